@@ -1,0 +1,248 @@
+/**
+ * The agent's configuration, parsed from env at the edge into typed values. Every bad value stops
+ * the agent with its own error code, the variable, the value and what is expected.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig(process.env); // throws AgentError('ERR_ENV_...') on bad input
+ * ```
+ */
+import { isIP } from 'node:net';
+import {
+  DEFAULTS,
+  ENV,
+  HOST_TYPES,
+  PATHS,
+  PORTS,
+  isComponent,
+  names,
+  parseOrdinal,
+} from './contract.ts';
+import type { Component, HostType } from './contract.ts';
+import { AgentError } from './errors.ts';
+
+/** Log levels pino accepts. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** A `host:port` pair. */
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+/** Everything the agent needs from its environment. */
+export interface AgentConfig {
+  component: Component;
+  podName: string;
+  ordinal: number;
+  namespace: string;
+  cluster: string;
+  podIp: string | undefined;
+  hostType: HostType;
+  clusterDomain: string;
+  /** Load-balanced FE service as given (`<cluster>-fe-service[.<ns>]`). */
+  feServiceName: string;
+  feQueryPort: number;
+  /** Secret: never logged, never in argv, metrics or status. */
+  mysqlPassword: string;
+  configMapMountPath: string | undefined;
+  starrocksRoot: string;
+  feVoters: number;
+  dnsServer: Endpoint | undefined;
+  agentPort: number;
+  agentBind: string;
+  stateDir: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  logConsole: boolean;
+  sqlTimeoutMs: number;
+  probeIntervalMs: number;
+  maxBackoffMs: number;
+  /** Run without the Kubernetes API (no fence, no annotations): outside Kubernetes only. */
+  noKubernetes: boolean;
+}
+
+/** Env as process.env gives it. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+// RFC 1123 label, as Kubernetes validates names and namespaces.
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+// RFC 1123 subdomain: dot-separated labels.
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+
+/** Parse and validate the agent's env. Throws AgentError with a specific code on bad input. */
+export function loadConfig(env: Env): AgentConfig {
+  const component = required(env, ENV.COMPONENT_NAME).toLowerCase();
+  if (!isComponent(component)) {
+    throw new AgentError(
+      'ERR_ENV_COMPONENT',
+      `${ENV.COMPONENT_NAME}="${component}" is not a StarRocks component: set it to fe, be or cn`,
+    );
+  }
+  const podName = required(env, ENV.POD_NAME);
+  const ordinal = parseOrdinal(podName);
+  if (!DNS_LABEL.test(podName) || ordinal === undefined) {
+    throw new AgentError(
+      'ERR_ENV_POD_NAME',
+      `${ENV.POD_NAME}="${podName}" is not a StatefulSet pod name (<name>-<ordinal>, lowercase): set it from metadata.name`,
+    );
+  }
+  const namespace = required(env, ENV.POD_NAMESPACE);
+  if (!DNS_LABEL.test(namespace)) {
+    throw new AgentError(
+      'ERR_ENV_NAMESPACE',
+      `${ENV.POD_NAMESPACE}="${namespace}" is not a valid namespace name: set it from metadata.namespace`,
+    );
+  }
+  const podIp = optional(env, ENV.POD_IP);
+  if (podIp !== undefined && isIP(podIp) === 0) {
+    throw new AgentError(
+      'ERR_ENV_POD_IP',
+      `${ENV.POD_IP}="${podIp}" is not an IP address: set it from status.podIP`,
+    );
+  }
+  const hostType = (optional(env, ENV.HOST_TYPE) ?? DEFAULTS.hostType).toUpperCase();
+  if (!(HOST_TYPES as readonly string[]).includes(hostType)) {
+    throw new AgentError(
+      'ERR_ENV_HOST_TYPE',
+      `${ENV.HOST_TYPE}="${hostType}" is not a host type: set it to FQDN or IP`,
+    );
+  }
+  if (hostType === 'IP' && podIp === undefined) {
+    throw new AgentError(
+      'ERR_ENV_POD_IP',
+      `${ENV.HOST_TYPE}=IP needs ${ENV.POD_IP}: set it from status.podIP, or use HOST_TYPE=FQDN`,
+    );
+  }
+
+  const feServiceRaw = optional(env, ENV.FE_SERVICE_NAME);
+  const cluster = clusterName({ env, component, podName, feServiceName: feServiceRaw });
+  const clusterDomain = optional(env, ENV.CLUSTER_DOMAIN) ?? DEFAULTS.clusterDomain;
+  if (!DNS_SUBDOMAIN.test(clusterDomain)) {
+    throw new AgentError(
+      'ERR_ENV_NAME',
+      `${ENV.CLUSTER_DOMAIN}="${clusterDomain}" is not a DNS domain: set it to the cluster domain, e.g. cluster.local`,
+    );
+  }
+  const feServiceName = feServiceRaw ?? names(cluster).externalService('fe');
+  if (!DNS_SUBDOMAIN.test(feServiceName)) {
+    throw new AgentError(
+      'ERR_ENV_NAME',
+      `${ENV.FE_SERVICE_NAME}="${feServiceName}" is not a service name: set it to <cluster>-fe-service`,
+    );
+  }
+
+  const logLevel = (optional(env, ENV.LOG_LEVEL) ?? DEFAULTS.logLevel).toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new AgentError(
+      'ERR_ENV_LOG_LEVEL',
+      `${ENV.LOG_LEVEL}="${logLevel}" is not a log level: use one of ${LOG_LEVELS.join(', ')}`,
+    );
+  }
+  const dnsRaw = optional(env, ENV.DNS_SERVER);
+
+  return {
+    component,
+    podName,
+    ordinal,
+    namespace,
+    cluster,
+    podIp,
+    hostType: hostType as HostType,
+    clusterDomain,
+    feServiceName,
+    feQueryPort: port(env, ENV.FE_QUERY_PORT, PORTS.fe.query),
+    mysqlPassword: env[ENV.MYSQL_PWD] ?? '',
+    configMapMountPath: optional(env, ENV.CONFIGMAP_MOUNT_PATH),
+    starrocksRoot: optional(env, ENV.STARROCKS_ROOT) ?? PATHS.starrocksRoot,
+    feVoters: integer(env, ENV.FE_VOTERS, { fallback: DEFAULTS.feVoters, min: 1, max: 99 }),
+    dnsServer: dnsRaw === undefined ? undefined : parseEndpoint(dnsRaw, ENV.DNS_SERVER),
+    agentPort: port(env, ENV.AGENT_PORT, PORTS.agent),
+    agentBind: optional(env, ENV.AGENT_BIND) ?? '0.0.0.0',
+    stateDir: optional(env, ENV.AGENT_STATE_DIR) ?? PATHS.agentStateDir,
+    logLevel: logLevel as AgentConfig['logLevel'],
+    logConsole: optional(env, ENV.LOG_CONSOLE) === '1',
+    sqlTimeoutMs: integer(env, ENV.SQL_TIMEOUT_MS, { fallback: DEFAULTS.sqlTimeoutMs, min: 100, max: 3_600_000 }),
+    probeIntervalMs: integer(env, ENV.PROBE_INTERVAL_MS, { fallback: DEFAULTS.probeIntervalMs, min: 50, max: 600_000 }),
+    maxBackoffMs: integer(env, ENV.MAX_BACKOFF_MS, { fallback: DEFAULTS.maxBackoffMs, min: 10, max: 600_000 }),
+    noKubernetes: boolean(env, ENV.NO_KUBERNETES, false),
+  };
+}
+
+/** Parse `host:port` (IPv6 in brackets). Throws ERR_ENV_ENDPOINT naming `what`. */
+export function parseEndpoint(raw: string, what: string): Endpoint {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(raw.trim());
+  const host = match?.[1] ?? match?.[2];
+  const portNumber = Number(match?.[3]);
+  if (host === undefined || !(portNumber >= 1 && portNumber <= 65535)) {
+    throw new AgentError(
+      'ERR_ENV_ENDPOINT',
+      `${what}="${raw}" is not host:port (IPv6 as [addr]:port, port 1-65535)`,
+    );
+  }
+  return { host, port: portNumber };
+}
+
+// The cluster name: explicit, else from FE_SERVICE_NAME (`<cluster>-fe-service[.ns]`, the official
+// operator's value), else from the pod name (`<cluster>-<component>-<ordinal>`).
+function clusterName(input: {
+  env: Env;
+  component: Component;
+  podName: string;
+  feServiceName: string | undefined;
+}): string {
+  const explicit = optional(input.env, ENV.CLUSTER_NAME);
+  const fromService = /^(.+)-fe-service(\..*)?$/.exec(input.feServiceName ?? '')?.[1];
+  const fromPod = new RegExp(`^(.+)-${input.component}-\\d+$`).exec(input.podName)?.[1];
+  const cluster = explicit ?? fromService ?? fromPod;
+  if (cluster === undefined || !DNS_LABEL.test(cluster)) {
+    throw new AgentError(
+      'ERR_ENV_NAME',
+      `cannot tell the cluster name (${ENV.CLUSTER_NAME}="${explicit ?? ''}", ${ENV.POD_NAME}="${input.podName}"): set ${ENV.CLUSTER_NAME} to the StarRocksCluster name`,
+    );
+  }
+  return cluster;
+}
+
+function optional(env: Env, key: string): string | undefined {
+  const value = env[key]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function required(env: Env, key: string): string {
+  const value = optional(env, key);
+  if (value === undefined) {
+    throw new AgentError('ERR_ENV_MISSING', `${key} is not set: the pod spec must set it (see the env contract in README.md)`);
+  }
+  return value;
+}
+
+function port(env: Env, key: string, fallback: number): number {
+  const raw = optional(env, key);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d{1,5}$/.test(raw) || value < 1 || value > 65535) {
+    throw new AgentError('ERR_ENV_PORT', `${key}="${raw}" is not a port: use a whole number from 1 to 65535`);
+  }
+  return value;
+}
+
+function integer(env: Env, key: string, limits: { fallback: number; min: number; max: number }): number {
+  const raw = optional(env, key);
+  if (raw === undefined) return limits.fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < limits.min || value > limits.max) {
+    throw new AgentError(
+      'ERR_ENV_NUMBER',
+      `${key}="${raw}" is out of range: use a whole number from ${limits.min} to ${limits.max}`,
+    );
+  }
+  return value;
+}
+
+function boolean(env: Env, key: string, fallback: boolean): boolean {
+  const raw = optional(env, key)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new AgentError('ERR_ENV_BOOLEAN', `${key}="${raw}" is not a boolean: use true or false`);
+}

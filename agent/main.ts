@@ -1,0 +1,51 @@
+/**
+ * `starrocks-agent`: the command line of the in-pod agent. One binary, one subcommand per role:
+ * `init` (init container), `run` (PID 1 of the main container), `prestop` (preStop hook).
+ * Anything that goes wrong before the agent can act ends it with one line and a distinct exit
+ * code (see errors.ts).
+ */
+import { loadConfig } from './config.ts';
+import { AgentError, describeError, exitCodeOf } from './errors.ts';
+import { VERSION } from './version.ts';
+
+const USAGE = `usage: starrocks-agent <command>
+
+commands:
+  config     print the configuration parsed from env (secrets hidden) and exit
+  --version  print the version and exit
+  --help     print this help and exit
+
+Configuration comes from env; see README.md for the variables.`;
+
+/** Runs one command; resolves to the process exit code. */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [command] = argv;
+  switch (command) {
+    case '--version':
+    case 'version':
+      process.stdout.write(`starrocks-agent ${VERSION}\n`);
+      return 0;
+    case '--help':
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    case 'config': {
+      const config = loadConfig(env);
+      const shown = { ...config, mysqlPassword: config.mysqlPassword === '' ? '' : '[REDACTED]' };
+      process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+      return 0;
+    }
+    default:
+      throw new AgentError('ERR_USAGE', `unknown command "${command ?? ''}": run starrocks-agent --help`);
+  }
+}
+
+main(process.argv.slice(2), process.env).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`starrocks-agent: ${describeError(error)}\n`);
+    process.exitCode = exitCodeOf(error);
+  },
+);
