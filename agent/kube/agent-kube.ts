@@ -1,0 +1,37 @@
+/**
+ * The agent's whole use of the Kubernetes API, behind one small interface: read its StatefulSet's
+ * replicas (restart or scale-in?), keep its state in its own pod's annotations, read and create
+ * the bootstrap fence, and emit events. Tests and the agent's hot paths never load client-node;
+ * only `kube-client.ts` does, on demand.
+ */
+
+/** What the bootstrap fence records (DESIGN.md §3). */
+export interface Fence {
+  clusterId: string;
+  /** The pod that bootstrapped the cluster. */
+  bootstrappedBy: string;
+  /** ISO time of the bootstrap. */
+  at: string;
+}
+
+/** A Kubernetes event on the agent's own pod. */
+export interface AgentEvent {
+  type: 'Normal' | 'Warning';
+  /** UpperCamelCase reason, e.g. `Decommissioning`. */
+  reason: string;
+  message: string;
+}
+
+/** The agent's view of the Kubernetes API. Every call has a timeout and throws ERR_KUBERNETES. */
+export interface AgentKube {
+  /** `spec.replicas` of a StatefulSet in the agent's namespace. */
+  statefulSetReplicas(name: string): Promise<number>;
+  /** The fence ConfigMap's content, or undefined when there is none. */
+  readFence(name: string): Promise<Fence | undefined>;
+  /** Create the fence; `exists` when someone else created it first (create-only semantics). */
+  createFence(name: string, fence: Fence): Promise<'created' | 'exists'>;
+  /** Merge-patch the agent's own pod's annotations (null deletes a key). */
+  annotateSelf(annotations: Readonly<Record<string, string | null>>): Promise<void>;
+  /** Record an event on the agent's own pod. Never throws: events are best effort. */
+  emitEvent(event: AgentEvent): Promise<void>;
+}
