@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   ERR_KUBERNETES: 85,
   ERR_PROCESS: 86,
   ERR_TIMEOUT: 87,
+  /** A SHOW result set lacks a column the agent needs, or a value has the wrong shape. */
+  ERR_SQL_RESULT: 88,
   ERR_INTERNAL: 99,
 } as const;
 
