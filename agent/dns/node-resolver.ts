@@ -1,0 +1,116 @@
+/**
+ * {@link ClusterResolver} on `node:dns` (c-ares): asks the configured server
+ * (`STARROCKS_AGENT_DNS_SERVER`) or the ones in /etc/resolv.conf, with a hard time limit per
+ * lookup. Each lookup uses a fresh c-ares channel, so no answer (positive or negative) is cached
+ * between lookups: a wait loop sees a DNS change on its next poll, and a timed-out lookup can be
+ * cancelled without touching others.
+ *
+ * @example
+ * ```ts
+ * const resolver = createNodeResolver({ server: config.dnsServer, timeoutMs: 2000 });
+ * await resolver.lookupPtr(config.podIp);
+ * ```
+ */
+import { Resolver } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { Endpoint } from '../config.ts';
+import { AgentError, isAgentError } from '../errors.ts';
+import { ENV } from '../contract.ts';
+import { normalizeDnsName } from './cluster-resolver.ts';
+import type { ClusterResolver, DnsLookup, SrvRecord } from './cluster-resolver.ts';
+
+/** Options of {@link createNodeResolver}. */
+export interface NodeResolverOptions {
+  /** The server to ask; /etc/resolv.conf's servers when absent. */
+  server?: Endpoint | undefined;
+  /** Upper bound of one lookup, retries included; default 2000 ms. */
+  timeoutMs?: number | undefined;
+  /** Attempts within that bound (UDP may lose a packet); default 2. */
+  tries?: number | undefined;
+}
+
+/** Default upper bound of one lookup. */
+export const DEFAULT_DNS_TIMEOUT_MS = 2000;
+
+// c-ares codes that mean "answered: nothing there".
+const NOT_FOUND: Record<string, 'NXDOMAIN' | 'NODATA'> = { ENOTFOUND: 'NXDOMAIN', ENODATA: 'NODATA' };
+// c-ares codes of lookups that got no usable answer, in words.
+const FAILURES: Record<string, string> = {
+  ETIMEOUT: 'no answer (timeout)',
+  ESERVFAIL: 'server failure (SERVFAIL)',
+  EREFUSED: 'query refused (REFUSED)',
+  ECONNREFUSED: 'connection refused',
+  EBADRESP: 'malformed answer',
+  EFORMERR: 'server could not parse the query (FORMERR)',
+  ENOTIMP: 'query type not implemented (NOTIMP)',
+  EBADNAME: 'not a valid DNS name',
+};
+
+/** A resolver asking `options.server` or the system's servers. */
+export function createNodeResolver(options: NodeResolverOptions = {}): ClusterResolver {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_DNS_TIMEOUT_MS;
+  const tries = Math.max(1, options.tries ?? 2);
+  if (options.server !== undefined && isIP(options.server.host) === 0) {
+    throw new AgentError(
+      'ERR_ENV_ENDPOINT',
+      `${ENV.DNS_SERVER} host "${options.server.host}" is not an IP address: give the DNS server as ip:port`,
+    );
+  }
+  const serverSetting = options.server === undefined ? undefined : formatEndpoint(options.server);
+  const server = serverSetting ?? `/etc/resolv.conf (${new Resolver().getServers().join(', ') || 'no servers'})`;
+
+  async function lookup<T>(what: { type: string; name: string }, run: (r: Resolver) => Promise<T[]>): Promise<DnsLookup<T>> {
+    const resolver = new Resolver({ timeout: Math.max(1, Math.ceil(timeoutMs / tries)), tries });
+    if (serverSetting !== undefined) resolver.setServers([serverSetting]);
+    let timedOut = false;
+    const guard = setTimeout(() => {
+      timedOut = true;
+      resolver.cancel();
+    }, timeoutMs);
+    try {
+      const records = await run(resolver);
+      return records.length === 0 ? { found: false, reason: 'NODATA' } : { found: true, records };
+    } catch (error) {
+      if (isAgentError(error)) throw error;
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      const notFound = NOT_FOUND[code];
+      if (notFound !== undefined && !timedOut) return { found: false, reason: notFound };
+      const why = timedOut || code === 'ECANCELLED' ? `no answer within ${timeoutMs} ms` : (FAILURES[code] ?? `${code || 'error'}: ${(error as Error).message}`);
+      throw new AgentError(
+        'ERR_DNS',
+        `DNS ${what.type} lookup of ${what.name} on ${server} failed: ${why}; check that the DNS server is up and serves the cluster domain`,
+        { cause: error },
+      );
+    } finally {
+      clearTimeout(guard);
+    }
+  }
+
+  return {
+    server,
+    lookupA: (name) => lookup({ type: 'A', name }, (r) => r.resolve4(checkedName(name))),
+    lookupAaaa: (name) => lookup({ type: 'AAAA', name }, (r) => r.resolve6(checkedName(name))),
+    lookupPtr: (ip) =>
+      lookup({ type: 'PTR', name: ip }, async (r) => {
+        if (isIP(ip) === 0) throw new AgentError('ERR_HOST_INVALID', `"${ip}" is not an IP address: cannot look up its PTR records`);
+        return (await r.reverse(ip)).map(normalizeDnsName);
+      }),
+    lookupSrv: (name) =>
+      lookup({ type: 'SRV', name }, async (r): Promise<SrvRecord[]> =>
+        (await r.resolveSrv(checkedName(name))).map((s) => ({ target: normalizeDnsName(s.name), port: s.port, priority: s.priority, weight: s.weight })),
+      ),
+  };
+}
+
+/** `host:port`, IPv6 in brackets, as c-ares takes a server. */
+export function formatEndpoint(endpoint: Endpoint): string {
+  return isIP(endpoint.host) === 6 ? `[${endpoint.host}]:${endpoint.port}` : `${endpoint.host}:${endpoint.port}`;
+}
+
+// Names reach the wire as given: reject what is not a DNS name before asking anyone.
+function checkedName(name: string): string {
+  if (!/^(?=.{1,253}\.?$)([a-zA-Z0-9_]([-a-zA-Z0-9_]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9_]([-a-zA-Z0-9_]{0,61}[a-zA-Z0-9])?)*\.?$/.test(name)) {
+    throw new AgentError('ERR_HOST_INVALID', `"${name}" is not a DNS name: cannot look it up`);
+  }
+  return name;
+}
