@@ -1,0 +1,53 @@
+/**
+ * Documented defaults of a StarRocksCluster (README.md, "Controller"). Where the official operator
+ * has a default, it is kept, except FE meta storage (see `FE_META_SIZE`).
+ */
+import type { Component } from '../../agent/contract.ts';
+import type { ProbeSeconds } from './types.ts';
+
+/** `replicas` when a component spec leaves it out (the official CRD default). */
+export const DEFAULT_REPLICAS = 1;
+
+/** Probe budgets (official: startup 300 s, liveness 15 s, readiness 15 s). */
+export const DEFAULT_PROBE_SECONDS: ProbeSeconds = { startup: 300, liveness: 15, readiness: 15 };
+
+/** Kubelet probes every this many seconds; the failure threshold is ceil(seconds / period). */
+export const PROBE_PERIOD_SECONDS = 5;
+
+/**
+ * `terminationGracePeriodSeconds` per component. BE gets an hour because a BE scaled in
+ * decommissions in its preStop hook: StarRocks moves every tablet away first, which takes minutes
+ * to hours with data. A plain restart stops gracefully in seconds, so the long budget costs nothing
+ * then. FE and CN keep the official 120 s (FE gives up leadership, CN drains its queries).
+ */
+export const DEFAULT_GRACE_SECONDS: Readonly<Record<Component, number>> = { fe: 120, be: 3600, cn: 120 };
+
+/** `podManagementPolicy`: Parallel, required for FE quorum restarts (official default too). */
+export const DEFAULT_POD_MANAGEMENT_POLICY = 'Parallel';
+
+/**
+ * FE meta gets a PVC of this size from the default StorageClass when the CR gives no volume for
+ * it. The official default is an emptyDir, which loses meta on every pod re-creation (weaknesses
+ * W1/W2); an emptyDir meta is rendered only when the user asks for it with
+ * `storageClassName: emptyDir`. StarRocks stops FE below 5 GiB free, hence 10 GiB.
+ */
+export const FE_META_SIZE = '10Gi';
+
+/** Size of a `storageVolumes` PVC that gives no `storageSize`. */
+export const DEFAULT_STORAGE_SIZE = '10Gi';
+
+/** Storage class names with a special meaning (official behaviour). */
+export const STORAGE_CLASS_EMPTY_DIR = 'emptyDir';
+/** See `STORAGE_CLASS_EMPTY_DIR`. */
+export const STORAGE_CLASS_HOST_PATH = 'hostPath';
+
+/** Voting FEs when the CR does not say: 3 when there are at least 3 FEs, else 1. */
+export function defaultVoters(feReplicas: number): number {
+  return feReplicas >= 3 ? 3 : 1;
+}
+
+/** CN `autoScalingPolicy.minReplicas` default (official). */
+export const DEFAULT_MIN_REPLICAS = 1;
+
+/** The controller's server-side apply field manager. */
+export const FIELD_MANAGER = 'starrocks-controller';

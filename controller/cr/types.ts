@@ -1,0 +1,159 @@
+/**
+ * The typed, defaulted form of a `StarRocksCluster` (the official operator's `starrocks.com/v1`
+ * schema plus our optional additions), as `parse.ts` produces it. Field names follow the CR.
+ * Kubernetes types the CR passes through unchanged (affinity, tolerations, env vars, sidecars, HPA
+ * metrics, ...) stay JSON: they are copied into the rendered objects as they are.
+ */
+import type { Component } from '../../agent/contract.ts';
+import type { Json, JsonObject } from '../json.ts';
+
+/** One entry of `storageVolumes`: a PVC template unless the class says `emptyDir`/`hostPath`. */
+export interface StorageVolume {
+  name: string;
+  mountPath: string;
+  storageClassName: string | undefined;
+  /** A Kubernetes quantity; a size starting with `0` drops the volume (official behaviour). */
+  storageSize: string;
+  hostPath: JsonObject | undefined;
+  subPath: string | undefined;
+}
+
+/** An entry of `service.ports`: overrides the port or nodePort of a rendered port. */
+export interface ServicePortOverride {
+  name: string | undefined;
+  port: number | undefined;
+  containerPort: number | undefined;
+  nodePort: number | undefined;
+}
+
+/** `service`: how the external Service is exposed. */
+export interface ServiceSpec {
+  type: string | undefined;
+  annotations: Record<string, string>;
+  labels: Record<string, string>;
+  loadBalancerIP: string | undefined;
+  loadBalancerSourceRanges: string[];
+  ports: ServicePortOverride[];
+}
+
+/** `configMaps[]` / `secrets[]`: extra volumes mounted at a path. */
+export interface MountSpec {
+  name: string;
+  mountPath: string;
+  subPath: string | undefined;
+}
+
+/** `configMapInfo`: the whole conf file of the component, from a ConfigMap key. */
+export interface ConfigMapInfo {
+  configMapName: string;
+  resolveKey: string;
+}
+
+/** Probe budgets in seconds; 0 disables the probe (official behaviour). */
+export interface ProbeSeconds {
+  startup: number;
+  liveness: number;
+  readiness: number;
+}
+
+/** Fields common to FE, BE and CN. */
+export interface ComponentSpec {
+  component: Component;
+  image: string;
+  imagePullPolicy: string | undefined;
+  imagePullSecrets: JsonObject[];
+  replicas: number;
+  /** Container resources built from the inline `requests`/`limits`. */
+  resources: JsonObject;
+  annotations: Record<string, string>;
+  podLabels: Record<string, string>;
+  schedulerName: string | undefined;
+  nodeSelector: Record<string, string>;
+  affinity: JsonObject | undefined;
+  tolerations: Json[];
+  topologySpreadConstraints: Json[];
+  priorityClassName: string | undefined;
+  service: ServiceSpec | undefined;
+  storageVolumes: StorageVolume[];
+  serviceAccount: string | undefined;
+  configMapInfo: ConfigMapInfo | undefined;
+  probeSeconds: ProbeSeconds;
+  lifecycle: JsonObject | undefined;
+  shareProcessNamespace: boolean | undefined;
+  runAsNonRoot: boolean | undefined;
+  capabilities: JsonObject | undefined;
+  readOnlyRootFilesystem: boolean;
+  sysctls: Json[];
+  configMaps: MountSpec[];
+  secrets: MountSpec[];
+  hostAliases: Json[];
+  terminationGracePeriodSeconds: number;
+  command: string[] | undefined;
+  args: string[] | undefined;
+  sidecars: Json[];
+  initContainers: Json[];
+  updateStrategy: JsonObject | undefined;
+  persistentVolumeClaimRetentionPolicy: JsonObject | undefined;
+  minReadySeconds: number | undefined;
+  podManagementPolicy: string;
+  /** `feEnvVars` / `beEnvVars` / `cnEnvVars`: they come first and win over injected ones. */
+  envVars: JsonObject[];
+}
+
+/** FE adds the number of voting FEs (our addition). */
+export interface FeSpec extends ComponentSpec {
+  component: 'fe';
+  /** FE ordinals below this are followers (voters); the others join as observers. */
+  voters: number;
+}
+
+/** CN's `autoScalingPolicy`: rendered as an autoscaling/v2 HPA on the CR's scale subresource. */
+export interface AutoScalingPolicy {
+  minReplicas: number;
+  maxReplicas: number;
+  metrics: Json[];
+  behavior: JsonObject | undefined;
+  /** `v1`, `v2beta2`, `v2` or empty: accepted for compatibility; autoscaling/v2 is rendered. */
+  version: string | undefined;
+}
+
+/** CN adds autoscaling. */
+export interface CnSpec extends ComponentSpec {
+  component: 'cn';
+  autoScalingPolicy: AutoScalingPolicy | undefined;
+}
+
+/** A secret key holding the StarRocks root password (`MYSQL_PWD`). */
+export interface SecretKeyRef {
+  name: string;
+  key: string;
+}
+
+/** `spec.agent` (our addition): settings passed to every agent as env. */
+export interface AgentSettings {
+  logLevel: string | undefined;
+  clusterDomain: string | undefined;
+  sqlTimeoutMs: number | undefined;
+  probeIntervalMs: number | undefined;
+  /** The root password; `MYSQL_PWD` comes from this secret key in every pod. */
+  passwordSecret: SecretKeyRef | undefined;
+}
+
+/** A parsed, defaulted StarRocksCluster. */
+export interface StarRocksCluster {
+  name: string;
+  namespace: string;
+  uid: string;
+  generation: number;
+  fe: FeSpec;
+  be: ComponentSpec | undefined;
+  cn: CnSpec | undefined;
+  agent: AgentSettings;
+}
+
+/** A problem with a CR that the schema could not reject: reported in status, never thrown. */
+export interface SpecProblem {
+  /** JSON path of the field, e.g. `spec.starRocksFeSpec.replicas`. */
+  field: string;
+  message: string;
+}

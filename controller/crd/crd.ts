@@ -1,0 +1,301 @@
+/**
+ * The StarRocksCluster CustomResourceDefinition, built here as data: the single source of the
+ * YAML in `crds/` (written by `npm run build:crd`, checked up to date by a test). The schema is
+ * the official operator's `starrocks.com/v1` one, structural, with our additions optional.
+ */
+import { COMPONENTS, CRD } from '../../agent/contract.ts';
+import type { Component } from '../../agent/contract.ts';
+import { DEFAULT_MIN_REPLICAS, DEFAULT_POD_MANAGEMENT_POLICY, DEFAULT_REPLICAS } from '../cr/defaults.ts';
+import type { JsonObject } from '../json.ts';
+import { CRD_RULES } from './rules.ts';
+import type { RuleSite } from './rules.ts';
+
+/** The Kubernetes quantity syntax (resource.Quantity). */
+export const QUANTITY_PATTERN =
+  '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
+/** RFC 1123 label. */
+export const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+/** RFC 1123 subdomain. */
+export const DNS_SUBDOMAIN_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+
+/** CRD spec field names of the components. */
+export const COMPONENT_FIELDS: Readonly<Record<Component, string>> = {
+  fe: 'starRocksFeSpec',
+  be: 'starRocksBeSpec',
+  cn: 'starRocksCnSpec',
+};
+/** Env var list field of each component. */
+export const ENV_FIELDS: Readonly<Record<Component, string>> = {
+  fe: 'feEnvVars',
+  be: 'beEnvVars',
+  cn: 'cnEnvVars',
+};
+/** Status field of each component. */
+export const STATUS_FIELDS: Readonly<Record<Component, string>> = {
+  fe: 'starRocksFeStatus',
+  be: 'starRocksBeStatus',
+  cn: 'starRocksCnStatus',
+};
+
+const str = (extra: JsonObject = {}): JsonObject => ({ type: 'string', ...extra });
+const int = (extra: JsonObject = {}): JsonObject => ({ type: 'integer', format: 'int32', ...extra });
+const bool = (): JsonObject => ({ type: 'boolean' });
+const obj = (properties: Record<string, JsonObject>, extra: JsonObject = {}): JsonObject => ({
+  type: 'object',
+  properties,
+  ...extra,
+});
+const arr = (items: JsonObject, extra: JsonObject = {}): JsonObject => ({ type: 'array', items, ...extra });
+const stringMap = (): JsonObject => ({ type: 'object', additionalProperties: { type: 'string' } });
+/** A Kubernetes type the CR passes through unchanged. */
+const passthrough = (description: string): JsonObject => ({
+  type: 'object',
+  description,
+  'x-kubernetes-preserve-unknown-fields': true,
+});
+const quantity = (): JsonObject => ({
+  'x-kubernetes-int-or-string': true,
+  anyOf: [{ type: 'integer' }, { type: 'string' }],
+  pattern: QUANTITY_PATTERN,
+});
+const port = (): JsonObject => int({ minimum: 1, maximum: 65535 });
+const name = (): JsonObject => str({ minLength: 1, maxLength: 253, pattern: DNS_SUBDOMAIN_PATTERN });
+const absolutePath = (): JsonObject => str({ minLength: 1, pattern: '^/' });
+
+function validations(site: RuleSite): JsonObject {
+  const rules = CRD_RULES.filter((r) => r.site === site).map((r) => {
+    const out: JsonObject = { rule: r.rule, message: r.message };
+    if (r.fieldPath !== undefined) out.fieldPath = r.fieldPath;
+    return out;
+  });
+  return rules.length === 0 ? {} : { 'x-kubernetes-validations': rules };
+}
+
+const mountList = (): JsonObject =>
+  arr(obj({ name: name(), mountPath: absolutePath(), subPath: str() }, { required: ['name', 'mountPath'] }), {
+    maxItems: 64,
+  });
+
+function componentSchema(component: Component): JsonObject {
+  const properties: Record<string, JsonObject> = {
+    image: str({ minLength: 1, description: 'Container image of the component (the agent must be inside it).' }),
+    imagePullPolicy: str({ enum: ['Always', 'IfNotPresent', 'Never'] }),
+    imagePullSecrets: arr(passthrough('LocalObjectReference')),
+    replicas: int({ minimum: 0, default: DEFAULT_REPLICAS }),
+    requests: { type: 'object', additionalProperties: quantity() },
+    limits: { type: 'object', additionalProperties: quantity() },
+    annotations: stringMap(),
+    podLabels: stringMap(),
+    schedulerName: str(),
+    nodeSelector: stringMap(),
+    affinity: passthrough('Affinity'),
+    tolerations: arr(passthrough('Toleration')),
+    topologySpreadConstraints: arr(passthrough('TopologySpreadConstraint')),
+    priorityClassName: str(),
+    service: obj(
+      {
+        type: str({ enum: ['ClusterIP', 'NodePort', 'LoadBalancer'] }),
+        annotations: stringMap(),
+        labels: stringMap(),
+        loadBalancerIP: str(),
+        loadBalancerSourceRanges: arr(str()),
+        ports: arr(
+          obj({ name: str(), port: port(), containerPort: port(), nodePort: port() }),
+          { maxItems: 16 },
+        ),
+      },
+      validations('service'),
+    ),
+    storageVolumes: arr(
+      obj(
+        {
+          name: str({ minLength: 1, maxLength: 63, pattern: DNS_LABEL_PATTERN }),
+          storageClassName: str(),
+          storageSize: { type: 'string', pattern: QUANTITY_PATTERN },
+          hostPath: obj({ path: absolutePath(), type: str() }, { required: ['path'] }),
+          mountPath: absolutePath(),
+          subPath: str(),
+        },
+        { required: ['name', 'mountPath'], ...validations('storageVolume') },
+      ),
+      { maxItems: 16 },
+    ),
+    serviceAccount: name(),
+    configMapInfo: obj({ configMapName: name(), resolveKey: str({ minLength: 1 }) }, validations('configMapInfo')),
+    startupProbeFailureSeconds: int({ minimum: 0 }),
+    livenessProbeFailureSeconds: int({ minimum: 0 }),
+    readinessProbeFailureSeconds: int({ minimum: 0 }),
+    lifecycle: passthrough('Lifecycle; the preStop hook is the agent\'s and replaces any given here'),
+    shareProcessNamespace: bool(),
+    runAsNonRoot: bool(),
+    capabilities: passthrough('Capabilities'),
+    readOnlyRootFilesystem: bool(),
+    sysctls: arr(passthrough('Sysctl')),
+    configMaps: mountList(),
+    secrets: mountList(),
+    hostAliases: arr(passthrough('HostAlias')),
+    terminationGracePeriodSeconds: { type: 'integer', format: 'int64', minimum: 0 },
+    command: arr(str()),
+    args: arr(str()),
+    sidecars: arr(passthrough('Container')),
+    initContainers: arr(passthrough('Container')),
+    updateStrategy: passthrough('StatefulSetUpdateStrategy'),
+    persistentVolumeClaimRetentionPolicy: obj({
+      whenDeleted: str({ enum: ['Retain', 'Delete'] }),
+      whenScaled: str({ enum: ['Retain', 'Delete'] }),
+    }),
+    minReadySeconds: int({ minimum: 0 }),
+    podManagementPolicy: str({ enum: ['OrderedReady', 'Parallel'], default: DEFAULT_POD_MANAGEMENT_POLICY }),
+    [ENV_FIELDS[component]]: arr(passthrough('EnvVar')),
+  };
+  const siteRules: RuleSite[] = ['component'];
+  if (component === 'fe') {
+    properties.voters = int({
+      minimum: 1,
+      maximum: 99,
+      description: 'Voting FEs (ours): FE ordinals below it are followers, the others observers. Default 3 with 3+ FEs, else 1.',
+    });
+    siteRules.push('fe');
+  }
+  if (component === 'cn') {
+    properties.autoScalingPolicy = obj(
+      {
+        version: str({ enum: ['v1', 'v2beta2', 'v2', ''] }),
+        minReplicas: int({ minimum: 1, default: DEFAULT_MIN_REPLICAS }),
+        maxReplicas: int({ minimum: 1 }),
+        hpaPolicy: obj({ metrics: arr(passthrough('MetricSpec')), behavior: passthrough('HorizontalPodAutoscalerBehavior') }),
+      },
+      { required: ['maxReplicas'], ...validations('autoScalingPolicy') },
+    );
+  }
+  const rules = siteRules.flatMap((site) => {
+    const v = validations(site)['x-kubernetes-validations'];
+    return Array.isArray(v) ? v : [];
+  });
+  return obj(properties, {
+    required: ['image'],
+    ...(rules.length > 0 ? { 'x-kubernetes-validations': rules } : {}),
+  });
+}
+
+function componentStatusSchema(component: Component): JsonObject {
+  const properties: Record<string, JsonObject> = {
+    serviceName: str(),
+    phase: str(),
+    reason: str(),
+    ready: str({ description: 'ready/desired, for the printer columns' }),
+    replicas: int(),
+    readyReplicas: int(),
+    updatedReplicas: int(),
+    image: str(),
+    rolloutHeld: bool(),
+    resourceNames: arr(str()),
+    runningInstances: arr(str()),
+    creatingInstances: arr(str()),
+    failedInstances: arr(str()),
+    members: arr(
+      obj({
+        pod: str(),
+        ready: bool(),
+        agentPhase: str(),
+        host: str(),
+        role: str(),
+        lastError: str(),
+      }),
+    ),
+  };
+  if (component === 'cn') {
+    properties.selector = str();
+    properties.horizontalScaler = obj({ name: str(), version: str() });
+  }
+  return obj(properties);
+}
+
+const condition = (): JsonObject =>
+  obj(
+    {
+      type: str(),
+      status: str({ enum: ['True', 'False', 'Unknown'] }),
+      observedGeneration: { type: 'integer', format: 'int64' },
+      lastTransitionTime: str({ format: 'date-time' }),
+      reason: str(),
+      message: str(),
+    },
+    { required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'] },
+  );
+
+/** The CRD object. */
+export function starRocksClusterCrd(): JsonObject {
+  const spec: Record<string, JsonObject> = {};
+  for (const c of COMPONENTS) spec[COMPONENT_FIELDS[c]] = componentSchema(c);
+  spec.waitForFullRollout = bool();
+  spec.serviceAccount = str({ description: 'Deprecated in the official operator; ignored.' });
+  spec.starRocksFeProxySpec = passthrough('FE proxy (official): accepted, not rendered by this controller');
+  spec.disasterRecovery = passthrough('Disaster recovery (official): accepted, not rendered by this controller');
+  spec.agent = obj({
+    logLevel: str({ enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] }),
+    clusterDomain: str({ pattern: DNS_SUBDOMAIN_PATTERN }),
+    sqlTimeoutMs: int({ minimum: 100, maximum: 3_600_000 }),
+    probeIntervalMs: int({ minimum: 50, maximum: 600_000 }),
+    passwordSecret: obj({ name: name(), key: str({ minLength: 1 }) }, { required: ['name', 'key'] }),
+  });
+  const status: Record<string, JsonObject> = {
+    phase: str(),
+    reason: str(),
+    observedGeneration: { type: 'integer', format: 'int64' },
+    conditions: arr(condition(), { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] }),
+  };
+  for (const c of COMPONENTS) status[STATUS_FIELDS[c]] = componentStatusSchema(c);
+
+  const column = (n: string, jsonPath: string, type = 'string'): JsonObject => ({ name: n, type, jsonPath });
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${CRD.plural}.${CRD.group}` },
+    spec: {
+      group: CRD.group,
+      names: {
+        kind: CRD.kind,
+        listKind: `${CRD.kind}List`,
+        plural: CRD.plural,
+        singular: CRD.singular,
+        shortNames: [CRD.shortName],
+      },
+      scope: 'Namespaced',
+      versions: [
+        {
+          name: CRD.version,
+          served: true,
+          storage: true,
+          subresources: {
+            status: {},
+            scale: {
+              specReplicasPath: `.spec.${COMPONENT_FIELDS.cn}.replicas`,
+              statusReplicasPath: `.status.${STATUS_FIELDS.cn}.replicas`,
+              labelSelectorPath: `.status.${STATUS_FIELDS.cn}.selector`,
+            },
+          },
+          additionalPrinterColumns: [
+            column('Phase', '.status.phase'),
+            column('FE', `.status.${STATUS_FIELDS.fe}.ready`),
+            column('BE', `.status.${STATUS_FIELDS.be}.ready`),
+            column('CN', `.status.${STATUS_FIELDS.cn}.ready`),
+            column('Age', '.metadata.creationTimestamp', 'date'),
+          ],
+          schema: {
+            openAPIV3Schema: obj(
+              {
+                apiVersion: str(),
+                kind: str(),
+                metadata: { type: 'object' },
+                spec: obj(spec, { required: [COMPONENT_FIELDS.fe] }),
+                status: obj(status),
+              },
+              { required: ['spec'], ...validations('root') },
+            ),
+          },
+        },
+      ],
+    },
+  };
+}

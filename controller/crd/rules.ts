@@ -1,0 +1,135 @@
+/**
+ * Cross-field rules of the StarRocksCluster CRD. Each rule is written twice on purpose, side by
+ * side: as CEL for the API server (`x-kubernetes-validations`, rejected at admission) and as a
+ * TypeScript predicate over the same object, so the controller can report a CR that got in
+ * before the rule existed, and tests can check manifests without a cluster. Keep the two halves
+ * of a rule equivalent.
+ */
+import { isObject } from '../json.ts';
+
+/** Where in the schema a rule is attached. */
+export type RuleSite =
+  | 'root'
+  | 'component'
+  | 'fe'
+  | 'cn'
+  | 'configMapInfo'
+  | 'storageVolume'
+  | 'service'
+  | 'autoScalingPolicy';
+
+/** One cross-field rule. */
+export interface CrdRule {
+  site: RuleSite;
+  /** CEL, evaluated by the API server with `self` the object at `site`. */
+  rule: string;
+  /** What the API server reports; it names the field. */
+  message: string;
+  /** Field the message points at, relative to `site` (`x-kubernetes-validations[].fieldPath`). */
+  fieldPath?: string;
+  /** The same rule in TypeScript; undefined for transition rules (they need the old object). */
+  check: ((self: Record<string, unknown>) => boolean) | undefined;
+}
+
+/** Longest cluster name: `<name>-fe-<ordinal>` and the StatefulSet revision label must fit 63. */
+export const MAX_CLUSTER_NAME = 40;
+
+const num = (value: unknown, fallback: number): number => (typeof value === 'number' ? value : fallback);
+const list = (value: unknown): Record<string, unknown>[] =>
+  Array.isArray(value) ? value.filter(isObject) : [];
+const unique = (items: Record<string, unknown>[], key: string): boolean => {
+  const seen = items.map((item) => item[key]);
+  return new Set(seen).size === seen.length;
+};
+
+/** Every cross-field rule. */
+export const CRD_RULES: readonly CrdRule[] = [
+  {
+    site: 'root',
+    rule: `self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$') && size(self.metadata.name) <= ${MAX_CLUSTER_NAME}`,
+    message: `metadata.name must be a DNS label of at most ${MAX_CLUSTER_NAME} characters (it prefixes pod and service names)`,
+    check: (self) => {
+      const name = (isObject(self.metadata) ? self.metadata.name : undefined) ?? '';
+      return typeof name === 'string' && /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name) && name.length <= MAX_CLUSTER_NAME;
+    },
+  },
+  {
+    site: 'fe',
+    rule: '!has(self.replicas) || self.replicas != 2',
+    message: 'starRocksFeSpec.replicas must not be 2: two FEs cannot keep a majority when one fails; use 1 (development) or 3 or more',
+    fieldPath: '.replicas',
+    check: (self) => num(self.replicas, 1) !== 2,
+  },
+  {
+    site: 'fe',
+    rule: '!has(self.voters) || self.voters % 2 == 1',
+    message: 'starRocksFeSpec.voters must be odd (1, 3, 5, ...): an even number of voters tolerates no more failures than one fewer',
+    fieldPath: '.voters',
+    check: (self) => self.voters === undefined || num(self.voters, 1) % 2 === 1,
+  },
+  {
+    site: 'fe',
+    rule: '!has(self.voters) || !has(self.replicas) || self.replicas == 0 || self.voters <= self.replicas',
+    message: 'starRocksFeSpec.voters must not exceed starRocksFeSpec.replicas',
+    fieldPath: '.voters',
+    check: (self) =>
+      self.voters === undefined || num(self.replicas, 1) === 0 || num(self.voters, 1) <= num(self.replicas, 1),
+  },
+  {
+    site: 'fe',
+    rule: 'self.replicas != 1 || !has(oldSelf.replicas) || oldSelf.replicas <= 1',
+    message:
+      'starRocksFeSpec.replicas cannot go from more than 1 to 1: a replicated FE group cannot fall back to a single node; scale to 3',
+    fieldPath: '.replicas',
+    check: undefined,
+  },
+  {
+    site: 'configMapInfo',
+    rule: 'has(self.configMapName) == has(self.resolveKey)',
+    message: 'configMapInfo needs both configMapName and resolveKey',
+    check: (self) => (self.configMapName === undefined) === (self.resolveKey === undefined),
+  },
+  {
+    site: 'component',
+    rule: '!has(self.storageVolumes) || self.storageVolumes.all(v, self.storageVolumes.exists_one(w, w.name == v.name))',
+    message: 'storageVolumes names must be unique',
+    fieldPath: '.storageVolumes',
+    check: (self) => unique(list(self.storageVolumes), 'name'),
+  },
+  {
+    site: 'component',
+    rule: '!has(self.storageVolumes) || self.storageVolumes.all(v, self.storageVolumes.exists_one(w, w.mountPath == v.mountPath))',
+    message: 'storageVolumes mountPaths must be unique',
+    fieldPath: '.storageVolumes',
+    check: (self) => unique(list(self.storageVolumes), 'mountPath'),
+  },
+  {
+    site: 'storageVolume',
+    rule: "!has(self.storageClassName) || self.storageClassName != 'hostPath' || has(self.hostPath)",
+    message: 'storageVolumes[].hostPath is required when storageClassName is hostPath',
+    fieldPath: '.hostPath',
+    check: (self) => self.storageClassName !== 'hostPath' || self.hostPath !== undefined,
+  },
+  {
+    site: 'service',
+    rule: "!has(self.ports) || self.ports.all(p, !has(p.nodePort)) || (has(self.type) && self.type in ['NodePort', 'LoadBalancer'])",
+    message: 'service.ports[].nodePort needs service.type NodePort or LoadBalancer',
+    fieldPath: '.ports',
+    check: (self) =>
+      list(self.ports).every((p) => p.nodePort === undefined) || self.type === 'NodePort' || self.type === 'LoadBalancer',
+  },
+  {
+    site: 'service',
+    rule: "!has(self.loadBalancerIP) || (has(self.type) && self.type == 'LoadBalancer')",
+    message: 'service.loadBalancerIP needs service.type LoadBalancer',
+    fieldPath: '.loadBalancerIP',
+    check: (self) => self.loadBalancerIP === undefined || self.type === 'LoadBalancer',
+  },
+  {
+    site: 'autoScalingPolicy',
+    rule: '!has(self.minReplicas) || self.minReplicas <= self.maxReplicas',
+    message: 'autoScalingPolicy.minReplicas must not exceed autoScalingPolicy.maxReplicas',
+    fieldPath: '.minReplicas',
+    check: (self) => num(self.minReplicas, 1) <= num(self.maxReplicas, Number.POSITIVE_INFINITY),
+  },
+];

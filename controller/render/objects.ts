@@ -1,0 +1,74 @@
+/**
+ * The shape of rendered Kubernetes objects (plain JSON, so rendering never loads client-node),
+ * and the metadata every rendered object carries: the cluster's labels and an owner reference
+ * to the StarRocksCluster, so deleting the cluster garbage-collects it.
+ */
+import { CRD, LABELS, LABEL_VALUES } from '../../agent/contract.ts';
+import type { Component } from '../../agent/contract.ts';
+import type { StarRocksCluster } from '../cr/types.ts';
+import type { JsonObject } from '../json.ts';
+
+/** Metadata of a rendered object. */
+export type RenderedMeta = JsonObject & {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+};
+
+/** A rendered Kubernetes object. */
+export type KubernetesObject = JsonObject & {
+  apiVersion: string;
+  kind: string;
+  metadata: RenderedMeta;
+};
+
+/** Labels on every object of a cluster (and of one component, when given). */
+export function clusterLabels(cluster: string, component?: Component): Record<string, string> {
+  const labels: Record<string, string> = {
+    [LABELS.name]: LABEL_VALUES.name,
+    [LABELS.instance]: cluster,
+    [LABELS.managedBy]: LABEL_VALUES.managedBy,
+  };
+  if (component !== undefined) labels[LABELS.component] = component;
+  return labels;
+}
+
+/** The owner reference to the StarRocksCluster that every rendered object carries. */
+export function ownerReference(cluster: StarRocksCluster): JsonObject {
+  return {
+    apiVersion: `${CRD.group}/${CRD.version}`,
+    kind: CRD.kind,
+    name: cluster.name,
+    uid: cluster.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+/** Options of `objectMeta`. */
+export interface ObjectMetaOptions {
+  cluster: StarRocksCluster;
+  name: string;
+  component?: Component;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** Metadata with the cluster labels, the owner reference and optional extras. */
+export function objectMeta(options: ObjectMetaOptions): RenderedMeta {
+  const meta: RenderedMeta = {
+    name: options.name,
+    namespace: options.cluster.namespace,
+    labels: { ...options.labels, ...clusterLabels(options.cluster.name, options.component) },
+    ownerReferences: [ownerReference(options.cluster)],
+  };
+  if (options.annotations !== undefined && Object.keys(options.annotations).length > 0) {
+    meta.annotations = { ...options.annotations };
+  }
+  return meta;
+}
+
+/** `namespace/kind/name`, identifying an object among the rendered ones. */
+export function objectKey(object: { kind: string; metadata: { namespace?: unknown; name?: unknown } }): string {
+  return `${String(object.metadata.namespace ?? '')}/${object.kind}/${String(object.metadata.name ?? '')}`;
+}

@@ -1,0 +1,59 @@
+/**
+ * Rendering: a parsed StarRocksCluster in, the Kubernetes objects it owns out. Pure and
+ * deterministic: same input, same objects in the same order.
+ *
+ * @example
+ * ```ts
+ * const { cluster } = parseCluster(raw);
+ * const objects = render({ cluster });
+ * ```
+ */
+import type { Component } from '../../agent/contract.ts';
+import type { StarRocksConf } from '../../agent/conf/starrocks-conf.ts';
+import { presentComponents } from '../cr/parse.ts';
+import type { StarRocksCluster } from '../cr/types.ts';
+import { renderAutoscaler } from './hpa.ts';
+import type { KubernetesObject } from './objects.ts';
+import { renderPodDisruptionBudget } from './pdb.ts';
+import { componentPorts, searchPort } from './ports.ts';
+import { renderAgentRbac } from './rbac.ts';
+import { renderExternalService, renderSearchService } from './services.ts';
+import { renderStatefulSet } from './statefulset.ts';
+
+/** What rendering needs besides the cluster. */
+export interface RenderInput {
+  cluster: StarRocksCluster;
+  /** Each component's conf, read from its `configMapInfo` ConfigMap (ports come from it). */
+  confs?: Partial<Record<Component, StarRocksConf>>;
+  /** Images to keep instead of the CR's, while an earlier component's upgrade runs. */
+  heldImages?: Partial<Record<Component, string>>;
+}
+
+/** Every object the cluster owns. */
+export function render(input: RenderInput): KubernetesObject[] {
+  const { cluster } = input;
+  const feQuery = componentPorts('fe', input.confs?.fe).find((p) => p.serviceName === 'query');
+  const feQueryPort = feQuery?.port ?? 0;
+  const objects: KubernetesObject[] = renderAgentRbac(cluster);
+  for (const spec of presentComponents(cluster)) {
+    const conf = input.confs?.[spec.component];
+    const ports = componentPorts(spec.component, conf);
+    objects.push(
+      renderSearchService({ cluster, spec, ports, port: searchPort(spec.component, conf) }),
+      renderExternalService({ cluster, spec, ports }),
+      renderStatefulSet({
+        cluster,
+        spec,
+        ports,
+        feQueryPort,
+        image: input.heldImages?.[spec.component] ?? spec.image,
+      }),
+      renderPodDisruptionBudget(cluster, spec),
+    );
+    if (spec.component === 'cn' && cluster.cn !== undefined) {
+      const hpa = renderAutoscaler(cluster, cluster.cn);
+      if (hpa !== undefined) objects.push(hpa);
+    }
+  }
+  return objects;
+}

@@ -1,0 +1,124 @@
+/**
+ * Volumes of a component's pods: the data and log volumes (PVC templates, emptyDir or hostPath
+ * from `storageVolumes`, with the defaults below), the agent's state emptyDir, the conf ConfigMap,
+ * and the CR's extra ConfigMaps and Secrets.
+ *
+ * Defaults (a `storageVolumes` entry with the same name or mount path replaces one):
+ * FE meta is a PVC (`FE_META_SIZE`, default StorageClass), FE/BE/CN logs and BE storage are
+ * emptyDirs as in the official operator.
+ */
+import { DATA_PATHS, PATHS, configMapMountPath, confFileName } from '../../agent/contract.ts';
+import type { Component } from '../../agent/contract.ts';
+import {
+  FE_META_SIZE,
+  STORAGE_CLASS_EMPTY_DIR,
+  STORAGE_CLASS_HOST_PATH,
+} from '../cr/defaults.ts';
+import type { ComponentSpec, StorageVolume } from '../cr/types.ts';
+import type { JsonObject } from '../json.ts';
+import { clusterLabels } from './objects.ts';
+
+/** Volume names the controller itself uses. */
+export const VOLUME_NAMES = {
+  agentState: 'agent-state',
+  conf: 'starrocks-conf',
+  tmp: 'tmp',
+} as const;
+
+/** The default storage volumes of each component (official names and paths). */
+export function defaultStorageVolumes(component: Component): StorageVolume[] {
+  const volume = (name: string, mountPath: string, storageClassName?: string, storageSize = '1Gi'): StorageVolume => ({
+    name,
+    mountPath,
+    storageClassName,
+    storageSize,
+    hostPath: undefined,
+    subPath: undefined,
+  });
+  switch (component) {
+    case 'fe':
+      return [volume('fe-meta', DATA_PATHS.feMeta, undefined, FE_META_SIZE), volume('fe-log', DATA_PATHS.feLog, STORAGE_CLASS_EMPTY_DIR)];
+    case 'be':
+      return [volume('be-data', DATA_PATHS.beStorage, STORAGE_CLASS_EMPTY_DIR), volume('be-log', DATA_PATHS.beLog, STORAGE_CLASS_EMPTY_DIR)];
+    case 'cn':
+      return [volume('cn-log', DATA_PATHS.cnLog, STORAGE_CLASS_EMPTY_DIR)];
+  }
+}
+
+/** The storage volumes in effect: the CR's, plus the defaults they do not replace. */
+export function effectiveStorageVolumes(spec: ComponentSpec): StorageVolume[] {
+  const defaults = defaultStorageVolumes(spec.component).filter(
+    (d) => !spec.storageVolumes.some((v) => v.name === d.name || v.mountPath === d.mountPath),
+  );
+  // A size starting with 0 drops the volume (official behaviour): the path stays in the image.
+  return [...defaults, ...spec.storageVolumes].filter((v) => !v.storageSize.startsWith('0'));
+}
+
+/** What a component's pods mount. */
+export interface PodVolumes {
+  volumes: JsonObject[];
+  mounts: JsonObject[];
+  claimTemplates: JsonObject[];
+}
+
+/** Options of `renderVolumes`. */
+export interface VolumeOptions {
+  cluster: string;
+  spec: ComponentSpec;
+}
+
+/** Volumes, mounts and PVC templates of a component. */
+export function renderVolumes(options: VolumeOptions): PodVolumes {
+  const { spec } = options;
+  const out: PodVolumes = { volumes: [], mounts: [], claimTemplates: [] };
+  const mount = (name: string, mountPath: string, subPath?: string, readOnly?: boolean): void => {
+    const m: JsonObject = { name, mountPath };
+    if (subPath !== undefined) m.subPath = subPath;
+    if (readOnly === true) m.readOnly = true;
+    out.mounts.push(m);
+  };
+  for (const v of effectiveStorageVolumes(spec)) {
+    if (v.storageClassName === STORAGE_CLASS_EMPTY_DIR) {
+      out.volumes.push({ name: v.name, emptyDir: {} });
+    } else if (v.storageClassName === STORAGE_CLASS_HOST_PATH || v.hostPath !== undefined) {
+      out.volumes.push({ name: v.name, hostPath: v.hostPath ?? { path: v.mountPath } });
+    } else {
+      const claim: JsonObject = {
+        accessModes: ['ReadWriteOnce'],
+        resources: { requests: { storage: v.storageSize } },
+      };
+      if (v.storageClassName !== undefined) claim.storageClassName = v.storageClassName;
+      out.claimTemplates.push({
+        metadata: { name: v.name, labels: clusterLabels(options.cluster, spec.component) },
+        spec: claim,
+      });
+    }
+    mount(v.name, v.mountPath, v.subPath);
+  }
+  out.volumes.push({ name: VOLUME_NAMES.agentState, emptyDir: {} });
+  mount(VOLUME_NAMES.agentState, PATHS.agentStateDir);
+  if (spec.configMapInfo !== undefined) {
+    out.volumes.push({
+      name: VOLUME_NAMES.conf,
+      configMap: {
+        name: spec.configMapInfo.configMapName,
+        items: [{ key: spec.configMapInfo.resolveKey, path: confFileName(spec.component) }],
+      },
+    });
+    mount(VOLUME_NAMES.conf, configMapMountPath(spec.component), undefined, true);
+  }
+  spec.configMaps.forEach((cm, i) => {
+    out.volumes.push({ name: `configmap-${i}`, configMap: { name: cm.name } });
+    mount(`configmap-${i}`, cm.mountPath, cm.subPath);
+  });
+  spec.secrets.forEach((secret, i) => {
+    out.volumes.push({ name: `secret-${i}`, secret: { secretName: secret.name } });
+    mount(`secret-${i}`, secret.mountPath, secret.subPath);
+  });
+  if (spec.readOnlyRootFilesystem) {
+    // StarRocks and the JVM write temporary files; a read-only root needs a writable /tmp.
+    out.volumes.push({ name: VOLUME_NAMES.tmp, emptyDir: {} });
+    mount(VOLUME_NAMES.tmp, '/tmp');
+  }
+  return out;
+}
