@@ -53,15 +53,14 @@ interface FakeFe {
 type Answer = { rs: ResultSet } | { error: string; code?: number } | 'ok' | 'hang';
 
 async function startFakeFe(answer: (sql: string) => Answer): Promise<FakeFe> {
-  const server = mysql.createServer() as unknown as {
-    on(event: 'connection', listener: (conn: ServerConnection) => void): void;
+  const state: FakeFe = { port: 0, queries: [], connections: 0, close: async () => undefined };
+  const sockets = new Set<Socket>();
+  const server = mysql.createServer((c) => onConnection(c as unknown as ServerConnection)) as unknown as {
     listen(port: number, host: string, cb: () => void): void;
     close(cb?: () => void): void;
     _server: TcpServer;
   };
-  const state: FakeFe = { port: 0, queries: [], connections: 0, close: async () => undefined };
-  const sockets = new Set<Socket>();
-  server.on('connection', (conn) => {
+  function onConnection(conn: ServerConnection): void {
     state.connections++;
     sockets.add(conn.stream);
     conn.on('error', () => undefined);
@@ -99,7 +98,7 @@ async function startFakeFe(answer: (sql: string) => Answer): Promise<FakeFe> {
       }
       conn.sequenceId = 0;
     });
-  });
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   state.port = (server._server.address() as AddressInfo).port;
   state.close = () =>
