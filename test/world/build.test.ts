@@ -1,0 +1,48 @@
+import t from 'tap';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BINARY_NAMES, cacheBinDir, locateBinaries, versionsKey } from './binaries.ts';
+import { stagingReplaces } from './build.ts';
+import { addressPlan } from './address-plan.ts';
+import { corefileText } from './control-plane/control-plane.ts';
+
+t.test('staging modules of k8s.io/kubernetes are replaced by their published v0 versions', async (t) => {
+  const goMod = 'replace (\n\tk8s.io/api => ./staging/src/k8s.io/api\n\tk8s.io/client-go => ./staging/src/k8s.io/client-go\n\tgithub.com/x/y => github.com/x/z v1.0.0\n)\n';
+  t.same(stagingReplaces(goMod, 'v1.35.4'), ['\tk8s.io/api => k8s.io/api v0.35.4', '\tk8s.io/client-go => k8s.io/client-go v0.35.4']);
+});
+
+t.test('the cache is keyed by versions and platform, and KUBEBUILDER_ASSETS wins per binary', async (t) => {
+  t.not(versionsKey('linux-x64'), versionsKey('linux-arm64'));
+  const root = mkdtempSync(join(tmpdir(), 'world-bin-test-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const env = { STARROCKS_WORLD_CACHE: join(root, 'cache'), KUBEBUILDER_ASSETS: join(root, 'assets') };
+  t.equal(cacheBinDir(env), join(root, 'cache', versionsKey(), 'bin'));
+  t.same(locateBinaries(env).missing, [...BINARY_NAMES]);
+  mkdirSync(env.KUBEBUILDER_ASSETS);
+  writeFileSync(join(env.KUBEBUILDER_ASSETS, 'etcd'), '');
+  mkdirSync(cacheBinDir(env), { recursive: true });
+  for (const name of BINARY_NAMES.filter((n) => n !== 'etcd')) writeFileSync(join(cacheBinDir(env), name), '');
+  const located = locateBinaries(env);
+  t.same(located.missing, []);
+  t.equal(located.paths.etcd, join(env.KUBEBUILDER_ASSETS, 'etcd'));
+  t.equal(located.paths['kube-apiserver'], join(cacheBinDir(env), 'kube-apiserver'));
+});
+
+t.test('address plans stay inside 127.128.0.0/10', async (t) => {
+  for (const r of [0, 0.5, 0.999999]) {
+    const plan = addressPlan(() => r);
+    const [a, b] = plan.prefix.split('.').map(Number);
+    t.equal(a, 127);
+    t.ok(b !== undefined && b >= 128 && b <= 191, plan.prefix);
+  }
+});
+
+t.test('CoreDNS serves the cluster domain and reverse zones from the API, bound to loopback', async (t) => {
+  const text = corefileText({ ip: '127.140.1.1', port: 5353, readyPort: 8181, kubeconfigPath: '/w/kubeconfig' });
+  t.match(text, /^\.:5353 \{/);
+  t.match(text, /bind 127\.140\.1\.1/);
+  t.match(text, /kubernetes cluster\.local in-addr\.arpa ip6\.arpa/);
+  t.match(text, /kubeconfig \/w\/kubeconfig/);
+  t.notMatch(text, /forward/);
+});

@@ -1,0 +1,173 @@
+/**
+ * Builds the Kubernetes world's binaries from their Go modules and caches them (see
+ * binaries.ts). `npm run setup` runs this; it does nothing when every binary is present.
+ *
+ * kube-apiserver gets one patch: Endpoints and EndpointSlices normally refuse loopback
+ * addresses, and every pod of this world lives on a loopback address, so without it no
+ * EndpointSlice would list a pod and CoreDNS could answer for none. Nothing else is changed.
+ *
+ * Usage: `node test/world/build.ts` (exit 0 when the binaries are ready, 1 with one line
+ * otherwise). In CI (`CI=true`) a missing toolchain or a failed build is a failure like any other.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { BINARY_NAMES, VERSIONS, cacheBinDir, locateBinaries } from './binaries.ts';
+import type { BinaryName } from './binaries.ts';
+
+/** The one check kube-apiserver must not make here (pkg/apis/core/validation). */
+const LOOPBACK_CHECK = `	if ip.IsLoopback() {
+		allErrs = append(allErrs, field.Invalid(fldPath, ipAddress, "may not be in the loopback range (127.0.0.0/8, ::1/128)"))
+	}
+`;
+
+/** A group of binaries built from one temporary Go module. */
+interface Recipe {
+  name: string;
+  version: string;
+  outputs: BinaryName[];
+  /** Writes go.mod (and any local copy) into `dir`; returns the packages to build. */
+  prepare(dir: string, go: string): string[];
+}
+
+function goEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-buildvcs=false -mod=mod' };
+}
+
+function findGo(): string | undefined {
+  for (const candidate of ['go', '/usr/local/go/bin/go', '/usr/lib/go/bin/go']) {
+    const result = spawnSync(candidate, ['version'], { encoding: 'utf8' });
+    if (result.status === 0) return candidate;
+  }
+  return undefined;
+}
+
+/** The `k8s.io/*` staging modules k8s.io/kubernetes replaces with ./staging, as `name version` pairs. */
+export function stagingReplaces(goMod: string, version: string): string[] {
+  const stagingVersion = version.replace(/^v1\./, 'v0.');
+  const out: string[] = [];
+  for (const match of goMod.matchAll(/^\s*(k8s\.io\/[\w.-]+)\s+=>\s+\.\/staging\/src\/\S+\s*$/gm)) {
+    out.push(`\t${match[1]} => ${match[1]} ${stagingVersion}`);
+  }
+  return out;
+}
+
+const RECIPES: Recipe[] = [
+  {
+    name: 'etcd',
+    version: VERSIONS.etcd,
+    outputs: ['etcd'],
+    prepare(dir) {
+      writeFileSync(join(dir, 'go.mod'), `module worldbuild/etcd\n\ngo 1.25.0\n\nrequire go.etcd.io/etcd/server/v3 ${VERSIONS.etcd}\n`);
+      return ['go.etcd.io/etcd/server/v3'];
+    },
+  },
+  {
+    name: 'coredns',
+    version: VERSIONS.coredns,
+    outputs: ['coredns'],
+    prepare(dir) {
+      writeFileSync(join(dir, 'go.mod'), `module worldbuild/coredns\n\ngo 1.25.0\n\nrequire github.com/coredns/coredns ${VERSIONS.coredns}\n`);
+      return ['github.com/coredns/coredns'];
+    },
+  },
+  {
+    name: 'kubernetes',
+    version: VERSIONS.kubernetes,
+    outputs: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'],
+    prepare(dir, go) {
+      const info = JSON.parse(
+        execFileSync(go, ['mod', 'download', '-json', `k8s.io/kubernetes@${VERSIONS.kubernetes}`], {
+          cwd: dir,
+          env: goEnv(),
+          encoding: 'utf8',
+        }),
+      ) as { Dir?: string; GoMod?: string };
+      if (info.Dir === undefined || info.GoMod === undefined) throw new Error('go mod download gave no Dir for k8s.io/kubernetes');
+      const source = join(dir, 'kubernetes');
+      cpSync(info.Dir, source, { recursive: true, filter: (path) => !path.endsWith('_test.go') });
+      chmodWritable(source);
+      const validation = join(source, 'pkg/apis/core/validation/validation.go');
+      const text = readFileSync(validation, 'utf8');
+      if (!text.includes(LOOPBACK_CHECK)) throw new Error(`loopback check not found in ${validation}: update the patch for ${VERSIONS.kubernetes}`);
+      writeFileSync(validation, text.replace(LOOPBACK_CHECK, '\t// loopback allowed: the local world puts every pod on 127.0.0.0/8\n'));
+      const replaces = stagingReplaces(readFileSync(info.GoMod, 'utf8'), VERSIONS.kubernetes);
+      writeFileSync(
+        join(dir, 'go.mod'),
+        `module worldbuild/kubernetes\n\ngo 1.25.0\n\nrequire k8s.io/kubernetes ${VERSIONS.kubernetes}\n\nreplace (\n\tk8s.io/kubernetes => ./kubernetes\n${replaces.join('\n')}\n)\n`,
+      );
+      return ['k8s.io/kubernetes/cmd/kube-apiserver', 'k8s.io/kubernetes/cmd/kube-controller-manager', 'k8s.io/kubernetes/cmd/kube-scheduler'];
+    },
+  },
+];
+
+function chmodWritable(dir: string): void {
+  // Module cache files are read-only; the patched copy must be writable and removable.
+  execFileSync('chmod', ['-R', 'u+w', dir]);
+}
+
+function buildRecipe(recipe: Recipe, go: string, workRoot: string, binDir: string): number {
+  const started = Date.now();
+  const dir = join(workRoot, recipe.name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const packages = recipe.prepare(dir, go);
+  const out = join(dir, 'out');
+  mkdirSync(out);
+  const jobs = process.env.STARROCKS_WORLD_BUILD_JOBS ?? '2';
+  // One package builds to the binary's own name; several go to a folder, each named by go.
+  const target = packages.length === 1 ? join(out, recipe.outputs[0] ?? recipe.name) : `${out}/`;
+  const result = spawnSync(go, ['build', '-p', jobs, '-trimpath', '-ldflags=-s -w', '-o', target, ...packages], {
+    cwd: dir,
+    env: goEnv(),
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (result.status !== 0) throw new Error(`go build of ${recipe.name} failed (exit ${String(result.status)})`);
+  for (const name of recipe.outputs) {
+    const built = join(out, name);
+    if (!existsSync(built)) throw new Error(`go build of ${recipe.name} produced no ${name}`);
+    chmodSync(built, 0o755);
+    renameSync(built, join(binDir, name));
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return (Date.now() - started) / 1000;
+}
+
+/** Builds whatever is missing; returns a one-line error or undefined on success. */
+export function buildMissing(log: (line: string) => void): string | undefined {
+  const { missing } = locateBinaries();
+  const binDir = cacheBinDir();
+  if (missing.length === 0) {
+    log(`world binaries: ready (${BINARY_NAMES.join(', ')}), cache ${binDir}`);
+    return undefined;
+  }
+  const go = findGo();
+  if (go === undefined) {
+    return 'the Kubernetes world needs the Go toolchain (1.25 or newer) to build its binaries: install it from https://go.dev/dl (or apt-get install golang-go from bookworm-backports) and run npm run setup again, or set KUBEBUILDER_ASSETS to a folder holding ' + BINARY_NAMES.join(', ');
+  }
+  mkdirSync(binDir, { recursive: true });
+  const workRoot = join(dirname(binDir), 'work');
+  const total = Date.now();
+  try {
+    for (const recipe of RECIPES) {
+      if (!recipe.outputs.some((name) => missing.includes(name))) continue;
+      log(`world binaries: building ${recipe.outputs.join(', ')} from ${recipe.name} ${recipe.version} ...`);
+      const seconds = buildRecipe(recipe, go, workRoot, binDir);
+      log(`world binaries: built ${recipe.outputs.join(', ')} in ${seconds.toFixed(0)} s`);
+    }
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    rmSync(workRoot, { recursive: true, force: true });
+  }
+  log(`world binaries: all built in ${((Date.now() - total) / 1000).toFixed(0)} s, cache ${binDir}`);
+  return undefined;
+}
+
+if (import.meta.main) {
+  const error = buildMissing((line) => process.stdout.write(`${line}\n`));
+  if (error !== undefined) {
+    process.stderr.write(`setup: ${error}\n`);
+    process.exitCode = 1;
+  }
+}
