@@ -92,14 +92,35 @@ export function createNodeResolver(options: NodeResolverOptions = {}): ClusterRe
     lookupAaaa: (name) => lookup({ type: 'AAAA', name }, (r) => r.resolve6(checkedName(name))),
     lookupPtr: (ip) =>
       lookup({ type: 'PTR', name: ip }, async (r) => {
-        if (isIP(ip) === 0) throw new AgentError('ERR_HOST_INVALID', `"${ip}" is not an IP address: cannot look up its PTR records`);
-        return (await r.reverse(ip)).map(normalizeDnsName);
+        // resolvePtr, not reverse(): reverse() falls back to /etc/hosts and reports SERVFAIL and
+        // timeouts as "not found", which would turn a DNS outage into an answer.
+        return (await r.resolvePtr(reverseDnsName(ip))).map(normalizeDnsName);
       }),
     lookupSrv: (name) =>
       lookup({ type: 'SRV', name }, async (r): Promise<SrvRecord[]> =>
         (await r.resolveSrv(checkedName(name))).map((s) => ({ target: normalizeDnsName(s.name), port: s.port, priority: s.priority, weight: s.weight })),
       ),
   };
+}
+
+/** The PTR query name of an IP: `4.3.2.1.in-addr.arpa`, or 32 nibbles under `ip6.arpa`. */
+export function reverseDnsName(ip: string): string {
+  if (isIP(ip) === 4) return `${ip.split('.').reverse().join('.')}.in-addr.arpa`;
+  if (isIP(ip) !== 6) throw new AgentError('ERR_HOST_INVALID', `"${ip}" is not an IP address: cannot look up its PTR records`);
+  let text = ip.toLowerCase().replace(/%.*$/, '');
+  // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two hex groups.
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4 !== null) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const groups = (part: string): string[] => (part === '' ? [] : part.split(':'));
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  const all = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const hex = all.map((g) => g.padStart(4, '0')).join('');
+  return `${hex.split('').reverse().join('.')}.ip6.arpa`;
 }
 
 /** `host:port`, IPv6 in brackets, as c-ares takes a server. */

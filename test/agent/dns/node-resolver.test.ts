@@ -1,6 +1,8 @@
 import t from 'tap';
 import type { Test } from 'tap';
-import { createNodeResolver, formatEndpoint } from '../../../agent/dns/node-resolver.ts';
+import fc from 'fast-check';
+import { createNodeResolver, formatEndpoint, reverseDnsName } from '../../../agent/dns/node-resolver.ts';
+import { reverseName } from '../../sim/dns/zone.ts';
 import { isAgentError } from '../../../agent/errors.ts';
 import { loadConfig } from '../../../agent/config.ts';
 import { startClusterDns } from '../../sim/dns/cluster-dns.ts';
@@ -79,6 +81,31 @@ t.test('no answer is ERR_DNS naming the lookup, the name and the server', async 
   dns.clearFaults();
   dns.setFault({ match: 'all', kind: 'delay', delayMs: 50 });
   t.same(await resolver.lookupA(FE0), { found: true, records: ['127.64.1.10'] }, 'a short delay is fine');
+});
+
+t.test('reverse names of IPv4 and IPv6 addresses', async (t) => {
+  t.equal(reverseDnsName('127.64.1.11'), '11.1.64.127.in-addr.arpa');
+  t.equal(reverseDnsName('::1'), `1.${'0.'.repeat(31)}ip6.arpa`);
+  t.equal(reverseDnsName('::ffff:127.64.1.11'), reverseDnsName('::ffff:7f40:10b'), 'embedded IPv4 tail');
+  t.equal(reverseDnsName('FD00::A:1'), reverseDnsName('fd00:0:0:0:0:0:a:1'));
+  t.throws(() => reverseDnsName('localhost'), { code: 'ERR_HOST_INVALID' });
+  // The simulator's own implementation is the oracle: both must name every address alike.
+  t.doesNotThrow(() =>
+    fc.assert(
+      fc.property(fc.oneof(fc.ipV4(), fc.ipV6()), (ip) => reverseDnsName(ip) === reverseName(ip)),
+      { numRuns: 500 },
+    ),
+  );
+});
+
+t.test('SERVFAIL and silence on a PTR lookup are errors, never "not found"', async (t) => {
+  const dns = await world(t);
+  const resolver = createNodeResolver({ server: { host: dns.address.host, port: dns.address.port }, timeoutMs: 600, tries: 1 });
+  dns.setFault({ match: 'all', kind: 'servfail', types: ['PTR'] });
+  await t.rejects(resolver.lookupPtr('127.64.1.10'), { code: 'ERR_DNS', message: /SERVFAIL/ });
+  dns.clearFaults();
+  dns.setFault({ match: 'all', kind: 'drop', types: ['PTR'] });
+  await t.rejects(resolver.lookupPtr('127.64.1.10'), { code: 'ERR_DNS', message: /no answer/ });
 });
 
 t.test('a lost datagram is retried within the time limit', async (t) => {

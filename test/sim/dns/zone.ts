@@ -334,13 +334,14 @@ function canonicalIp(ip: string): string {
   return isIP(ip) === 6 ? expandIpv6(ip) : ip;
 }
 
-// 32 lower-case hex digits of an IPv6 address.
+// 32 lower-case hex digits of an IPv6 address. The WHATWG URL parser canonicalizes first (it
+// turns an embedded IPv4 tail into hex groups), so every spelling of an address agrees.
 function expandIpv6(ip: string): string {
-  const [head = '', tail] = ip.toLowerCase().split('::');
+  const canonical = new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+  const [head = '', tail] = canonical.split('::');
   const parts = (s: string): string[] => (s === '' ? [] : s.split(':'));
   const left = parts(head);
   const right = tail === undefined ? [] : parts(tail);
-  const missing = 8 - left.length - right.length;
-  const groups = [...left, ...Array<string>(Math.max(0, missing)).fill('0'), ...right];
+  const groups = [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
   return groups.map((g) => g.padStart(4, '0')).join('');
 }
