@@ -1,0 +1,162 @@
+/**
+ * The MySQL-protocol front of a simulated FE (reference §9): handshake with
+ * `mysql_native_password`, 1045/28000 on a wrong password, text result sets whose every column
+ * is a VARCHAR string, and ERR packets with a real SQLSTATE (mysql2's own writeError has none).
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Server as NetServer } from 'node:net';
+import mysql from 'mysql2';
+import { verifyNativePassword } from './mysql-auth.ts';
+import type { SqlResult } from '../world/cluster.ts';
+
+const require = createRequire(import.meta.url);
+// mysql2's package exports hide its packet class; the server API needs it to build ERR packets.
+const PacketCtor = require(join(dirname(require.resolve('mysql2')), 'lib', 'packets', 'packet.js')) as new (
+  id: number,
+  buffer: Buffer,
+  start: number,
+  end: number,
+) => MysqlPacket;
+
+interface MysqlPacket {
+  offset: number;
+  writeInt8(n: number): void;
+  writeInt16(n: number): void;
+  writeString(s: string, encoding: string): void;
+}
+
+/** The untyped server-side connection of mysql2, as far as it is used here. */
+interface ServerConnection {
+  sequenceId: number;
+  stream: { remoteAddress?: string; remotePort?: number; destroy(): void };
+  serverHandshake(args: Record<string, unknown>): void;
+  on(event: string, listener: (...args: unknown[]) => void): void;
+  writePacket(packet: MysqlPacket): void;
+  writeColumns(columns: Record<string, unknown>[]): void;
+  writeTextRow(values: (string | null)[]): void;
+  writeEof(): void;
+  writeOk(args?: Record<string, unknown>): void;
+  writeError: (args: { code: number; message: string }) => void;
+  close?(): void;
+}
+
+const CHARSET_UTF8_GENERAL_CI = 33;
+const MYSQL_TYPE_VAR_STRING = 253;
+// LONG_PASSWORD | LONG_FLAG | CONNECT_WITH_DB | PROTOCOL_41 | TRANSACTIONS | SECURE_CONNECTION | PLUGIN_AUTH
+const CAPABILITIES = 0x1 | 0x4 | 0x8 | 0x200 | 0x2000 | 0x8000 | 0x80000;
+
+/** Options of a query-port server. */
+export interface MysqlServerOptions {
+  host: string;
+  port: number;
+  serverVersion: string;
+  /** SHA1(SHA1(password)) in hex, empty for no password. */
+  passwordStage2: () => string;
+  onQuery: (sql: string, client: string) => Promise<SqlResult>;
+}
+
+/** A listening query port. */
+export interface MysqlServer {
+  close(): Promise<void>;
+}
+
+function writeErr(conn: ServerConnection, code: number, state: string, message: string): void {
+  const text = message === '' ? 'Unknown error' : message;
+  const length = 13 + Buffer.byteLength(text, 'utf8');
+  const packet = new PacketCtor(0, Buffer.alloc(length), 0, length);
+  packet.offset = 4;
+  packet.writeInt8(0xff);
+  packet.writeInt16(code);
+  packet.writeString(`#${state}`, 'utf8');
+  packet.writeString(text, 'utf8');
+  conn.writePacket(packet);
+}
+
+function writeResult(conn: ServerConnection, result: SqlResult): void {
+  if (result.kind === 'ok') {
+    conn.writeOk();
+  } else if (result.kind === 'error') {
+    writeErr(conn, result.code, result.state, result.message);
+  } else {
+    conn.writeColumns(
+      result.columns.map((name) => ({
+        catalog: 'def',
+        schema: '',
+        table: '',
+        orgTable: '',
+        name,
+        orgName: name,
+        characterSet: CHARSET_UTF8_GENERAL_CI,
+        columnLength: 90,
+        columnType: MYSQL_TYPE_VAR_STRING,
+        flags: 0,
+        decimals: 0,
+      })),
+    );
+    for (const row of result.rows) conn.writeTextRow(row);
+    conn.writeEof();
+  }
+  conn.sequenceId = 0;
+}
+
+let nextConnectionId = 1;
+
+/** Start listening; resolves once the port is bound. */
+export async function startMysqlServer(options: MysqlServerOptions): Promise<MysqlServer> {
+  const server = mysql.createServer(() => undefined) as unknown as { _server: NetServer; on(e: string, l: (c: ServerConnection) => void): void };
+  const sockets = new Set<ServerConnection>();
+  server.on('connection', (conn) => {
+    sockets.add(conn);
+    const client = `${conn.stream.remoteAddress ?? ''}:${conn.stream.remotePort ?? 0}`;
+    conn.on('error', () => undefined);
+    conn.on('end', () => sockets.delete(conn));
+    conn.writeError = (args) => writeErr(conn, args.code, args.code === 1045 ? '28000' : 'HY000', args.message);
+    conn.serverHandshake({
+      protocolVersion: 10,
+      serverVersion: options.serverVersion,
+      connectionId: nextConnectionId++,
+      statusFlags: 2,
+      characterSet: CHARSET_UTF8_GENERAL_CI,
+      capabilityFlags: CAPABILITIES,
+      authCallback: (
+        params: { user: string; authPluginData1: Buffer; authPluginData2: Buffer; authToken: Buffer },
+        cb: (err: Error | null, mysqlError?: { code: number; message: string }) => void,
+      ) => {
+        const token = params.authToken ?? Buffer.alloc(0);
+        const ok =
+          params.user === 'root' &&
+          verifyNativePassword({ scramble: Buffer.concat([params.authPluginData1, params.authPluginData2]), token, stage2Hex: options.passwordStage2() });
+        cb(null, ok ? undefined : { code: 1045, message: `Access denied for user '${params.user}' (using password: ${token.length > 0 ? 'YES' : 'NO'})` });
+        conn.sequenceId = 0;
+      },
+    });
+    const run = (sql: unknown): void => {
+      options.onQuery(String(sql), client).then(
+        (result) => writeResult(conn, result),
+        (error: unknown) => writeResult(conn, { kind: 'error', code: 1064, state: 'HY000', message: error instanceof Error ? error.message : String(error) }),
+      );
+    };
+    conn.on('query', run);
+    // mysql2 routes statements starting with SET or PREPARE here.
+    conn.on('stmt_prepare', run);
+    conn.on('init_db', () => writeResult(conn, { kind: 'ok' }));
+    conn.on('ping', () => writeResult(conn, { kind: 'ok' }));
+    conn.on('quit', () => conn.stream.destroy());
+  });
+  const net = server._server;
+  await new Promise<void>((resolve, reject) => {
+    net.once('error', reject);
+    net.listen(options.port, options.host, () => {
+      net.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of sockets) c.stream.destroy();
+        net.close(() => resolve());
+      }),
+  };
+}

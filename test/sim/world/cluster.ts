@@ -1,0 +1,578 @@
+/**
+ * One StarRocks cluster's metadata as its leader FE holds it: frontends, backends, compute
+ * nodes, tablets, journal, epoch. In-memory and free of I/O: statements and heartbeat outcomes
+ * come in as data, results go out as data (reference §1-4, §8, §10).
+ */
+import { formatBool, formatCapacity, formatCompactSize, formatPct1, formatPct2, formatTime, NULL_TEXT } from '../format.ts';
+import { versionString } from '../profile.ts';
+import type { Profile } from '../profile.ts';
+import { analysisError, validateHostPort } from '../sql/host-port.ts';
+import type { Statement } from '../sql/statement.ts';
+
+/** A statement's answer, as the MySQL layer sends it. */
+export type SqlResult =
+  | { kind: 'rows'; columns: string[]; rows: string[][] }
+  | { kind: 'ok' }
+  | { kind: 'error'; code: number; state: string; message: string };
+
+/** 1064/HY000, the code of every DDL and analysis error. */
+export function sqlError(message: string): SqlResult {
+  return { kind: 'error', code: 1064, state: 'HY000', message };
+}
+
+/** FE roles as stored. */
+export type FeRole = 'FOLLOWER' | 'OBSERVER';
+
+/** What the leader's heartbeat last learned about a node. */
+export interface HeartbeatState {
+  alive: boolean;
+  /** Consecutive failed heartbeats. */
+  failures: number;
+  lastHeartbeat: number;
+  errMsg: string;
+}
+
+/** The ports and start time an FE reports about itself. */
+export interface FeSelfInfo {
+  queryPort: number;
+  rpcPort: number;
+  httpPort: number;
+  startTime: number;
+}
+
+/** A frontend row. */
+export interface FeMember {
+  id: number;
+  name: string;
+  host: string;
+  editLogPort: number;
+  role: FeRole;
+  /** In the replication group: started and joined at least once. */
+  joined: boolean;
+  addedAtJournal: number;
+  droppedAtJournal: number | undefined;
+  replayedJournalId: number;
+  hb: HeartbeatState & { queryPort: number; rpcPort: number; startTime: number; version: string | undefined };
+}
+
+/** A backend or compute-node row. */
+export interface NodeRow {
+  id: number;
+  kind: 'backend' | 'compute_node';
+  host: string;
+  heartbeatPort: number;
+  bePort: number;
+  httpPort: number;
+  brpcPort: number;
+  lastStartTime: number;
+  hb: HeartbeatState;
+  statusCode: 'CONNECTING' | 'OK' | 'SHUTDOWN' | 'DISCONNECTED';
+  version: string | undefined;
+  decommissioned: boolean;
+  warehouse: string | undefined;
+}
+
+/** A tablet and the backend ids holding its replicas. */
+export interface Tablet {
+  id: number;
+  db: string;
+  table: string;
+  replicationNum: number;
+  replicas: number[];
+}
+
+/** What a BE/CN answered to a heartbeat, or why it could not. */
+export type NodeHeartbeatOutcome =
+  | { ok: true; bePort: number; httpPort: number; brpcPort: number; rebootTime: number; version: string }
+  | { ok: false; shutdown: boolean; message: string };
+
+/** What an FE answered to `/api/bootstrap`, or why it could not. */
+export type FeHeartbeatOutcome =
+  | { ok: true; queryPort: number; rpcPort: number; replayedJournalId: number; feStartTime: number; feVersion: string }
+  | { ok: false; message: string };
+
+/** Context of one statement execution on the leader. */
+export interface ExecContext {
+  profile: Profile;
+  /** The serving FE's http port (reference §1.2: every HttpPort cell shows it). */
+  httpPort: number;
+  /** The serving FE's host type: IP mode resolves hostnames at analysis time. */
+  hostType: 'IP' | 'FQDN';
+  /** Forward resolution through the world's DNS; undefined when the name does not resolve. */
+  resolve: (host: string) => Promise<string | undefined>;
+  now: number;
+}
+
+/** Bytes per simulated tablet, for the capacity columns. */
+const TABLET_BYTES = 64 * 1024 * 1024;
+const DISK_BYTES = 1024 ** 4;
+const MEM_LIMIT_BYTES = 6.207 * 1024 ** 3;
+
+function freshHb(): HeartbeatState {
+  return { alive: false, failures: 0, lastHeartbeat: -1, errMsg: '' };
+}
+
+/** A cluster created by one FE started with empty meta and no helper. */
+export class Cluster {
+  readonly clusterId: number;
+  readonly token: string;
+  readonly frontends: FeMember[] = [];
+  readonly nodes: NodeRow[] = [];
+  readonly tablets: Tablet[] = [];
+  leaderName: string | undefined;
+  epoch = 0;
+  journalId = 0;
+  dropBackendAfterDecommission = true;
+  #nextNodeId = 10001;
+  #nextFeId = 1;
+  #nextTabletId = 20001;
+
+  constructor(options: { clusterId: number; token: string }) {
+    this.clusterId = options.clusterId;
+    this.token = options.token;
+  }
+
+  /** Live (not dropped) frontends. */
+  members(): FeMember[] {
+    return this.frontends.filter((m) => m.droppedAtJournal === undefined);
+  }
+
+  /** Frontends as an FE that replayed up to `journalId` sees them (reference §5.4). */
+  membersAt(journalId: number): FeMember[] {
+    return this.frontends.filter(
+      (m) => m.addedAtJournal <= journalId && (m.droppedAtJournal === undefined || m.droppedAtJournal > journalId),
+    );
+  }
+
+  leader(): FeMember | undefined {
+    return this.leaderName === undefined ? undefined : this.members().find((m) => m.name === this.leaderName);
+  }
+
+  /** Add the first FE (OP_ADD_FIRST_FRONTEND). */
+  addFirstFrontend(host: string, editLogPort: number, now: number): FeMember {
+    const member = this.#newMember(host, editLogPort, 'FOLLOWER', now);
+    member.joined = true;
+    return member;
+  }
+
+  #newMember(host: string, editLogPort: number, role: FeRole, now: number): FeMember {
+    this.journalId++;
+    const member: FeMember = {
+      id: this.#nextFeId++,
+      name: `${host}_${editLogPort}_${now}`,
+      host,
+      editLogPort,
+      role,
+      joined: false,
+      addedAtJournal: this.journalId,
+      droppedAtJournal: undefined,
+      replayedJournalId: 0,
+      hb: { ...freshHb(), queryPort: 0, rpcPort: 0, startTime: -1, version: undefined },
+    };
+    this.frontends.push(member);
+    return member;
+  }
+
+  /** Make `name` the leader with a new epoch (BDB fencing). */
+  elect(name: string): void {
+    this.leaderName = name;
+    this.epoch++;
+    const member = this.members().find((m) => m.name === name);
+    if (member !== undefined) member.replayedJournalId = this.journalId;
+  }
+
+  /** Electable voters: followers that joined the group. */
+  voters(): FeMember[] {
+    return this.members().filter((m) => m.role === 'FOLLOWER' && m.joined);
+  }
+
+  /** Votes needed for a leader. */
+  quorum(): number {
+    return Math.floor(this.voters().length / 2) + 1;
+  }
+
+  // ---- statements ----
+
+  /** Run a membership statement on this cluster's leader. */
+  async execute(statement: Statement, ctx: ExecContext): Promise<SqlResult> {
+    switch (statement.kind) {
+      case 'show':
+        return this.show(statement.target, ctx);
+      case 'frontend':
+        return statement.op === 'add' ? this.#addFrontend(statement.role, statement.hostPort, ctx) : this.#dropFrontend(statement.role, statement.hostPort);
+      case 'node':
+        return this.#nodeStatement(statement, ctx);
+      case 'admin-set-config':
+        return this.#setConfig(statement.key, statement.value);
+      default:
+        return sqlError('unsupported statement on the leader');
+    }
+  }
+
+  /** Result of a SHOW statement. */
+  show(target: 'frontends' | 'backends' | 'compute_nodes', ctx: ExecContext): SqlResult {
+    if (target === 'frontends') {
+      return { kind: 'rows', columns: [...ctx.profile.frontendColumns], rows: this.members().map((m) => this.#frontendRow(m, ctx)) };
+    }
+    const kind = target === 'backends' ? 'backend' : 'compute_node';
+    const rows = this.nodes
+      .filter((n) => n.kind === kind)
+      .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : a.bePort - b.bePort))
+      .map((n) => (kind === 'backend' ? this.#backendRow(n, ctx) : this.#computeNodeRow(n, ctx)));
+    return { kind: 'rows', columns: [...(kind === 'backend' ? ctx.profile.backendColumns : ctx.profile.computeNodeColumns)], rows };
+  }
+
+  /** The leader's own ports and start time; set when the leader's process is known. */
+  leaderSelf: FeSelfInfo | undefined;
+
+  #frontendRow(m: FeMember, ctx: ExecContext): string[] {
+    const isLeader = m.name === this.leaderName;
+    const self = isLeader ? this.leaderSelf : undefined;
+    const values: Record<string, string> = {
+      Id: String(m.id),
+      Name: m.name,
+      IP: m.host,
+      EditLogPort: String(m.editLogPort),
+      HttpPort: String(ctx.httpPort),
+      QueryPort: String(self?.queryPort ?? m.hb.queryPort),
+      RpcPort: String(self?.rpcPort ?? m.hb.rpcPort),
+      Role: isLeader ? 'LEADER' : m.role,
+      ClusterId: String(this.clusterId),
+      Join: formatBool(m.joined),
+      Alive: formatBool(isLeader || m.hb.alive),
+      ReplayedJournalId: String(isLeader ? this.journalId : m.hb.alive || m.hb.lastHeartbeat > 0 ? m.replayedJournalId : 0),
+      LastHeartbeat: isLeader ? formatTime(ctx.now) : formatTime(m.hb.lastHeartbeat),
+      IsHelper: formatBool(m.role === 'FOLLOWER'),
+      ErrMsg: isLeader ? '' : m.hb.errMsg,
+      StartTime: isLeader ? formatTime(self?.startTime ?? ctx.now) : m.hb.alive ? formatTime(m.hb.startTime) : NULL_TEXT,
+      Version: isLeader ? versionString(ctx.profile) : (m.hb.version ?? NULL_TEXT),
+    };
+    return ctx.profile.frontendColumns.map((c) => values[c] ?? '');
+  }
+
+  /** Tablets with a replica on the node. */
+  tabletCount(nodeId: number): number {
+    return this.tablets.filter((t) => t.replicas.includes(nodeId)).length;
+  }
+
+  #commonNodeValues(n: NodeRow): Record<string, string> {
+    const reported = n.lastStartTime > 0;
+    return {
+      IP: n.host,
+      HeartbeatPort: String(n.heartbeatPort),
+      BePort: String(n.bePort),
+      HttpPort: String(n.httpPort),
+      BrpcPort: String(n.brpcPort),
+      LastStartTime: formatTime(n.lastStartTime),
+      LastHeartbeat: formatTime(n.hb.lastHeartbeat),
+      Alive: formatBool(n.hb.alive),
+      SystemDecommissioned: formatBool(n.decommissioned),
+      ClusterDecommissioned: 'false',
+      ErrMsg: n.hb.errMsg,
+      Version: n.version ?? '',
+      CpuCores: reported ? '2' : '0',
+      MemLimit: formatCompactSize(reported ? MEM_LIMIT_BYTES : 0),
+      NumRunningQueries: '0',
+      MemUsedPct: formatPct2(0),
+      CpuUsedPct: formatPct1(0),
+      DataCacheMetrics: 'N/A',
+      StatusCode: n.statusCode,
+    };
+  }
+
+  #backendRow(n: NodeRow, ctx: ExecContext): string[] {
+    const reported = n.lastStartTime > 0;
+    const tablets = this.tabletCount(n.id);
+    const used = reported ? tablets * TABLET_BYTES : 0;
+    const total = reported ? DISK_BYTES : 0;
+    const pct = total === 0 ? 0 : (100 * used) / total;
+    const values: Record<string, string> = {
+      ...this.#commonNodeValues(n),
+      BackendId: String(n.id),
+      TabletNum: String(tablets),
+      DataUsedCapacity: formatCapacity(used),
+      AvailCapacity: formatCapacity(total - used),
+      TotalCapacity: formatCapacity(total),
+      UsedPct: formatPct2(pct),
+      MaxDiskUsedPct: formatPct2(pct),
+      Status: `{"lastSuccessReportTabletsTime":"${reported ? formatTime(n.hb.lastHeartbeat) : 'N/A'}"}`,
+      DataTotalCapacity: formatCapacity(total),
+      DataUsedPct: formatPct2(pct),
+      Location: '',
+    };
+    return ctx.profile.backendColumns.map((c) => values[c] ?? '');
+  }
+
+  #computeNodeRow(n: NodeRow, ctx: ExecContext): string[] {
+    const values: Record<string, string> = { ...this.#commonNodeValues(n), ComputeNodeId: String(n.id), HasStoragePath: 'false' };
+    return ctx.profile.computeNodeColumns.map((c) => values[c] ?? '');
+  }
+
+  async #analyzeHost(raw: string, ctx: ExecContext, resolveInIpMode: boolean): Promise<{ host: string; port: number } | SqlResult> {
+    const checked = validateHostPort(raw);
+    if (!checked.ok) return sqlError(analysisError(checked.detail));
+    let host = checked.host;
+    if (resolveInIpMode && ctx.hostType === 'IP' && !isIpLiteral(host)) {
+      const ip = await ctx.resolve(host);
+      if (ip === undefined) return sqlError(analysisError(`Unknown host: ${host}: Name or service not known`));
+      host = ip;
+    }
+    return { host, port: checked.port };
+  }
+
+  async #addFrontend(role: FeRole, raw: string, ctx: ExecContext): Promise<SqlResult> {
+    const hp = await this.#analyzeHost(raw, ctx, true);
+    if ('kind' in hp) return hp;
+    if (ctx.hostType === 'FQDN' && !isIpLiteral(hp.host) && (await ctx.resolve(hp.host)) === undefined) {
+      return sqlError(`unknown fqdn host: ${hp.host}`);
+    }
+    if (this.members().some((m) => m.host === hp.host)) return sqlError(`FE with the same host: ${hp.host} already exists`);
+    this.#newMember(hp.host, hp.port, role, ctx.now);
+    return { kind: 'ok' };
+  }
+
+  async #dropFrontend(role: FeRole, raw: string): Promise<SqlResult> {
+    const checked = validateHostPort(raw);
+    if (!checked.ok) return sqlError(analysisError(checked.detail));
+    const member = this.members().find((m) => m.host === checked.host && m.editLogPort === checked.port);
+    if (member === undefined) return sqlError(`frontend does not exist[${checked.host}:${checked.port}]`);
+    if (member.role !== role) return sqlError(`${role} does not exist[${checked.host}:${checked.port}]`);
+    if (member.name === this.leaderName) return sqlError('can not drop current master node.');
+    this.journalId++;
+    member.droppedAtJournal = this.journalId;
+    return { kind: 'ok' };
+  }
+
+  #findNode(kind: NodeRow['kind'], host: string, port: number): NodeRow | undefined {
+    return this.nodes.find((n) => n.kind === kind && n.host === host && n.heartbeatPort === port);
+  }
+
+  async #nodeStatement(s: Extract<Statement, { kind: 'node' }>, ctx: ExecContext): Promise<SqlResult> {
+    const targets: { host: string; port: number; raw: string }[] = [];
+    for (const raw of s.hostPorts) {
+      const hp = await this.#analyzeHost(raw, ctx, s.op === 'add');
+      if ('kind' in hp) return hp;
+      targets.push({ ...hp, raw });
+    }
+    const kindName = s.node === 'backend' ? 'backend' : 'compute node';
+    switch (s.op) {
+      case 'add': {
+        for (const t of targets) {
+          if (this.#findNode('backend', t.host, t.port) !== undefined) return sqlError(`Backend already exists with same host ${t.host} and port ${t.port}`);
+          if (this.#findNode('compute_node', t.host, t.port) !== undefined) return sqlError(`Compute node already exists with same host ${t.host} and port ${t.port}`);
+        }
+        for (const t of targets) {
+          this.journalId++;
+          this.nodes.push({
+            id: this.#nextNodeId++,
+            kind: s.node,
+            host: t.host,
+            heartbeatPort: t.port,
+            bePort: -1,
+            httpPort: -1,
+            brpcPort: -1,
+            lastStartTime: -1,
+            hb: freshHb(),
+            statusCode: 'CONNECTING',
+            version: undefined,
+            decommissioned: false,
+            warehouse: s.warehouse,
+          });
+        }
+        return { kind: 'ok' };
+      }
+      case 'drop': {
+        const rows: NodeRow[] = [];
+        for (const t of targets) {
+          const row = this.#findNode(s.node, t.host, t.port);
+          if (row === undefined) return sqlError(`${kindName} does not exists[${t.host}:${t.port}]`);
+          rows.push(row);
+        }
+        if (s.node === 'backend' && !s.force) {
+          for (const row of rows) {
+            const single = this.tablets.find((t) => t.replicationNum === 1 && t.replicas.includes(row.id));
+            if (single !== undefined) {
+              const tbl = `${single.db}.${single.table}`;
+              const list = s.hostPorts.map((h) => `"${h}"`).join(', ');
+              return sqlError(
+                `Tables such as [${tbl}] on the backend[${row.host}:${row.heartbeatPort}] have only one replica. To avoid data loss, please change the replication_num of [${tbl}] to three. ALTER SYSTEM DROP BACKEND ${list} FORCE can be used to forcibly drop the backend. `,
+              );
+            }
+          }
+        }
+        for (const row of rows) this.#removeNode(row);
+        return { kind: 'ok' };
+      }
+      case 'decommission': {
+        const rows: NodeRow[] = [];
+        for (const t of targets) {
+          const row = this.#findNode('backend', t.host, t.port);
+          if (row === undefined) return sqlError(`Backend does not exist[${t.host}:${t.port}]`);
+          rows.push(row);
+        }
+        const leaving = new Set(rows.map((r) => r.id));
+        const remaining = this.nodes.filter((n) => n.kind === 'backend' && !leaving.has(n.id) && n.hb.alive && !n.decommissioned).length;
+        for (const tablet of this.tablets) {
+          if (tablet.replicationNum > remaining && tablet.replicas.some((id) => leaving.has(id))) {
+            return sqlError(
+              `It will cause insufficient BE number if these BEs are decommissioned because the table ${tablet.db}.${tablet.table} requires ${tablet.replicationNum} replicas.`,
+            );
+          }
+        }
+        const changed = rows.filter((r) => !r.decommissioned);
+        for (const row of changed) row.decommissioned = true;
+        if (changed.length > 0) this.journalId++;
+        return { kind: 'ok' };
+      }
+      case 'cancel-decommission': {
+        const rows: NodeRow[] = [];
+        for (const t of targets) {
+          const row = this.#findNode('backend', t.host, t.port);
+          if (row === undefined) return sqlError(`Backend does not exist[${t.host}:${t.port}]`);
+          rows.push(row);
+        }
+        for (const row of rows) row.decommissioned = false;
+        this.journalId++;
+        return { kind: 'ok' };
+      }
+    }
+  }
+
+  #removeNode(row: NodeRow): void {
+    const index = this.nodes.indexOf(row);
+    if (index >= 0) this.nodes.splice(index, 1);
+    for (const tablet of this.tablets) tablet.replicas = tablet.replicas.filter((id) => id !== row.id);
+    this.journalId++;
+  }
+
+  #setConfig(key: string, value: string): SqlResult {
+    if (key !== 'drop_backend_after_decommission') return sqlError(`Config '${key}' does not exist or is not mutable`);
+    const v = value.toLowerCase();
+    if (v !== 'true' && v !== 'false') return sqlError(`Invalid value: ${value} for config: ${key}`);
+    this.dropBackendAfterDecommission = v === 'true';
+    return { kind: 'ok' };
+  }
+
+  // ---- heartbeats ----
+
+  /** Apply one BE/CN heartbeat outcome with the retry rule (reference §2.2, §10). */
+  applyNodeHeartbeat(row: NodeRow, outcome: NodeHeartbeatOutcome, options: { now: number; retries: number }): void {
+    if (outcome.ok) {
+      row.hb = { alive: true, failures: 0, lastHeartbeat: options.now, errMsg: '' };
+      row.bePort = outcome.bePort;
+      row.httpPort = outcome.httpPort;
+      row.brpcPort = outcome.brpcPort;
+      row.lastStartTime = outcome.rebootTime;
+      row.version = outcome.version;
+      row.statusCode = 'OK';
+      return;
+    }
+    row.hb.errMsg = outcome.message;
+    row.hb.failures++;
+    if (outcome.shutdown) {
+      row.hb.alive = false;
+      row.statusCode = 'SHUTDOWN';
+      return;
+    }
+    if (row.hb.failures > options.retries) {
+      row.hb.alive = false;
+      if (row.statusCode !== 'CONNECTING') row.statusCode = 'DISCONNECTED';
+    }
+  }
+
+  /** Apply one FE heartbeat (`/api/bootstrap`) outcome. */
+  applyFeHeartbeat(member: FeMember, outcome: FeHeartbeatOutcome, options: { now: number; retries: number; journalIdAtSend: number }): void {
+    if (outcome.ok) {
+      member.hb = {
+        alive: true,
+        failures: 0,
+        lastHeartbeat: options.now,
+        errMsg: '',
+        queryPort: outcome.queryPort,
+        rpcPort: outcome.rpcPort,
+        startTime: outcome.feStartTime,
+        version: outcome.feVersion,
+      };
+      member.replayedJournalId = Math.max(member.replayedJournalId, options.journalIdAtSend);
+      return;
+    }
+    member.hb.errMsg = outcome.message;
+    member.hb.failures++;
+    if (member.hb.failures > options.retries) member.hb.alive = false;
+  }
+
+  // ---- tablets ----
+
+  /** Backends that can take replicas: alive and not decommissioned. */
+  availableBackends(): NodeRow[] {
+    return this.nodes.filter((n) => n.kind === 'backend' && n.hb.alive && !n.decommissioned);
+  }
+
+  /** Create a table's tablets, replicas spread round-robin over available backends. */
+  createTable(options: { db: string; table: string; buckets: number; replicationNum: number }): Tablet[] {
+    const available = this.availableBackends();
+    if (available.length < options.replicationNum) {
+      throw new Error(`Table replication num should be less than or equal to the number of available BE nodes. Current alive backend is [${available.length}]`);
+    }
+    const created: Tablet[] = [];
+    for (let b = 0; b < options.buckets; b++) {
+      const replicas: number[] = [];
+      for (let r = 0; r < options.replicationNum; r++) replicas.push((available[(b + r) % available.length] as NodeRow).id);
+      const tablet: Tablet = { id: this.#nextTabletId++, db: options.db, table: options.table, replicationNum: options.replicationNum, replicas };
+      this.tablets.push(tablet);
+      created.push(tablet);
+    }
+    this.journalId++;
+    return created;
+  }
+
+  /**
+   * One round of the tablet scheduler: move at most `rate` replicas off decommissioned
+   * backends, repair replicas lost with dropped backends from a surviving copy, and drop a
+   * decommissioned backend once it holds nothing (unless drop_backend_after_decommission=false).
+   */
+  scheduleTablets(rate: number): { moved: number; dropped: NodeRow[] } {
+    let moved = 0;
+    const targetsFor = (tablet: Tablet): NodeRow[] =>
+      this.availableBackends()
+        .filter((n) => !tablet.replicas.includes(n.id))
+        .sort((a, b) => this.tabletCount(a.id) - this.tabletCount(b.id));
+    for (const row of this.nodes.filter((n) => n.kind === 'backend' && n.decommissioned)) {
+      for (const tablet of this.tablets) {
+        if (moved >= rate) break;
+        if (!tablet.replicas.includes(row.id)) continue;
+        const target = targetsFor(tablet)[0];
+        if (target === undefined) continue;
+        tablet.replicas = tablet.replicas.map((id) => (id === row.id ? target.id : id));
+        moved++;
+      }
+    }
+    const dropped: NodeRow[] = [];
+    if (this.dropBackendAfterDecommission) {
+      for (const row of this.nodes.filter((n) => n.kind === 'backend' && n.decommissioned)) {
+        if (this.tabletCount(row.id) === 0) dropped.push(row);
+      }
+      for (const row of dropped) this.#removeNode(row);
+    }
+    for (const tablet of this.tablets) {
+      if (moved >= rate) break;
+      if (tablet.replicas.length === 0 || tablet.replicas.length >= tablet.replicationNum) continue;
+      const target = targetsFor(tablet)[0];
+      if (target === undefined) continue;
+      tablet.replicas.push(target.id);
+      moved++;
+    }
+    if (moved > 0) this.journalId++;
+    return { moved, dropped };
+  }
+
+  /** Replicas on backends that are registered and alive. */
+  liveReplicas(tablet: Tablet): number {
+    return tablet.replicas.filter((id) => this.nodes.some((n) => n.id === id && n.kind === 'backend' && n.hb.alive)).length;
+  }
+}
+
+/** True for an IPv4 or IPv6 literal. */
+export function isIpLiteral(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(':');
+}
