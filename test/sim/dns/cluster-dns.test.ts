@@ -147,6 +147,19 @@ t.test('answers too large for a datagram are truncated; TCP gives them whole', a
   const resolver = new Resolver({ timeout: 2000, tries: 1 });
   resolver.setServers([dns.endpoint]);
   t.equal((await resolver.resolve4('sr-be-search.ns.svc.cluster.local')).length, 60, 'c-ares falls back to TCP by itself');
+
+  const srvName = '_query-port._tcp.sr-fe-search.ns.svc.cluster.local';
+  const lean = await udpAsk(dns, query(srvName, 'SRV'));
+  t.notOk(lean?.flag_tc, 'SRV answer fits once the address glue is shed');
+  t.equal(lean?.answers?.length, 3);
+  t.same(lean?.additionals, []);
+  const glued = await udpAsk(
+    dns,
+    query(srvName, 'SRV', {
+      additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 4096, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
+    }),
+  );
+  t.same(glued?.additionals?.filter((r) => r.type === 'A').map((r) => r.name), [0, 1, 2].map((i) => `sr-fe-${i}.sr-fe-search.ns.svc.cluster.local`), 'glue when it fits');
 });
 
 t.test('changes become visible only after the propagation delay, in order', async (t) => {

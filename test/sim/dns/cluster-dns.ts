@@ -186,6 +186,10 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
       const offered = opt?.type === 'OPT' ? opt.udpPayloadSize : 512;
       const limit = Math.min(Math.max(512, offered), maxUdpPayload);
       if (encoded.length > limit) {
+        // Like CoreDNS (miekg/dns Truncate): shed the additional section first; set TC only
+        // when the answer itself does not fit.
+        const lean = dnsPacket.encode({ ...full, additionals: base(reply.rcode).additionals ?? [] });
+        if (lean.length <= limit) return lean;
         entry.outcome = `${reply.rcode} truncated`;
         const truncated = base(reply.rcode);
         truncated.flags = (truncated.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE;
