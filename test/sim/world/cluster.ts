@@ -533,6 +533,15 @@ export class Cluster {
    */
   scheduleTablets(rate: number): { moved: number; dropped: NodeRow[] } {
     let moved = 0;
+    // The drop daemon acts on what the previous rounds left, so an empty decommissioned BE is
+    // visible with TabletNum 0 for one round before its row goes.
+    const dropped: NodeRow[] = [];
+    if (this.dropBackendAfterDecommission) {
+      for (const row of this.nodes.filter((n) => n.kind === 'backend' && n.decommissioned)) {
+        if (this.tabletCount(row.id) === 0) dropped.push(row);
+      }
+      for (const row of dropped) this.#removeNode(row);
+    }
     const targetsFor = (tablet: Tablet): NodeRow[] =>
       this.availableBackends()
         .filter((n) => !tablet.replicas.includes(n.id))
@@ -546,13 +555,6 @@ export class Cluster {
         tablet.replicas = tablet.replicas.map((id) => (id === row.id ? target.id : id));
         moved++;
       }
-    }
-    const dropped: NodeRow[] = [];
-    if (this.dropBackendAfterDecommission) {
-      for (const row of this.nodes.filter((n) => n.kind === 'backend' && n.decommissioned)) {
-        if (this.tabletCount(row.id) === 0) dropped.push(row);
-      }
-      for (const row of dropped) this.#removeNode(row);
     }
     for (const tablet of this.tablets) {
       if (moved >= rate) break;
