@@ -1,26 +1,170 @@
 /**
  * `starrocks-controller`: turns StarRocksCluster resources into workloads wired to the agent.
+ *
+ * Commands: `run` (the controller, with leader election), `render FILE` (print the objects a
+ * StarRocksCluster manifest renders to, without a cluster), `--version`, `--help`.
  */
-import { describeError, exitCodeOf } from '../agent/errors.ts';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { parseAllDocuments, stringify } from 'yaml';
+import { CRD } from '../agent/contract.ts';
+import type { Component } from '../agent/contract.ts';
+import { parseStarRocksConf } from '../agent/conf/starrocks-conf.ts';
+import type { StarRocksConf } from '../agent/conf/starrocks-conf.ts';
+import { AgentError, describeError, exitCodeOf } from '../agent/errors.ts';
+import { createLogger } from '../agent/log.ts';
 import { VERSION } from '../agent/version.ts';
+import { FIELD_MANAGER } from './cr/defaults.ts';
+import { parseCluster, presentComponents } from './cr/parse.ts';
+import { asString, dig } from './json.ts';
+import { loadConnection } from './kube/connection.ts';
+import { restKubeApi } from './kube/rest-api.ts';
+import { render } from './render/render.ts';
+import { startController } from './run/controller.ts';
+import { apiEventRecorder } from './run/events.ts';
+import { holdLease } from './run/lease.ts';
+
+const USAGE = `usage: starrocks-controller <command> [options]
+
+commands:
+  run          watch StarRocksClusters and reconcile them
+                 --kubeconfig FILE      (default: in-cluster ServiceAccount, else KUBECONFIG)
+                 --namespace NS         only this namespace (default: all)
+                 --lease-namespace NS   where the leader Lease lives (default: POD_NAMESPACE)
+                 --no-leader-election   act without a Lease (one replica only)
+                 --resync-seconds N     reconcile every cluster at least this often (default 300)
+                 --concurrency N        clusters reconciled in parallel (default 4)
+                 --request-timeout-ms N timeout of every API call (default 10000)
+  render FILE  print the objects a StarRocksCluster manifest renders to (YAML), then exit
+  --version    print the version
+  --help       print this help`;
 
 /** Runs the controller command line; resolves to the process exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
-  const [command] = argv;
-  if (command === '--version') {
-    process.stdout.write(`starrocks-controller ${VERSION}\n`);
-    return 0;
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case '--version':
+      process.stdout.write(`starrocks-controller ${VERSION}\n`);
+      return 0;
+    case '--help':
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    case 'render':
+      return renderCommand(rest);
+    case 'run':
+      return runCommand(rest, env);
+    default:
+      process.stdout.write(`${USAGE}\n`);
+      return 77;
   }
-  process.stdout.write('usage: starrocks-controller --version\n');
-  return command === '--help' ? 0 : 77;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`starrocks-controller: ${describeError(error)}\n`);
-    process.exitCode = exitCodeOf(error);
-  },
-);
+function renderCommand(args: readonly string[]): number {
+  const [file] = args;
+  if (file === undefined) throw new AgentError('ERR_USAGE', 'render needs a manifest file: starrocks-controller render cluster.yaml');
+  const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as unknown);
+  // ConfigMaps in the same file stand in for the cluster's: their conf gives the ports.
+  const configMaps = new Map<string, unknown>();
+  for (const doc of docs) {
+    const name = asString(dig(doc, 'metadata', 'name'));
+    if (dig(doc, 'kind') === 'ConfigMap' && name !== undefined) configMaps.set(name, doc);
+  }
+  const out: string[] = [];
+  for (const doc of docs) {
+    if (dig(doc, 'kind') !== CRD.kind) continue;
+    const { cluster, problems } = parseCluster(doc);
+    if (problems.length > 0 || cluster === undefined) {
+      throw new AgentError('ERR_CONF_INVALID', problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+    }
+    const confs: Partial<Record<Component, StarRocksConf>> = {};
+    for (const spec of presentComponents(cluster)) {
+      const info = spec.configMapInfo;
+      const text = info === undefined ? undefined : asString(dig(configMaps.get(info.configMapName), 'data', info.resolveKey));
+      if (text !== undefined) confs[spec.component] = parseStarRocksConf(text);
+    }
+    for (const object of render({ cluster, confs })) out.push(stringify(object, { lineWidth: 0 }));
+  }
+  process.stdout.write(out.map((o) => `---\n${o}`).join(''));
+  return 0;
+}
+
+async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      kubeconfig: { type: 'string' },
+      namespace: { type: 'string' },
+      'lease-namespace': { type: 'string' },
+      'no-leader-election': { type: 'boolean', default: false },
+      'resync-seconds': { type: 'string', default: '300' },
+      concurrency: { type: 'string', default: '4' },
+      'request-timeout-ms': { type: 'string', default: '10000' },
+    },
+  });
+  const number = (name: string, raw: string, min: number): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new AgentError('ERR_USAGE', `--${name}=${raw} must be a whole number >= ${min}`);
+    return n;
+  };
+  const log = createLogger({ level: env.STARROCKS_CONTROLLER_LOG_LEVEL ?? 'info', base: { component: 'controller' } });
+  const connection = loadConnection({ kubeconfig: values.kubeconfig, env });
+  const api = restKubeApi({
+    connection,
+    fieldManager: FIELD_MANAGER,
+    timeoutMs: number('request-timeout-ms', values['request-timeout-ms'], 100),
+  });
+  const identity = env.POD_NAME ?? `${hostname()}-${process.pid}`;
+  const abort = new AbortController();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => abort.abort());
+
+  let lost: Promise<void> | undefined;
+  if (!values['no-leader-election']) {
+    const leadership = await holdLease({
+      api,
+      log,
+      namespace: values['lease-namespace'] ?? env.POD_NAMESPACE ?? 'default',
+      name: 'starrocks-controller',
+      identity,
+      durationSeconds: 15,
+      renewEveryMs: 5_000,
+      signal: abort.signal,
+    });
+    lost = leadership.lost;
+  }
+  if (abort.signal.aborted) return 0;
+  const controller = startController({
+    api,
+    log,
+    events: apiEventRecorder({ api, log, instance: identity, now: () => new Date().toISOString() }),
+    namespace: values.namespace,
+    resyncMs: number('resync-seconds', values['resync-seconds'], 1) * 1000,
+    progressRecheckMs: 15_000,
+    concurrency: number('concurrency', values.concurrency, 1),
+    signal: abort.signal,
+  });
+  log.info({ version: VERSION, namespace: values.namespace ?? '(all)' }, 'controller started');
+  if (lost !== undefined) {
+    void lost.then(() => {
+      if (!abort.signal.aborted) {
+        log.error('leadership lost: exiting so that a restart rejoins as a follower');
+        process.exitCode = 80;
+        abort.abort();
+      }
+    });
+  }
+  await controller.done;
+  return typeof process.exitCode === 'number' ? process.exitCode : 0;
+}
+
+if (process.argv[1] !== undefined && /starrocks-controller(\.mjs)?$|controller[/\\]main\.ts$/.test(process.argv[1])) {
+  main(process.argv.slice(2), process.env).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`starrocks-controller: ${describeError(error)}\n`);
+      process.exitCode = exitCodeOf(error);
+    },
+  );
+}

@@ -2,6 +2,7 @@
  * Documented defaults of a StarRocksCluster (README.md, "Controller"). Where the official operator
  * has a default, it is kept, except FE meta storage (see `FE_META_SIZE`).
  */
+import { DEFAULTS } from '../../agent/contract.ts';
 import type { Component } from '../../agent/contract.ts';
 import type { ProbeSeconds } from './types.ts';
 
@@ -41,10 +42,12 @@ export const STORAGE_CLASS_EMPTY_DIR = 'emptyDir';
 /** See `STORAGE_CLASS_EMPTY_DIR`. */
 export const STORAGE_CLASS_HOST_PATH = 'hostPath';
 
-/** Voting FEs when the CR does not say: 3 when there are at least 3 FEs, else 1. */
-export function defaultVoters(feReplicas: number): number {
-  return feReplicas >= 3 ? 3 : 1;
-}
+/**
+ * Voting FEs when the CR does not say: 3 (the agent's default), whatever the replicas, so that
+ * scaling FE from 1 to 3 changes no pod's env (FE 1 and 2 join as followers). FE ordinals at or
+ * above it join as observers.
+ */
+export const DEFAULT_VOTERS = DEFAULTS.feVoters;
 
 /** CN `autoScalingPolicy.minReplicas` default (official). */
 export const DEFAULT_MIN_REPLICAS = 1;

@@ -26,7 +26,7 @@ import {
   DEFAULT_PROBE_SECONDS,
   DEFAULT_REPLICAS,
   DEFAULT_STORAGE_SIZE,
-  defaultVoters,
+  DEFAULT_VOTERS,
 } from './defaults.ts';
 import type {
   AgentSettings,
@@ -71,7 +71,7 @@ export function parseCluster(raw: unknown): ParseResult {
   const fe: FeSpec = {
     ...feBase,
     component: 'fe',
-    voters: integer(feRaw.voters) ?? defaultVoters(feBase.replicas),
+    voters: integer(feRaw.voters) ?? DEFAULT_VOTERS,
   };
   checkRules({ site: 'fe', value: feRaw, field: `spec.${COMPONENT_FIELDS.fe}`, problems });
 
@@ -93,7 +93,7 @@ export function parseCluster(raw: unknown): ParseResult {
         maxReplicas: maxReplicas ?? minReplicas,
         metrics: jsonList(hpa.metrics),
         behavior: asJsonObject(hpa.behavior),
-        version: asString(policyRaw.version),
+        version: text(policyRaw.version),
       };
     }
     cn = { ...base('cn', cnRaw), component: 'cn', autoScalingPolicy };
@@ -104,8 +104,8 @@ export function parseCluster(raw: unknown): ParseResult {
   const secretName = asString(secretRaw?.name);
   const secretKey = asString(secretRaw?.key);
   const agent: AgentSettings = {
-    logLevel: asString(agentRaw.logLevel),
-    clusterDomain: asString(agentRaw.clusterDomain),
+    logLevel: text(agentRaw.logLevel),
+    clusterDomain: text(agentRaw.clusterDomain),
     sqlTimeoutMs: integer(agentRaw.sqlTimeoutMs),
     probeIntervalMs: integer(agentRaw.probeIntervalMs),
     passwordSecret: secretName !== undefined && secretKey !== undefined ? { name: secretName, key: secretKey } : undefined,
@@ -150,10 +150,10 @@ function parseComponent(input: {
   if (isObject(serviceRaw)) {
     checkRules({ site: 'service', value: serviceRaw, field: `${field}.service`, problems });
     service = {
-      type: asString(serviceRaw.type),
+      type: text(serviceRaw.type),
       annotations: asStringMap(serviceRaw.annotations),
       labels: asStringMap(serviceRaw.labels),
-      loadBalancerIP: asString(serviceRaw.loadBalancerIP),
+      loadBalancerIP: text(serviceRaw.loadBalancerIP),
       loadBalancerSourceRanges: stringList(serviceRaw.loadBalancerSourceRanges) ?? [],
       ports: objects(serviceRaw.ports).map((p) => ({
         name: asString(p.name),
@@ -169,7 +169,7 @@ function parseComponent(input: {
     return {
       name: asString(v.name) ?? '',
       mountPath: asString(v.mountPath) ?? '',
-      storageClassName: asString(v.storageClassName),
+      storageClassName: text(v.storageClassName),
       storageSize: asString(v.storageSize) ?? DEFAULT_STORAGE_SIZE,
       hostPath: asJsonObject(v.hostPath),
       subPath: asString(v.subPath),
@@ -178,27 +178,27 @@ function parseComponent(input: {
 
   const cmInfo = isObject(raw.configMapInfo) ? raw.configMapInfo : undefined;
   if (cmInfo !== undefined) checkRules({ site: 'configMapInfo', value: cmInfo, field: `${field}.configMapInfo`, problems });
-  const cmName = asString(cmInfo?.configMapName);
-  const cmKey = asString(cmInfo?.resolveKey);
+  const cmName = text(cmInfo?.configMapName);
+  const cmKey = text(cmInfo?.resolveKey);
 
   return {
     component,
     image,
-    imagePullPolicy: asString(raw.imagePullPolicy),
+    imagePullPolicy: text(raw.imagePullPolicy),
     imagePullSecrets: jsonObjects(raw.imagePullSecrets),
     replicas: Math.max(0, replicas),
     resources,
     annotations: asStringMap(raw.annotations),
     podLabels: asStringMap(raw.podLabels),
-    schedulerName: asString(raw.schedulerName),
+    schedulerName: text(raw.schedulerName),
     nodeSelector: asStringMap(raw.nodeSelector),
     affinity: asJsonObject(raw.affinity),
     tolerations: jsonList(raw.tolerations),
     topologySpreadConstraints: jsonList(raw.topologySpreadConstraints),
-    priorityClassName: asString(raw.priorityClassName),
+    priorityClassName: text(raw.priorityClassName),
     service,
     storageVolumes,
-    serviceAccount: asString(raw.serviceAccount),
+    serviceAccount: text(raw.serviceAccount),
     configMapInfo: cmName !== undefined && cmKey !== undefined ? { configMapName: cmName, resolveKey: cmKey } : undefined,
     probeSeconds: {
       startup: integer(raw.startupProbeFailureSeconds) ?? DEFAULT_PROBE_SECONDS.startup,
@@ -234,6 +234,13 @@ function checkRules(input: { site: RuleSite; value: Record<string, unknown>; fie
     const field = `${input.field}${suffix}`.replace(/^\./, '');
     input.problems.push({ field: field === '' ? 'metadata.name' : field, message: rule.message });
   }
+}
+
+// The official examples write "" for "not set" (storageClassName, schedulerName, serviceAccount,
+// loadBalancerIP, ...): an empty string means the field is absent.
+function text(value: unknown): string | undefined {
+  const s = asString(value);
+  return s === '' ? undefined : s;
 }
 
 function integer(value: unknown): number | undefined {

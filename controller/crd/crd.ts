@@ -60,6 +60,8 @@ const quantity = (): JsonObject => ({
 });
 const port = (): JsonObject => int({ minimum: 1, maximum: 65535 });
 const name = (): JsonObject => str({ minLength: 1, maxLength: 253, pattern: DNS_SUBDOMAIN_PATTERN });
+/** A name that may be "" (the official examples' way of leaving it unset). */
+const optionalName = (): JsonObject => str({ maxLength: 253, pattern: `^$|${DNS_SUBDOMAIN_PATTERN}` });
 const absolutePath = (): JsonObject => str({ minLength: 1, pattern: '^/' });
 
 function validations(site: RuleSite): JsonObject {
@@ -79,7 +81,7 @@ const mountList = (): JsonObject =>
 function componentSchema(component: Component): JsonObject {
   const properties: Record<string, JsonObject> = {
     image: str({ minLength: 1, description: 'Container image of the component (the agent must be inside it).' }),
-    imagePullPolicy: str({ enum: ['Always', 'IfNotPresent', 'Never'] }),
+    imagePullPolicy: str({ enum: ['Always', 'IfNotPresent', 'Never', ''] }),
     imagePullSecrets: arr(passthrough('LocalObjectReference')),
     replicas: int({ minimum: 0, default: DEFAULT_REPLICAS }),
     requests: { type: 'object', additionalProperties: quantity() },
@@ -94,7 +96,7 @@ function componentSchema(component: Component): JsonObject {
     priorityClassName: str(),
     service: obj(
       {
-        type: str({ enum: ['ClusterIP', 'NodePort', 'LoadBalancer'] }),
+        type: str({ enum: ['ClusterIP', 'NodePort', 'LoadBalancer', ''] }),
         annotations: stringMap(),
         labels: stringMap(),
         loadBalancerIP: str(),
@@ -120,8 +122,8 @@ function componentSchema(component: Component): JsonObject {
       ),
       { maxItems: 16 },
     ),
-    serviceAccount: name(),
-    configMapInfo: obj({ configMapName: name(), resolveKey: str({ minLength: 1 }) }, validations('configMapInfo')),
+    serviceAccount: optionalName(),
+    configMapInfo: obj({ configMapName: optionalName(), resolveKey: str() }, validations('configMapInfo')),
     startupProbeFailureSeconds: int({ minimum: 0 }),
     livenessProbeFailureSeconds: int({ minimum: 0 }),
     readinessProbeFailureSeconds: int({ minimum: 0 }),
@@ -153,7 +155,7 @@ function componentSchema(component: Component): JsonObject {
     properties.voters = int({
       minimum: 1,
       maximum: 99,
-      description: 'Voting FEs (ours): FE ordinals below it are followers, the others observers. Default 3 with 3+ FEs, else 1.',
+      description: 'Voting FEs (ours): FE ordinals below it join as followers, the others as observers. Default 3.',
     });
     siteRules.push('fe');
   }
@@ -184,7 +186,8 @@ function componentStatusSchema(component: Component): JsonObject {
     phase: str(),
     reason: str(),
     ready: str({ description: 'ready/desired, for the printer columns' }),
-    replicas: int(),
+    replicas: int({ description: 'pods that exist now (the scale subresource reads it for CN)' }),
+    desiredReplicas: int(),
     readyReplicas: int(),
     updatedReplicas: int(),
     image: str(),

@@ -37,6 +37,7 @@ export const MAX_CLUSTER_NAME = 40;
 const num = (value: unknown, fallback: number): number => (typeof value === 'number' ? value : fallback);
 const list = (value: unknown): Record<string, unknown>[] =>
   Array.isArray(value) ? value.filter(isObject) : [];
+const isBlank = (value: unknown): boolean => value === undefined || value === '';
 const unique = (items: Record<string, unknown>[], key: string): boolean => {
   const seen = items.map((item) => item[key]);
   return new Set(seen).size === seen.length;
@@ -69,14 +70,6 @@ export const CRD_RULES: readonly CrdRule[] = [
   },
   {
     site: 'fe',
-    rule: '!has(self.voters) || !has(self.replicas) || self.replicas == 0 || self.voters <= self.replicas',
-    message: 'starRocksFeSpec.voters must not exceed starRocksFeSpec.replicas',
-    fieldPath: '.voters',
-    check: (self) =>
-      self.voters === undefined || num(self.replicas, 1) === 0 || num(self.voters, 1) <= num(self.replicas, 1),
-  },
-  {
-    site: 'fe',
     rule: 'self.replicas != 1 || !has(oldSelf.replicas) || oldSelf.replicas <= 1',
     message:
       'starRocksFeSpec.replicas cannot go from more than 1 to 1: a replicated FE group cannot fall back to a single node; scale to 3',
@@ -85,9 +78,9 @@ export const CRD_RULES: readonly CrdRule[] = [
   },
   {
     site: 'configMapInfo',
-    rule: 'has(self.configMapName) == has(self.resolveKey)',
+    rule: "(has(self.configMapName) && self.configMapName != '') == (has(self.resolveKey) && self.resolveKey != '')",
     message: 'configMapInfo needs both configMapName and resolveKey',
-    check: (self) => (self.configMapName === undefined) === (self.resolveKey === undefined),
+    check: (self) => !isBlank(self.configMapName) === !isBlank(self.resolveKey),
   },
   {
     site: 'component',
@@ -120,10 +113,10 @@ export const CRD_RULES: readonly CrdRule[] = [
   },
   {
     site: 'service',
-    rule: "!has(self.loadBalancerIP) || (has(self.type) && self.type == 'LoadBalancer')",
+    rule: "!has(self.loadBalancerIP) || self.loadBalancerIP == '' || (has(self.type) && self.type == 'LoadBalancer')",
     message: 'service.loadBalancerIP needs service.type LoadBalancer',
     fieldPath: '.loadBalancerIP',
-    check: (self) => self.loadBalancerIP === undefined || self.type === 'LoadBalancer',
+    check: (self) => self.loadBalancerIP === undefined || self.loadBalancerIP === '' || self.type === 'LoadBalancer',
   },
   {
     site: 'autoScalingPolicy',

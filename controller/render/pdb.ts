@@ -23,7 +23,8 @@ export function renderPodDisruptionBudget(cluster: StarRocksCluster, spec: Compo
   const selector: JsonObject = { matchLabels: selectorLabels(cluster.name, spec.component) };
   const pdbSpec: JsonObject = { selector };
   if (spec.component === 'fe') {
-    const voters = cluster.fe.voters;
+    // Voters that exist: a 1-FE cluster with the default of 3 voters has one.
+    const voters = Math.max(1, Math.min(cluster.fe.voters, spec.replicas));
     selector.matchExpressions = [
       { key: POD_INDEX_LABEL, operator: 'In', values: Array.from({ length: voters }, (_, i) => String(i)) },
     ];

@@ -1,0 +1,201 @@
+/**
+ * One reconcile of one StarRocksCluster: read it and what it owns, render, apply what changed
+ * (server-side apply, skipped when the stored spec hash matches), delete what is no longer
+ * rendered, and write status when it changed. Decisions are the pure functions it calls; this
+ * file only sequences I/O.
+ */
+import { CRD, LABELS, LABEL_VALUES } from '../../agent/contract.ts';
+import type { Component } from '../../agent/contract.ts';
+import { parseStarRocksConf } from '../../agent/conf/starrocks-conf.ts';
+import type { StarRocksConf } from '../../agent/conf/starrocks-conf.ts';
+import { describeError } from '../../agent/errors.ts';
+import type { Log } from '../../agent/log.ts';
+import { parseCluster, presentComponents } from '../cr/parse.ts';
+import type { StarRocksCluster } from '../cr/types.ts';
+import { asJsonObject, asString, canonicalJson, dig, isObject } from '../json.ts';
+import type { JsonObject } from '../json.ts';
+import type { KubeApi } from '../kube/kube-api.ts';
+import { OWNED_KINDS } from '../kube/resources.ts';
+import { objectKey } from '../render/objects.ts';
+import type { KubernetesObject } from '../render/objects.ts';
+import { render } from '../render/render.ts';
+import { specHash, storedSpecHash, withSpecHash } from '../render/spec-hash.ts';
+import { parseConditions } from '../status/conditions.ts';
+import { computeStatus } from '../status/compute.ts';
+import { observePod, observeStatefulSet } from '../status/observed.ts';
+import type { ObservedPod, ObservedStatefulSet } from '../status/observed.ts';
+import { decideRollout } from '../upgrade-order.ts';
+import type { RolloutDecision } from '../upgrade-order.ts';
+import type { EventRecorder } from './events.ts';
+
+/** What a reconcile needs. */
+export interface ReconcileDeps {
+  api: KubeApi;
+  log: Log;
+  events: EventRecorder;
+  /** RFC 3339 now (a parameter so tests control time). */
+  now: () => string;
+}
+
+/** What a reconcile did. */
+export interface ReconcileResult {
+  /** Objects applied or deleted, and whether status was written. */
+  applied: string[];
+  deleted: string[];
+  statusWritten: boolean;
+  /** True when the cluster is not settled yet (the caller re-checks later). */
+  progressing: boolean;
+}
+
+/** The label selector of everything a cluster owns. */
+export function ownedSelector(cluster: string): string {
+  return `${LABELS.instance}=${cluster},${LABELS.managedBy}=${LABEL_VALUES.managedBy}`;
+}
+
+/** Reconcile one cluster. */
+export async function reconcile(deps: ReconcileDeps, key: { namespace: string; name: string }): Promise<ReconcileResult> {
+  const result: ReconcileResult = { applied: [], deleted: [], statusWritten: false, progressing: false };
+  const raw = await deps.api.get(CRD.kind, key.namespace, key.name);
+  if (raw === undefined || dig(raw, 'metadata', 'deletionTimestamp') !== undefined) return result;
+  const uid = asString(dig(raw, 'metadata', 'uid')) ?? '';
+  const generation = Number(dig(raw, 'metadata', 'generation') ?? 0);
+  const { cluster, problems } = parseCluster(raw);
+
+  const selector = ownedSelector(key.name);
+  const owned = new Map<string, JsonObject>();
+  for (const kind of OWNED_KINDS) {
+    const list = await deps.api.list({ kind, namespace: key.namespace, labelSelector: selector });
+    for (const item of list.items) {
+      owned.set(objectKey({ kind, metadata: isObject(item.metadata) ? item.metadata : {} }), { ...item, kind });
+    }
+  }
+  const pods = await deps.api.list({ kind: 'Pod', namespace: key.namespace, labelSelector: `${LABELS.instance}=${key.name}` });
+
+  const statefulSets: Partial<Record<Component, ObservedStatefulSet>> = {};
+  for (const object of owned.values()) {
+    if (object.kind !== 'StatefulSet' || !ownedBy(object, uid)) continue;
+    const sts = observeStatefulSet(object);
+    if (sts !== undefined) statefulSets[sts.component] = sts;
+  }
+  const observedPods: ObservedPod[] = pods.items.flatMap((p) => observePod(p) ?? []);
+
+  let rollout: RolloutDecision = { heldImages: {}, waitingFor: {} };
+  let applyError: string | undefined;
+  if (cluster !== undefined && problems.length === 0) {
+    const desired: Partial<Record<Component, string>> = {};
+    for (const spec of presentComponents(cluster)) desired[spec.component] = spec.image;
+    rollout = decideRollout({ desired, observed: statefulSets });
+    for (const [component, waitFor] of Object.entries(rollout.waitingFor)) {
+      deps.log.info({ cluster: key.name, component, waitFor }, 'image change held until the earlier component is rolled out');
+    }
+    try {
+      const confs = await readConfs(deps.api, cluster);
+      const objects = render({ cluster, confs, heldImages: rollout.heldImages });
+      await applyAll({ deps, objects, owned, result, cluster, raw });
+      await prune({ deps, objects, owned, uid, result, cluster, raw });
+    } catch (error) {
+      applyError = describeError(error);
+      deps.log.warn({ cluster: key.name, err: applyError }, 'apply failed');
+      await deps.events.record({ cluster: raw, type: 'Warning', reason: 'ApplyFailed', message: applyError });
+    }
+  } else if (problems.length > 0) {
+    deps.log.warn({ cluster: key.name, problems }, 'invalid StarRocksCluster spec');
+  }
+
+  const previousStatus = asJsonObject(dig(raw, 'status')) ?? {};
+  const status = computeStatus({
+    cluster,
+    generation,
+    problems,
+    statefulSets,
+    pods: observedPods,
+    rollout,
+    applyError,
+    previousConditions: parseConditions(previousStatus.conditions),
+    now: deps.now(),
+  });
+  result.progressing = status.phase !== 'running';
+  if (canonicalJson(status) !== canonicalJson(previousStatus)) {
+    await deps.api.applyStatus({ namespace: key.namespace, name: key.name, status });
+    result.statusWritten = true;
+    const phaseBefore = asString(previousStatus.phase);
+    if (phaseBefore !== status.phase) {
+      const reason = asString(status.reason);
+      await deps.events.record({
+        cluster: raw,
+        type: status.phase === 'failed' ? 'Warning' : 'Normal',
+        reason: `Phase${capitalize(String(status.phase))}`,
+        message: `phase ${phaseBefore ?? 'none'} -> ${String(status.phase)}${reason === undefined ? '' : `: ${reason}`}`,
+      });
+    }
+  }
+  return result;
+}
+
+async function readConfs(api: KubeApi, cluster: StarRocksCluster): Promise<Partial<Record<Component, StarRocksConf>>> {
+  const confs: Partial<Record<Component, StarRocksConf>> = {};
+  for (const spec of presentComponents(cluster)) {
+    if (spec.configMapInfo === undefined) continue;
+    const cm = await api.get('ConfigMap', cluster.namespace, spec.configMapInfo.configMapName);
+    const text = asString(dig(cm, 'data', spec.configMapInfo.resolveKey));
+    // A missing ConfigMap leaves StarRocks' default ports; the pods wait for the volume anyway.
+    if (text !== undefined) confs[spec.component] = parseStarRocksConf(text);
+  }
+  return confs;
+}
+
+interface ApplyInput {
+  deps: ReconcileDeps;
+  objects: KubernetesObject[];
+  owned: Map<string, JsonObject>;
+  result: ReconcileResult;
+  cluster: StarRocksCluster;
+  raw: JsonObject;
+}
+
+async function applyAll(input: ApplyInput): Promise<void> {
+  for (const object of input.objects) {
+    const key = objectKey(object);
+    const existing = input.owned.get(key) ?? (await input.deps.api.get(object.kind, object.metadata.namespace, object.metadata.name));
+    if (existing !== undefined && storedSpecHash(existing) === specHash(object)) continue;
+    await input.deps.api.apply(withSpecHash(object));
+    input.result.applied.push(key);
+  }
+  if (input.result.applied.length > 0) {
+    input.deps.log.info({ cluster: input.cluster.name, applied: input.result.applied }, 'applied');
+    await input.deps.events.record({
+      cluster: input.raw,
+      type: 'Normal',
+      reason: 'Applied',
+      message: `applied ${input.result.applied.map((k) => k.split('/').slice(1).join('/')).join(', ')}`,
+    });
+  }
+}
+
+async function prune(input: ApplyInput & { uid: string }): Promise<void> {
+  const rendered = new Set(input.objects.map(objectKey));
+  for (const [key, object] of input.owned) {
+    if (rendered.has(key) || !ownedBy(object, input.uid)) continue;
+    const name = asString(dig(object, 'metadata', 'name')) ?? '';
+    await input.deps.api.delete(String(object.kind), input.cluster.namespace, name);
+    input.result.deleted.push(key);
+  }
+  if (input.result.deleted.length > 0) {
+    input.deps.log.info({ cluster: input.cluster.name, deleted: input.result.deleted }, 'deleted objects no longer rendered');
+    await input.deps.events.record({
+      cluster: input.raw,
+      type: 'Normal',
+      reason: 'Deleted',
+      message: `deleted ${input.result.deleted.map((k) => k.split('/').slice(1).join('/')).join(', ')}`,
+    });
+  }
+}
+
+function ownedBy(object: unknown, uid: string): boolean {
+  const refs = dig(object, 'metadata', 'ownerReferences');
+  return Array.isArray(refs) && refs.some((r) => isObject(r) && r.uid === uid && r.kind === CRD.kind);
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,134 @@
+/**
+ * The StarRocksCluster status, computed purely from the parsed CR, what the controller observed
+ * (StatefulSets, pods and the agents' pod annotations), the upgrade decision and the outcome of
+ * the last apply. Phase values follow the official operator (`running`, `reconciling`, `failed`).
+ */
+import { names, selectorLabels } from '../../agent/contract.ts';
+import type { Component } from '../../agent/contract.ts';
+import { presentComponents } from '../cr/parse.ts';
+import type { SpecProblem, StarRocksCluster } from '../cr/types.ts';
+import { STATUS_FIELDS } from '../crd/crd.ts';
+import type { JsonObject } from '../json.ts';
+import type { RolloutDecision } from '../upgrade-order.ts';
+import { CONDITION_TYPES, mergeConditions } from './conditions.ts';
+import type { Condition } from './conditions.ts';
+import { rolloutComplete } from './observed.ts';
+import type { ObservedPod, ObservedStatefulSet } from './observed.ts';
+
+/** Everything status is computed from. */
+export interface StatusInput {
+  cluster: StarRocksCluster | undefined;
+  generation: number;
+  problems: readonly SpecProblem[];
+  statefulSets: Partial<Record<Component, ObservedStatefulSet>>;
+  pods: readonly ObservedPod[];
+  rollout: RolloutDecision;
+  /** The error of the last apply, when it failed. */
+  applyError: string | undefined;
+  previousConditions: readonly Condition[];
+  /** RFC 3339 time, used for new condition transitions. */
+  now: string;
+}
+
+/** Phases, as the official operator names them. */
+export const PHASES = { running: 'running', reconciling: 'reconciling', failed: 'failed' } as const;
+
+/** The status object to write. */
+export function computeStatus(input: StatusInput): JsonObject {
+  const status: JsonObject = { observedGeneration: input.generation };
+  const notReady: string[] = [];
+  const waiting: string[] = [];
+  const agentErrors: string[] = [];
+  const cluster = input.cluster;
+
+  if (cluster !== undefined) {
+    for (const spec of presentComponents(cluster)) {
+      const c = spec.component;
+      const sts = input.statefulSets[c];
+      const pods = input.pods.filter((p) => p.component === c).sort((a, b) => a.ordinal - b.ordinal);
+      const held = input.rollout.heldImages[c] !== undefined;
+      const ready = sts?.readyReplicas ?? 0;
+      const complete =
+        sts !== undefined && sts.specReplicas === spec.replicas && sts.image === spec.image && rolloutComplete(sts);
+      if (!complete) notReady.push(`${c} ${ready}/${spec.replicas} ready`);
+      const blocker = input.rollout.waitingFor[c];
+      if (blocker !== undefined) waiting.push(`${c} waits for ${blocker} to finish its rollout`);
+      for (const pod of pods) if (!pod.ready && pod.lastError !== undefined) agentErrors.push(`${pod.name}: ${pod.lastError}`);
+
+      const componentStatus: JsonObject = {
+        serviceName: names(cluster.name).externalService(c),
+        phase: complete ? PHASES.running : PHASES.reconciling,
+        ready: `${ready}/${spec.replicas}`,
+        replicas: sts?.replicas ?? 0,
+        desiredReplicas: spec.replicas,
+        readyReplicas: ready,
+        updatedReplicas: sts?.updatedReplicas ?? 0,
+        image: sts?.image ?? spec.image,
+        rolloutHeld: held,
+        resourceNames: [names(cluster.name).statefulSet(c)],
+        runningInstances: pods.filter((p) => p.ready).map((p) => p.name),
+        creatingInstances: pods.filter((p) => !p.ready && p.lastError === undefined).map((p) => p.name),
+        failedInstances: pods.filter((p) => !p.ready && p.lastError !== undefined).map((p) => p.name),
+        members: pods.map((p) => {
+          const member: JsonObject = { pod: p.name, ready: p.ready };
+          if (p.agentPhase !== undefined) member.agentPhase = p.agentPhase;
+          if (p.host !== undefined) member.host = p.host;
+          if (p.role !== undefined) member.role = p.role;
+          if (p.lastError !== undefined) member.lastError = p.lastError;
+          return member;
+        }),
+      };
+      if (blocker !== undefined) componentStatus.reason = `waiting for ${blocker} to finish its rollout`;
+      if (c === 'cn') {
+        componentStatus.selector = Object.entries(selectorLabels(cluster.name, 'cn'))
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',');
+        if (cluster.cn?.autoScalingPolicy !== undefined) {
+          componentStatus.horizontalScaler = { name: names(cluster.name).cnAutoscaler, version: 'v2' };
+        }
+      }
+      status[STATUS_FIELDS[c]] = componentStatus;
+    }
+  }
+
+  const invalid = input.problems.length > 0 || cluster === undefined;
+  const problemText = input.problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+  const g = input.generation;
+  const next: Omit<Condition, 'lastTransitionTime'>[] = [];
+  if (invalid) {
+    next.push({ type: CONDITION_TYPES.ready, status: 'False', observedGeneration: g, reason: 'InvalidSpec', message: problemText });
+  } else if (notReady.length === 0) {
+    next.push({ type: CONDITION_TYPES.ready, status: 'True', observedGeneration: g, reason: 'AllComponentsReady', message: 'every component is rolled out and Ready' });
+  } else {
+    next.push({ type: CONDITION_TYPES.ready, status: 'False', observedGeneration: g, reason: 'ComponentsNotReady', message: notReady.join('; ') });
+  }
+  if (!invalid && (notReady.length > 0 || waiting.length > 0)) {
+    next.push({
+      type: CONDITION_TYPES.progressing,
+      status: 'True',
+      observedGeneration: g,
+      reason: waiting.length > 0 ? 'UpgradeInOrder' : 'RollingOut',
+      message: [...waiting, ...notReady].join('; '),
+    });
+  } else {
+    next.push({ type: CONDITION_TYPES.progressing, status: 'False', observedGeneration: g, reason: invalid ? 'InvalidSpec' : 'Stable', message: invalid ? problemText : 'nothing to roll out' });
+  }
+  if (invalid) {
+    next.push({ type: CONDITION_TYPES.degraded, status: 'True', observedGeneration: g, reason: 'InvalidSpec', message: problemText });
+  } else if (input.applyError !== undefined) {
+    next.push({ type: CONDITION_TYPES.degraded, status: 'True', observedGeneration: g, reason: 'ApplyFailed', message: input.applyError });
+  } else if (agentErrors.length > 0) {
+    next.push({ type: CONDITION_TYPES.degraded, status: 'True', observedGeneration: g, reason: 'AgentError', message: agentErrors.join('; ') });
+  } else {
+    next.push({ type: CONDITION_TYPES.degraded, status: 'False', observedGeneration: g, reason: 'AsExpected', message: 'no errors' });
+  }
+  const conditions = mergeConditions({ previous: input.previousConditions, next, now: input.now });
+  status.conditions = conditions.map((c) => ({ ...c }));
+
+  const degraded = conditions.find((c) => c.type === CONDITION_TYPES.degraded);
+  const failed = invalid || input.applyError !== undefined;
+  status.phase = failed ? PHASES.failed : notReady.length === 0 ? PHASES.running : PHASES.reconciling;
+  if (failed && degraded !== undefined) status.reason = degraded.message;
+  else if (notReady.length > 0) status.reason = [...waiting, ...notReady].join('; ');
+  return status;
+}

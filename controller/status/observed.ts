@@ -1,0 +1,105 @@
+/**
+ * What the controller observes of a cluster's workloads, parsed at the edge from the API
+ * server's StatefulSets and Pods into the few typed facts that status and upgrade order use.
+ */
+import { ANNOTATIONS, CONTAINERS, isComponent, LABELS, parseOrdinal } from '../../agent/contract.ts';
+import type { Component } from '../../agent/contract.ts';
+import { asNumber, asString, asStringMap, dig, isObject } from '../json.ts';
+
+/** The facts of one StatefulSet. */
+export interface ObservedStatefulSet {
+  name: string;
+  component: Component;
+  generation: number;
+  observedGeneration: number;
+  /** `spec.replicas`. */
+  specReplicas: number;
+  /** The main container's image in the pod template. */
+  image: string;
+  replicas: number;
+  readyReplicas: number;
+  updatedReplicas: number;
+  currentRevision: string;
+  updateRevision: string;
+}
+
+/** The facts of one pod, including what its agent wrote into its annotations. */
+export interface ObservedPod {
+  name: string;
+  component: Component;
+  ordinal: number;
+  ready: boolean;
+  agentPhase: string | undefined;
+  host: string | undefined;
+  role: string | undefined;
+  lastError: string | undefined;
+}
+
+/** Parse a StatefulSet; undefined when it is not one of ours. */
+export function observeStatefulSet(raw: unknown): ObservedStatefulSet | undefined {
+  const component = asString(dig(raw, 'metadata', 'labels', LABELS.component)) ?? '';
+  const name = asString(dig(raw, 'metadata', 'name'));
+  if (name === undefined || !isComponent(component)) return undefined;
+  const containers = dig(raw, 'spec', 'template', 'spec', 'containers');
+  const main = Array.isArray(containers)
+    ? containers.find((c) => isObject(c) && c.name === CONTAINERS.main(component))
+    : undefined;
+  const n = (...path: string[]): number => asNumber(dig(raw, ...path)) ?? 0;
+  return {
+    name,
+    component,
+    generation: n('metadata', 'generation'),
+    observedGeneration: n('status', 'observedGeneration'),
+    specReplicas: asNumber(dig(raw, 'spec', 'replicas')) ?? 1,
+    image: asString(dig(main, 'image')) ?? '',
+    replicas: n('status', 'replicas'),
+    readyReplicas: n('status', 'readyReplicas'),
+    updatedReplicas: n('status', 'updatedReplicas'),
+    currentRevision: asString(dig(raw, 'status', 'currentRevision')) ?? '',
+    updateRevision: asString(dig(raw, 'status', 'updateRevision')) ?? '',
+  };
+}
+
+/** Parse a pod; undefined when it is not one of ours. */
+export function observePod(raw: unknown): ObservedPod | undefined {
+  const component = asString(dig(raw, 'metadata', 'labels', LABELS.component)) ?? '';
+  const name = asString(dig(raw, 'metadata', 'name'));
+  if (name === undefined || !isComponent(component)) return undefined;
+  const annotations = asStringMap(dig(raw, 'metadata', 'annotations'));
+  const conditions = dig(raw, 'status', 'conditions');
+  const ready =
+    Array.isArray(conditions) && conditions.some((c) => isObject(c) && c.type === 'Ready' && c.status === 'True');
+  let host: string | undefined;
+  let role: string | undefined;
+  const membership = annotations[ANNOTATIONS.membership];
+  if (membership !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(membership);
+      host = asString(dig(parsed, 'host')) ?? asString(dig(parsed, 'hostPort'));
+      role = asString(dig(parsed, 'role'));
+    } catch {
+      // An unreadable annotation is reported as no membership; the agent rewrites it.
+    }
+  }
+  return {
+    name,
+    component,
+    ordinal: parseOrdinal(name) ?? -1,
+    ready,
+    agentPhase: annotations[ANNOTATIONS.phase],
+    host,
+    role,
+    lastError: annotations[ANNOTATIONS.lastError],
+  };
+}
+
+/** True when a StatefulSet's rollout is complete and every pod is Ready and updated. */
+export function rolloutComplete(sts: ObservedStatefulSet): boolean {
+  return (
+    sts.observedGeneration >= sts.generation &&
+    sts.replicas === sts.specReplicas &&
+    sts.readyReplicas === sts.specReplicas &&
+    sts.updatedReplicas === sts.specReplicas &&
+    (sts.specReplicas === 0 || sts.currentRevision === sts.updateRevision)
+  );
+}
