@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { parse } from 'yaml';
+import { CRD } from '../../../agent/contract.ts';
+import { CRD_RULES } from '../../../controller/crd/rules.ts';
+import { CRD_YAML_PATH, crdYaml } from '../../../controller/crd/crd-yaml.ts';
+import { isObject } from '../../../controller/json.ts';
+import { parseCluster } from '../../../controller/cr/parse.ts';
+import { INVALID_CASES, OFFICIAL_STYLE_YAML, baseCluster, clustersInFile } from '../fixtures/manifests.ts';
+import { validateAgainstSchema } from '../fixtures/schema-validator.ts';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const committed = readFileSync(`${root}${CRD_YAML_PATH}`, 'utf8');
+const crd = parse(committed) as Record<string, unknown>;
+const version = (crd.spec as { versions: Record<string, unknown>[] }).versions[0] as Record<string, unknown>;
+const schema = (version.schema as { openAPIV3Schema: Record<string, unknown> }).openAPIV3Schema;
+
+t.test('the committed CRD YAML is generated from controller/crd/crd.ts (run npm run build:crd)', async (t) => {
+  t.equal(committed, crdYaml());
+});
+
+t.test('names, subresources and printer columns', async (t) => {
+  t.match(crd, {
+    metadata: { name: `${CRD.plural}.${CRD.group}` },
+    spec: { group: CRD.group, scope: 'Namespaced', names: { kind: CRD.kind, shortNames: [CRD.shortName] } },
+  });
+  t.match(version, {
+    name: CRD.version,
+    subresources: {
+      status: {},
+      scale: {
+        specReplicasPath: '.spec.starRocksCnSpec.replicas',
+        statusReplicasPath: '.status.starRocksCnStatus.replicas',
+        labelSelectorPath: '.status.starRocksCnStatus.selector',
+      },
+    },
+  });
+  const columns = (version.additionalPrinterColumns as { name: string }[]).map((c) => c.name);
+  t.same(columns, ['Phase', 'FE', 'BE', 'CN', 'Age']);
+});
+
+t.test('the schema is structural', async (t) => {
+  const problems: string[] = [];
+  const visit = (node: unknown, path: string): void => {
+    if (!isObject(node)) return;
+    const intOrString = node['x-kubernetes-int-or-string'] === true;
+    if (node.type === undefined && !intOrString && node['x-kubernetes-preserve-unknown-fields'] !== true) {
+      problems.push(`${path}: no type`);
+    }
+    if (node.anyOf !== undefined && !intOrString) problems.push(`${path}: anyOf outside int-or-string`);
+    if (node.properties !== undefined && node.additionalProperties !== undefined) problems.push(`${path}: properties and additionalProperties`);
+    if (node.type === 'object' && node.properties === undefined && node.additionalProperties === undefined && node['x-kubernetes-preserve-unknown-fields'] !== true && path !== '.metadata') {
+      problems.push(`${path}: object with no fields (would prune everything)`);
+    }
+    if (node.default !== undefined) {
+      const errors = validateAgainstSchema({ ...node, default: undefined }, node.default);
+      if (errors.length > 0) problems.push(`${path}: default does not validate`);
+    }
+    if (isObject(node.properties)) for (const [k, v] of Object.entries(node.properties)) visit(v, `${path}.${k}`);
+    visit(node.items, `${path}[]`);
+    visit(node.additionalProperties, `${path}{}`);
+  };
+  visit(schema, '');
+  t.same(problems, []);
+});
+
+t.test('every CEL rule in the YAML has a TypeScript twin, and every rule is in the YAML', async (t) => {
+  const inYaml: string[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (isObject(node)) {
+      for (const [k, v] of Object.entries(node)) {
+        if (k === 'x-kubernetes-validations' && Array.isArray(v)) for (const r of v) if (isObject(r)) inYaml.push(String(r.rule));
+        visit(v);
+      }
+    }
+  };
+  visit(schema);
+  for (const rule of CRD_RULES) t.ok(inYaml.includes(rule.rule), `in the YAML: ${rule.rule}`);
+  for (const rule of inYaml) t.ok(CRD_RULES.some((r) => r.rule === rule), `has a twin: ${rule}`);
+  // Component rules appear once per component.
+  t.equal(inYaml.filter((r) => r.includes('storageVolumes.all')).length, 6);
+});
+
+t.test('the examples and an official-style manifest validate', async (t) => {
+  const files = ['deploy/examples/minimal.yaml', 'deploy/examples/persistent-storage.yaml', 'deploy/examples/cn-autoscaling.yaml'];
+  for (const file of files) {
+    const clusters = clustersInFile(`${root}${file}`);
+    t.equal(clusters.length, 1, file);
+    for (const cluster of clusters) {
+      t.same(validateAgainstSchema(schema, cluster), [], file);
+      t.same(parseCluster(cluster).problems, [], `${file} parses without problems`);
+    }
+  }
+  t.same(validateAgainstSchema(schema, parse(OFFICIAL_STYLE_YAML)), [], 'official style');
+  t.same(validateAgainstSchema(schema, baseCluster()), [], 'base cluster');
+});
+
+t.test('each invalid manifest is rejected, naming its field', async (t) => {
+  t.ok(INVALID_CASES.length >= 20);
+  for (const c of INVALID_CASES) {
+    const manifest = baseCluster();
+    c.mutate(manifest);
+    const errors = validateAgainstSchema(schema, manifest);
+    const named = errors.some((e) => e.path === c.field || e.path.endsWith(c.field) || e.message.includes(c.field));
+    t.ok(named, `${c.name}: ${JSON.stringify(errors)}`);
+  }
+});
+
+t.test('cross-field rules are also reported by parsing, naming the field (CRs stored before a rule existed)', async (t) => {
+  const crossField = [
+    'FE replicas 2',
+    'even voters',
+    'duplicate volume names',
+    'duplicate mount paths',
+    'hostPath class without hostPath',
+    'nodePort on ClusterIP',
+    'loadBalancerIP on ClusterIP',
+    'CN minReplicas above maxReplicas',
+    'configMapInfo half set',
+    'cluster name too long',
+  ];
+  for (const name of crossField) {
+    const c = INVALID_CASES.find((x) => x.name === name);
+    if (c === undefined) throw new Error(`no case ${name}`);
+    const manifest = baseCluster();
+    c.mutate(manifest);
+    const { problems } = parseCluster(manifest);
+    t.ok(problems.some((p) => p.field.endsWith(c.field) || p.message.includes(c.field)), `${name}: ${JSON.stringify(problems)}`);
+  }
+  t.same(parseCluster(baseCluster()).problems, []);
+});
