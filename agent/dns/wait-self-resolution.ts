@@ -18,11 +18,14 @@ import type { ClusterResolver } from './cluster-resolver.ts';
 import { checkSelfResolution } from './self-resolution.ts';
 import type { SelfResolutionReason, SelfResolutionVerdict } from './self-resolution.ts';
 
+/** Longest pause between two DNS polls, whatever the general back-off allows. */
+export const DNS_POLL_CAP_MS = 250;
+
 /** Options of {@link waitForSelfResolution}. */
 export interface WaitSelfResolutionOptions {
   fqdn: string;
   ownIps: readonly string[];
-  /** Longest pause between two checks. */
+  /** Longest pause between two checks (capped at {@link DNS_POLL_CAP_MS}). */
   maxBackoffMs: number;
   log?: Log | undefined;
   /** Repeat an unchanged reason at most this often; default 10 s. */
@@ -50,7 +53,9 @@ export async function waitForSelfResolution(
   resolver: ClusterResolver,
   options: WaitSelfResolutionOptions,
 ): Promise<Extract<SelfResolutionVerdict, { ok: true }>> {
-  const backoff = createBackoff({ maxMs: options.maxBackoffMs, random: options.random });
+  // A lookup costs the cluster DNS well under a millisecond, so polls stay frequent (at most
+  // DNS_POLL_CAP_MS apart): the wait ends within a fraction of a second of DNS catching up.
+  const backoff = createBackoff({ maxMs: Math.min(options.maxBackoffMs, DNS_POLL_CAP_MS), random: options.random });
   const everyMs = options.logEveryMs ?? 10_000;
   const started = Date.now();
   let last: WaitLogState | undefined;

@@ -7,17 +7,14 @@ import { isAgentError } from '../../../agent/errors.ts';
 import { loadConfig } from '../../../agent/config.ts';
 import { startClusterDns } from '../../sim/dns/cluster-dns.ts';
 import type { ClusterDns } from '../../sim/dns/cluster-dns.ts';
-import { starrocksPod, starrocksServices } from '../../sim/dns/starrocks-services.ts';
+import { addStarRocksCluster, starrocksPod } from '../../sim/dns/starrocks-services.ts';
 
 const FE0 = 'sr-fe-0.sr-fe-search.ns.svc.cluster.local';
 
 async function world(t: Test, options: Parameters<typeof startClusterDns>[0] = {}): Promise<ClusterDns> {
   const dns = await startClusterDns(options);
   t.teardown(() => dns.stop());
-  for (const s of starrocksServices({ namespace: 'ns', cluster: 'sr' })) dns.setService(s);
-  for (const ordinal of [0, 1, 2]) {
-    dns.setPod(starrocksPod({ namespace: 'ns', cluster: 'sr', component: 'fe', ordinal, ip: `127.64.1.${ordinal + 10}`, ready: ordinal === 0 }));
-  }
+  addStarRocksCluster(dns, { namespace: 'ns', cluster: 'sr', pods: [0, 1, 2].map((ordinal) => ({ component: 'fe', ordinal, ip: `127.64.1.${ordinal + 10}`, ready: ordinal === 0 })) });
   await dns.settled();
   return dns;
 }

@@ -7,7 +7,7 @@ import dnsPacket from 'dns-packet';
 import type { DecodedPacket, Packet } from 'dns-packet';
 import { startClusterDns } from './cluster-dns.ts';
 import type { ClusterDns } from './cluster-dns.ts';
-import { starrocksPod, starrocksServices } from './starrocks-services.ts';
+import { addStarRocksCluster, starrocksPod } from './starrocks-services.ts';
 
 const FE0 = 'sr-fe-0.sr-fe-search.ns.svc.cluster.local';
 
@@ -73,8 +73,7 @@ async function tcpAsk(dns: ClusterDns, messages: Buffer[]): Promise<DecodedPacke
 async function world(t: Test, options: Parameters<typeof startClusterDns>[0] = {}): Promise<ClusterDns> {
   const dns = await startClusterDns(options);
   t.teardown(() => dns.stop());
-  for (const s of starrocksServices({ namespace: 'ns', cluster: 'sr' })) dns.setService(s);
-  for (const ordinal of [0, 1, 2]) dns.setPod(starrocksPod({ namespace: 'ns', cluster: 'sr', component: 'fe', ordinal, ip: `127.64.1.${ordinal + 10}`, ready: ordinal === 0 }));
+  addStarRocksCluster(dns, { namespace: 'ns', cluster: 'sr', pods: [0, 1, 2].map((ordinal) => ({ component: 'fe', ordinal, ip: `127.64.1.${ordinal + 10}`, ready: ordinal === 0 })) });
   await dns.settled();
   return dns;
 }

@@ -59,3 +59,20 @@ export function starrocksPod(input: {
     ready: input.ready,
   };
 }
+
+/** One pod of {@link addStarRocksCluster}. */
+export interface StarRocksPodEntry {
+  component: Component;
+  ordinal: number;
+  ip: string;
+  ready: boolean;
+}
+
+/** Register a cluster's six Services and the given pods with a DNS server (or anything with the same two methods). */
+export function addStarRocksCluster(
+  dns: { setService(spec: ServiceSpec): void; setPod(spec: PodSpec): void },
+  input: { namespace: string; cluster: string; pods?: readonly StarRocksPodEntry[] },
+): void {
+  for (const service of starrocksServices(input)) dns.setService(service);
+  for (const pod of input.pods ?? []) dns.setPod(starrocksPod({ namespace: input.namespace, cluster: input.cluster, ...pod }));
+}
