@@ -1,0 +1,133 @@
+/**
+ * The start plan the init container hands to the main container (`plan.json` in the shared
+ * emptyDir), and the start script arguments it implies. Parsed at the edge into a typed value:
+ * a file that is not exactly this shape stops `run` with ERR_PLAN_INVALID rather than starting
+ * StarRocks with a guess. After a container restart the file may be gone or stale; `run` then
+ * re-derives the plan (meta now exists), which is why a restart plan carries no helper.
+ *
+ * @example
+ * ```ts
+ * await writeFile(path, serializePlanFile(fePlanFile({ hostType, plan, now: new Date() })));
+ * const args = startArgs(parsePlanFile(await readFile(path, 'utf8')), { logConsole: true });
+ * ```
+ */
+import { HOST_TYPES, isComponent } from '../contract.ts';
+import type { HostType } from '../contract.ts';
+import { AgentError } from '../errors.ts';
+import { hostPortText, parseHostPort } from '../sql/host-port.ts';
+import type { HostPort } from '../sql/host-port.ts';
+import type { FeStartPlan } from './fe-start-plan.ts';
+
+/** Format version of plan.json. */
+export const PLAN_FILE_VERSION = 1;
+
+/** What plan.json holds. */
+export type PlanFile =
+  | {
+      readonly component: 'fe';
+      readonly hostType: HostType;
+      readonly start: 'bootstrap' | 'restart-from-meta';
+      readonly clusterId: number | undefined;
+      readonly createdAt: string;
+    }
+  | {
+      readonly component: 'fe';
+      readonly hostType: HostType;
+      readonly start: 'join';
+      readonly helper: HostPort;
+      readonly clusterId: number | undefined;
+      readonly createdAt: string;
+    }
+  | {
+      readonly component: 'be' | 'cn';
+      readonly hostType: HostType;
+      readonly start: 'registered';
+      /** The host:heartbeat port the node is registered as: DROP uses exactly this. */
+      readonly registeredAs: HostPort;
+      readonly createdAt: string;
+    };
+
+/** The plan file for an FE plan that starts the process (bootstrap, join, restart). */
+export function fePlanFile(input: { hostType: HostType; plan: FeStartPlan; now: Date }): PlanFile {
+  const { plan, hostType } = input;
+  const createdAt = input.now.toISOString();
+  switch (plan.kind) {
+    case 'bootstrap':
+      return { component: 'fe', hostType, start: 'bootstrap', clusterId: undefined, createdAt };
+    case 'restart-from-meta':
+      return { component: 'fe', hostType, start: 'restart-from-meta', clusterId: plan.clusterId, createdAt };
+    case 'join':
+      return { component: 'fe', hostType, start: 'join', helper: plan.helper, clusterId: plan.clusterId, createdAt };
+    default:
+      throw new AgentError('ERR_INTERNAL', `an FE plan of kind ${plan.kind} does not start the FE and has no plan file`);
+  }
+}
+
+/** The plan file of a registered BE or CN. */
+export function nodePlanFile(input: { component: 'be' | 'cn'; hostType: HostType; registeredAs: HostPort; now: Date }): PlanFile {
+  return { component: input.component, hostType: input.hostType, start: 'registered', registeredAs: input.registeredAs, createdAt: input.now.toISOString() };
+}
+
+/** plan.json text. */
+export function serializePlanFile(file: PlanFile): string {
+  const body: Record<string, unknown> = { version: PLAN_FILE_VERSION, ...file };
+  if ('helper' in file) body.helper = hostPortText(file.helper);
+  if ('registeredAs' in file) body.registeredAs = hostPortText(file.registeredAs);
+  return `${JSON.stringify(body, null, 2)}\n`;
+}
+
+/** Parse plan.json. Throws ERR_PLAN_INVALID naming what is wrong. */
+export function parsePlanFile(text: string): PlanFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw invalid(`not JSON (${(error as Error).message})`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('not a JSON object');
+  const o = raw as Record<string, unknown>;
+  if (o.version !== PLAN_FILE_VERSION) throw invalid(`version ${JSON.stringify(o.version)}, expected ${PLAN_FILE_VERSION}`);
+  const component = o.component;
+  if (typeof component !== 'string' || !isComponent(component)) throw invalid(`component ${JSON.stringify(component)}`);
+  const hostType = o.hostType;
+  if (typeof hostType !== 'string' || !(HOST_TYPES as readonly string[]).includes(hostType)) throw invalid(`hostType ${JSON.stringify(hostType)}`);
+  const createdAt = o.createdAt;
+  if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt))) throw invalid(`createdAt ${JSON.stringify(createdAt)}`);
+  const ht = hostType as HostType;
+  if (component === 'fe') {
+    const clusterId = o.clusterId;
+    if (clusterId !== undefined && !Number.isInteger(clusterId)) throw invalid(`clusterId ${JSON.stringify(clusterId)}`);
+    const id = clusterId as number | undefined;
+    if (o.start === 'bootstrap' || o.start === 'restart-from-meta') return { component, hostType: ht, start: o.start, clusterId: id, createdAt };
+    if (o.start === 'join') return { component, hostType: ht, start: 'join', helper: endpoint(o.helper, 'helper'), clusterId: id, createdAt };
+    throw invalid(`start ${JSON.stringify(o.start)} for an FE`);
+  }
+  if (o.start !== 'registered') throw invalid(`start ${JSON.stringify(o.start)} for a ${component.toUpperCase()}`);
+  return { component, hostType: ht, start: 'registered', registeredAs: endpoint(o.registeredAs, 'registeredAs'), createdAt };
+}
+
+/** Arguments of start_fe.sh / start_be.sh / start_cn.sh for a plan. */
+export function startArgs(file: PlanFile, options: { logConsole: boolean }): string[] {
+  const args: string[] = [];
+  if (file.component === 'fe') {
+    // --host_type and --helper matter only at the first start; with meta the FE reads its
+    // host type from image/ROLE, and a helper outside its local group view fails the start.
+    if (file.start !== 'restart-from-meta') args.push('--host_type', file.hostType);
+    if (file.start === 'join') args.push('--helper', hostPortText(file.helper));
+  }
+  if (options.logConsole) args.push('--logconsole');
+  return args;
+}
+
+function endpoint(value: unknown, what: string): HostPort {
+  if (typeof value !== 'string') throw invalid(`${what} ${JSON.stringify(value)}`);
+  try {
+    return parseHostPort(value);
+  } catch (error) {
+    throw invalid(`${what}: ${(error as Error).message}`);
+  }
+}
+
+function invalid(what: string): AgentError {
+  return new AgentError('ERR_PLAN_INVALID', `the start plan file is invalid: ${what}; delete it so the agent derives the plan again`);
+}

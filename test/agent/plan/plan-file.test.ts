@@ -1,0 +1,70 @@
+import t from 'tap';
+import fc from 'fast-check';
+import { isAgentError } from '../../../agent/errors.ts';
+import { fePlanFile, nodePlanFile, parsePlanFile, serializePlanFile, startArgs } from '../../../agent/plan/plan-file.ts';
+import type { PlanFile } from '../../../agent/plan/plan-file.ts';
+import { hostPort } from '../../../agent/sql/host-port.ts';
+
+const now = new Date('2026-11-22T22:00:00.000Z');
+const helper = hostPort('prod-fe-0.prod-fe-search.ns.svc.cluster.local', 19010);
+
+t.test('FE plans become start_fe.sh arguments: helper and host type on first start only', async (t) => {
+  const join = fePlanFile({ hostType: 'FQDN', now, plan: { kind: 'join', role: 'FOLLOWER', helper, needsAdd: false, leader: { host: helper.host, queryPort: 9030 }, clusterId: 5, reason: 'r' } });
+  t.same(startArgs(join, { logConsole: false }), ['--host_type', 'FQDN', '--helper', 'prod-fe-0.prod-fe-search.ns.svc.cluster.local:19010']);
+  const boot = fePlanFile({ hostType: 'IP', now, plan: { kind: 'bootstrap', reason: 'r' } });
+  t.same(startArgs(boot, { logConsole: true }), ['--host_type', 'IP', '--logconsole']);
+  const restart = fePlanFile({ hostType: 'FQDN', now, plan: { kind: 'restart-from-meta', clusterId: 5, createFence: false, reason: 'r' } });
+  t.same(startArgs(restart, { logConsole: false }), [], 'a restart passes no helper (it would fail outside the local group view)');
+  t.throws(() => fePlanFile({ hostType: 'FQDN', now, plan: { kind: 'wait', reason: 'r' } }), { code: 'ERR_INTERNAL' });
+  const be = nodePlanFile({ component: 'be', hostType: 'FQDN', registeredAs: hostPort('be-0.x', 9050), now });
+  t.same(startArgs(be, { logConsole: true }), ['--logconsole']);
+});
+
+t.test('plan.json round-trips', async (t) => {
+  const files: PlanFile[] = [
+    fePlanFile({ hostType: 'FQDN', now, plan: { kind: 'join', role: 'OBSERVER', helper: hostPort('fd00::1', 9010), needsAdd: true, leader: { host: 'fd00::1', queryPort: undefined }, clusterId: undefined, reason: 'r' } }),
+    fePlanFile({ hostType: 'IP', now, plan: { kind: 'bootstrap', reason: 'r' } }),
+    fePlanFile({ hostType: 'FQDN', now, plan: { kind: 'restart-from-meta', clusterId: -12, createFence: true, reason: 'r' } }),
+    nodePlanFile({ component: 'cn', hostType: 'IP', registeredAs: hostPort('10.0.0.7', 9050), now }),
+  ];
+  for (const file of files) t.same(parsePlanFile(serializePlanFile(file)), file);
+  t.match(serializePlanFile(files[0] as PlanFile), /"helper": "\[fd00::1\]:9010"/);
+});
+
+t.test('anything else is ERR_PLAN_INVALID with the fix', async (t) => {
+  const good = JSON.parse(serializePlanFile(nodePlanFile({ component: 'be', hostType: 'FQDN', registeredAs: hostPort('be-0.x', 9050), now }))) as Record<string, unknown>;
+  const variants: unknown[] = [
+    'not json',
+    '[]',
+    'null',
+    { ...good, version: 2 },
+    { ...good, component: 'broker' },
+    { ...good, hostType: 'DNS' },
+    { ...good, createdAt: 'yesterday' },
+    { ...good, start: 'join' },
+    { ...good, registeredAs: 'be-0.x"; DROP:9050' },
+    { ...good, registeredAs: 9050 },
+    { ...good, component: 'fe', start: 'registered' },
+    { ...good, component: 'fe', start: 'join', helper: 'fe-0' },
+    { ...good, component: 'fe', start: 'bootstrap', clusterId: 'x' },
+  ];
+  for (const variant of variants) {
+    const text = typeof variant === 'string' ? variant : JSON.stringify(variant);
+    try {
+      parsePlanFile(text);
+      t.fail(`accepted ${text}`);
+    } catch (error) {
+      t.ok(isAgentError(error, 'ERR_PLAN_INVALID') && /delete it/.test(error.message), text);
+    }
+  }
+  fc.assert(
+    fc.property(fc.string({ maxLength: 200 }), (text) => {
+      try {
+        parsePlanFile(text);
+        return false;
+      } catch (error) {
+        return isAgentError(error, 'ERR_PLAN_INVALID');
+      }
+    }),
+  );
+});
