@@ -173,6 +173,14 @@ export class Cluster {
     return member;
   }
 
+  /** The leader stops leading; it had replayed everything it wrote. */
+  stepDown(): void {
+    const leader = this.leader();
+    if (leader !== undefined) leader.replayedJournalId = this.journalId;
+    this.leaderName = undefined;
+    this.leaderSelf = undefined;
+  }
+
   /** Make `name` the leader with a new epoch (BDB fencing). */
   elect(name: string): void {
     this.leaderName = name;

@@ -448,6 +448,13 @@ export class SimWorld {
       pingFailures: 0,
       fe: undefined,
     };
+    // One pod, one process: a stale link of a dead predecessor at the same address goes now.
+    for (const old of this.#procs) {
+      if (old.ip === proc.ip) {
+        this.#procs.delete(old);
+        old.channel.close();
+      }
+    }
     this.#procs.add(proc);
     if (kind !== 'fe') {
       return { proc, reply: { version: versionString(this.profile), gracefulExitMs: this.options.backendGracefulExitMs } };
@@ -651,8 +658,7 @@ export class SimWorld {
       const liveVoters = voters.filter((v) => this.#live(this.#procOfMember(cluster, v)));
       const leader = cluster.leader();
       if (leader !== undefined && (!liveVoters.includes(leader) || liveVoters.length < cluster.quorum())) {
-        cluster.leaderName = undefined;
-        cluster.leaderSelf = undefined;
+        cluster.stepDown();
       }
       if (cluster.leaderName === undefined && liveVoters.length >= cluster.quorum() && liveVoters.length > 0) {
         const next = [...liveVoters].sort((a, b) => b.replayedJournalId - a.replayedJournalId || a.id - b.id)[0] as FeMember;

@@ -1,0 +1,208 @@
+// A replicated FE group: bootstrap, the join protocol over /role, forwarding, quorum loss and
+// re-election, graceful exit, the restart rules with meta, and split-brain recording.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import mysql from 'mysql2/promise';
+import { SimWorld } from './world/sim-world.ts';
+import type { SimProcess } from './world/sim-world.ts';
+
+type Row = Record<string, string>;
+
+const world = await SimWorld.start({
+  heartbeatIntervalMs: 150,
+  heartbeatRetries: 2,
+  joinPollMs: 150,
+  noLeaderTimeoutMs: 1500,
+  feGracefulExitMs: 600,
+});
+t.teardown(() => world.stop());
+
+async function sql(fe: SimProcess, statement: string): Promise<Row[]> {
+  const conn = await mysql.createConnection({ host: fe.ip, port: 9030, user: 'root', connectTimeout: 10_000 });
+  try {
+    return (await conn.query({ sql: statement, timeout: 20_000 }))[0] as Row[];
+  } finally {
+    await conn.end();
+  }
+}
+
+async function sqlError(fe: SimProcess, statement: string): Promise<string | undefined> {
+  try {
+    await sql(fe, statement);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+const log = (fe: SimProcess): string => {
+  try {
+    return readFileSync(join(fe.root, 'fe', 'log', 'fe.out'), 'utf8');
+  } catch {
+    return '';
+  }
+};
+
+const all: SimProcess[] = [];
+const track = (p: SimProcess): SimProcess => {
+  all.push(p);
+  return p;
+};
+const leaderProc = (): SimProcess => {
+  const host = world.leader()?.host;
+  const found = [...all].reverse().find((p) => p.ip === host);
+  if (found === undefined) throw new Error('no leader process');
+  return found;
+};
+
+const fe0 = track(world.spawn({ component: 'fe' }));
+await world.waitOpen(fe0.ip);
+const fe1Ip = world.addresses.next();
+const fe2Ip = world.addresses.next();
+let fe1: SimProcess;
+let fe2: SimProcess;
+
+t.test('a joining FE stays unready until it is added on the leader', async (t) => {
+  fe1 = track(world.spawn({ component: 'fe', ip: fe1Ip, args: ['--helper', `${fe0.ip}:9010`] }));
+  await world.waitFor(() => log(fe1).includes('current node is not added to the group. please add it first.'), { what: 'the join poll' });
+  await world.waitFor(() => log(fe1).split('current node is not added').length > 3, { what: 'several join polls' });
+  t.notOk(world.isOpen(fe1Ip), 'no query port before ADD');
+  const role = await fetch(`http://${fe0.ip}:8030/role?host=${fe1Ip}&port=9010`);
+  t.equal(role.status, 400);
+  t.equal(await role.text(), 'invalid client host.');
+  await sql(fe0, `ALTER SYSTEM ADD FOLLOWER "${fe1Ip}:9010"`);
+  await world.waitOpen(fe1Ip);
+  t.match(readFileSync(join(fe1.root, 'fe', 'meta', 'image', 'ROLE'), 'utf8'), /\nrole=FOLLOWER\n/);
+  t.match(readFileSync(join(fe1.root, 'fe', 'meta', 'image', 'VERSION'), 'utf8'), new RegExp(`clusterId=${world.clusterIdsCreated()[0]}\\n`));
+});
+
+t.test('a 3-FE group elects one leader and non-leaders forward', async (t) => {
+  await sql(fe1, `ALTER SYSTEM ADD FOLLOWER "${fe2Ip}:9010"`);
+  fe2 = track(world.spawn({ component: 'fe', ip: fe2Ip, args: ['--helper', `${fe1Ip}:9010`] }));
+  await world.waitOpen(fe2Ip);
+  await world.waitFor(async () => (await sql(fe2, 'SHOW FRONTENDS')).every((r) => r.Alive === 'true' && r.Join === 'true'), { what: 'three alive FEs' });
+  const rows = await sql(fe2, 'SHOW FRONTENDS');
+  t.equal(rows.length, 3);
+  t.same(rows.filter((r) => r.Role === 'LEADER').map((r) => r.IP), [fe0.ip]);
+  t.same(rows.map((r) => r.IsHelper), ['true', 'true', 'true']);
+  for (const r of rows) t.match(r, { QueryPort: '9030', RpcPort: '9020', HttpPort: '8030', ErrMsg: '' });
+  t.equal(world.clusterIdsCreated().length, 1);
+  const statement = world.statements().find((s) => s.sql.startsWith(`ALTER SYSTEM ADD FOLLOWER "${fe2Ip}`));
+  t.equal(statement?.fe, fe1Ip, 'the statement log names the receiving FE');
+});
+
+t.test('a restart with meta ignores a helper that is the node itself; --helper at itself on an empty node is an error', async (t) => {
+  const selfIp = world.addresses.next();
+  const bad = world.spawn({ component: 'fe', args: ['--helper', `${selfIp}:9010`, '--logconsole'], ip: selfIp });
+  const exit = await bad.exited;
+  t.equal(exit.code, 255);
+  t.match(bad.output(), /Do not specify the helper node to FE itself\. Please specify it to the existing running Leader or Follower FE/);
+  t.equal(world.clusterIdsCreated().length, 1, 'the refused FE created nothing');
+  const own = world.spawn({ component: 'fe', ip: world.addresses.next(), args: ['--logconsole'] });
+  await world.waitOpen(own.ip);
+  t.equal(world.clusterIdsCreated().length, 2, 'the second empty-meta FE without helper created a second cluster id');
+  t.not(world.clusterIdsCreated()[0], world.clusterIdsCreated()[1]);
+  world.kill(own.ip);
+  await own.exited;
+  const again = world.spawn({ component: 'fe', root: own.root, ip: own.ip, args: ['--helper', `${own.ip}:9010`, '--logconsole'] });
+  await world.waitOpen(own.ip);
+  t.match(again.output(), /find ROLE and VERSION file in local, ignore helper nodes/);
+  t.equal(world.clusterIdsCreated().length, 2, 'a restart with meta creates nothing');
+  world.kill(own.ip);
+  await again.exited;
+});
+
+t.test('a follower that has not replayed the ADD answers UNKNOWN', async (t) => {
+  world.partition(fe2Ip);
+  const newcomer = world.addresses.next();
+  await sql(fe0, `ALTER SYSTEM ADD OBSERVER "${newcomer}:9010"`);
+  const lagging = await fetch(`http://${fe2Ip}:8030/role?host=${newcomer}&port=9010`);
+  t.equal(lagging.status, 200);
+  t.equal(lagging.headers.get('role'), 'UNKNOWN');
+  const leader = await fetch(`http://${fe0.ip}:8030/role?host=${newcomer}&port=9010`);
+  t.equal(leader.headers.get('role'), 'OBSERVER');
+  t.match(leader.headers.get('name'), new RegExp(`^${newcomer.replaceAll('.', '\\.')}_9010_\\d+$`));
+  t.notOk(world.frontendsSeenBy(fe2Ip).some((n) => n.startsWith(newcomer)));
+  t.ok(world.frontendsSeenBy(fe0.ip).some((n) => n.startsWith(newcomer)));
+  world.heal(fe2Ip);
+  await world.waitFor(() => world.frontendsSeenBy(fe2Ip).some((n) => n.startsWith(newcomer)), { what: 'fe2 to replay the ADD' });
+  const caughtUp = await fetch(`http://${fe2Ip}:8030/role?host=${newcomer}&port=9010`);
+  t.equal(caughtUp.headers.get('role'), 'OBSERVER');
+  await sql(fe0, `ALTER SYSTEM DROP OBSERVER "${newcomer}:9010"`);
+});
+
+t.test('the group survives the loss of one follower, stops without a majority, and recovers', async (t) => {
+  world.kill(fe2Ip);
+  await fe2.exited;
+  t.equal(world.leader()?.host, fe0.ip);
+  await sql(fe1, 'ALTER SYSTEM ADD BACKEND "127.0.0.3:9050"');
+  await world.waitFor(async () => (await sql(fe0, 'SHOW FRONTENDS')).find((r) => r.IP === fe2Ip)?.Alive === 'false', { what: 'fe2 seen dead' });
+  world.pause(fe1Ip);
+  await world.waitFor(() => world.leader() === undefined, { what: 'the leader to step down without a majority' });
+  const started = Date.now();
+  const refused = await sqlError(fe0, 'ALTER SYSTEM DROP BACKEND "127.0.0.3:9050"');
+  t.ok(Date.now() - started >= 1400, 'the statement hung until the timeout');
+  t.match(refused, /Leader FE is not ready/);
+  const show = await sqlError(fe0, 'SHOW BACKENDS');
+  t.match(show, /Leader FE is not ready/);
+  t.same(await sql(fe0, 'SELECT 1'), [{ 1: '1' }], 'local statements still answer');
+  world.resume(fe1Ip);
+  await world.waitFor(() => world.leader() !== undefined, { what: 'a leader again' });
+  await sql(fe0, 'ALTER SYSTEM DROP BACKEND "127.0.0.3:9050"');
+  fe2 = track(world.spawn({ component: 'fe', root: fe2.root, ip: fe2Ip }));
+  await world.waitOpen(fe2Ip);
+  await world.waitFor(async () => (await sql(fe0, 'SHOW FRONTENDS')).every((r) => r.Alive === 'true'), { what: 'fe2 back' });
+});
+
+t.test('when the leader dies another follower is elected with a higher epoch', async (t) => {
+  const cluster = world.cluster();
+  const epoch = cluster?.epoch ?? 0;
+  const be = world.spawn({ component: 'be' });
+  await world.waitOpen(be.ip);
+  await sql(fe1, `ALTER SYSTEM ADD BACKEND "${be.ip}:9050"`);
+  await world.waitFor(async () => (await sql(fe1, 'SHOW BACKENDS'))[0]?.Alive === 'true', { what: 'BE alive' });
+  const dying = leaderProc();
+  world.kill(dying.ip);
+  await dying.exited;
+  const leader = await world.waitFor(() => world.leader(), { what: 'a new leader' });
+  t.not(leader.host, dying.ip);
+  t.ok((cluster?.epoch ?? 0) > epoch, 'the epoch went up');
+  const survivor = leaderProc();
+  const rows = await sql(survivor, 'SHOW FRONTENDS');
+  t.same(rows.filter((r) => r.Role === 'LEADER').map((r) => r.IP), [leader.host]);
+  await new Promise((r) => setTimeout(r, 600));
+  t.match((await sql(survivor, 'SHOW BACKENDS'))[0], { Alive: 'true', ErrMsg: '' }, 'the BE accepts the new epoch');
+  const restarted = track(world.spawn({ component: 'fe', root: dying.root, ip: dying.ip }));
+  await world.waitOpen(restarted.ip);
+  await world.waitFor(async () => (await sql(survivor, 'SHOW FRONTENDS')).every((r) => r.Alive === 'true'), { what: 'all three alive again' });
+});
+
+t.test('a restart whose helper is not in its local group fails with bad environment', async (t) => {
+  const leader = leaderProc();
+  const follower = [...all].reverse().find((p) => p.ip !== leader.ip && world.isOpen(p.ip)) as SimProcess;
+  world.kill(follower.ip);
+  await follower.exited;
+  const fe3Ip = world.addresses.next();
+  await sql(leader, `ALTER SYSTEM ADD FOLLOWER "${fe3Ip}:9010"`);
+  const fe3 = track(world.spawn({ component: 'fe', ip: fe3Ip, args: ['--helper', `${leader.ip}:9010`] }));
+  await world.waitOpen(fe3.ip);
+  const back = world.spawn({ component: 'fe', root: follower.root, ip: follower.ip, args: ['--helper', `${fe3Ip}:9010`, '--logconsole'] });
+  const exit = await back.exited;
+  t.equal(exit.code, 255);
+  t.match(back.output(), new RegExp(`bad environment .*/meta/bdb! helper host ${fe3Ip.replaceAll('.', '\\.')}:9010 not in local \\[`));
+  const plain = track(world.spawn({ component: 'fe', root: follower.root, ip: follower.ip }));
+  await world.waitOpen(plain.ip);
+  t.equal(world.cluster()?.voters().length, 4);
+});
+
+t.test('graceful exit: health 500 at once, leadership moves, exit 0', async (t) => {
+  const leaving = leaderProc();
+  const stop = world.stopScript(leaving, ['-g']);
+  await world.waitFor(async () => (await fetch(`http://${leaving.ip}:8030/api/health`)).status === 500, { what: 'health 500' });
+  const next = await world.waitFor(() => (world.leader()?.host !== leaving.ip ? world.leader() : undefined), { what: 'leadership to move' });
+  t.not(next.host, leaving.ip);
+  t.equal((await stop).code, 0);
+  t.same(await leaving.exited, { code: 0, signal: null });
+  t.equal(world.clusterIdsCreated().length, 2, 'no cluster created by any of this');
+});
