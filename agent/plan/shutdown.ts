@@ -113,7 +113,7 @@ export function planFeScaleIn(input: FeScaleInInput): FeScaleInStep {
 /** The next BE scale-in step. */
 export type BeScaleInStep =
   | { readonly kind: 'done'; readonly reason: string }
-  | { readonly kind: 'decommission'; readonly target: HostPort; readonly reason: string }
+  | { readonly kind: 'decommission'; readonly target: HostPort; readonly tablets: number | undefined; readonly reason: string }
   | { readonly kind: 'wait-tablets'; readonly tablets: number | undefined; readonly reason: string }
   | { readonly kind: 'drop'; readonly target: HostPort; readonly reason: string }
   | { readonly kind: 'blocked'; readonly reason: string }
@@ -140,7 +140,7 @@ export function planBeScaleIn(input: BeScaleInInput): BeScaleInStep {
     return { kind: 'blocked', reason: `StarRocks refuses to remove ${text}: ${refusal.message}; it stays registered with its data` };
   }
   if (!row.systemDecommissioned) {
-    return { kind: 'decommission', target, reason: `${text} holds ${row.tabletNum ?? 'an unknown number of'} tablet(s): decommission it so they migrate` };
+    return { kind: 'decommission', target, tablets: row.tabletNum, reason: `${text} holds ${row.tabletNum ?? 'an unknown number of'} tablet(s): decommission it so they migrate` };
   }
   if (row.tabletNum === undefined) {
     return { kind: 'wait-tablets', tablets: undefined, reason: `${text} is decommissioning; its tablet count is unknown, so it is not dropped` };
