@@ -3,7 +3,7 @@ import { isAgentError } from '../../../agent/errors.ts';
 import { parseFrontends } from '../../../agent/membership/frontends.ts';
 import { parseBackends, parseComputeNodes } from '../../../agent/membership/nodes.ts';
 import { columnsOf } from '../../../agent/membership/result-set.ts';
-import { frontendsResult, nodesResult } from './fixtures.ts';
+import { frontendsResult, nodesResult } from '../fixtures/membership.ts';
 
 const FQDN0 = 'kube-starrocks-fe-0.kube-starrocks-fe-search.default.svc.cluster.local';
 const FQDN1 = 'kube-starrocks-fe-1.kube-starrocks-fe-search.default.svc.cluster.local';

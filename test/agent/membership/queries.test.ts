@@ -12,7 +12,7 @@ import {
   majority,
   voters,
 } from '../../../agent/membership/queries.ts';
-import { frontendsResult, nodesResult } from './fixtures.ts';
+import { frontendsResult, nodesResult } from '../fixtures/membership.ts';
 
 t.test('leader by Role, whatever the row order or column set', async (t) => {
   for (const profile of ['3.3', '3.5'] as const) {

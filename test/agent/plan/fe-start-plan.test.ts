@@ -14,8 +14,8 @@ import type { FeStartInput, FeStartPlan, FenceState } from '../../../agent/plan/
 import type { PeerObservation } from '../../../agent/plan/observations.ts';
 import { hostPort, sameHost } from '../../../agent/sql/host-port.ts';
 import type { SqlErrorKind } from '../../../agent/sql/sql-error.ts';
-import type { FeSpec } from '../membership/fixtures.ts';
-import { CLUSTER, answered, failed, fe, metaOf, runningCluster, unresolved } from './helpers.ts';
+import type { FeSpec } from '../fixtures/membership.ts';
+import { CLUSTER, answered, failed, fe, metaOf, runningCluster, unresolved } from '../fixtures/plan.ts';
 
 function input(ordinal: number, overrides: Partial<FeStartInput> = {}): FeStartInput {
   return {

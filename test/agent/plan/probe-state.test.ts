@@ -4,8 +4,8 @@ import { parseBackends } from '../../../agent/membership/nodes.ts';
 import { frontendMembership, liveness, nodeMembership, readiness, startup } from '../../../agent/plan/probe-state.ts';
 import type { ProbeState, SelfMembership } from '../../../agent/plan/probe-state.ts';
 import { hostPort } from '../../../agent/sql/host-port.ts';
-import { nodesResult } from '../membership/fixtures.ts';
-import { fe, rows } from './helpers.ts';
+import { nodesResult } from '../fixtures/membership.ts';
+import { fe, rows } from '../fixtures/plan.ts';
 
 const timing = { wedgeAfterMs: 30_000, probeWindowMs: 15_000 };
 const NOW = 1_000_000;

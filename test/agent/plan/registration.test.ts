@@ -7,8 +7,8 @@ import { judgeAddOutcome } from '../../../agent/plan/add-outcome.ts';
 import { planRegistration } from '../../../agent/plan/registration.ts';
 import { hostPort, sameHost } from '../../../agent/sql/host-port.ts';
 import type { HostPort } from '../../../agent/sql/host-port.ts';
-import { nodesResult } from '../membership/fixtures.ts';
-import type { NodeSpec, Profile } from '../membership/fixtures.ts';
+import { nodesResult } from '../fixtures/membership.ts';
+import type { NodeSpec, Profile } from '../fixtures/membership.ts';
 
 const be = (i: number): string => `prod-be-${i}.prod-be-search.ns.svc.cluster.local`;
 const bes = (specs: NodeSpec[], profile: Profile = '3.3'): NodeRow[] => parseBackends(nodesResult(specs, { profile }));

@@ -7,9 +7,9 @@ import { planBeScaleIn, planCnScaleIn, planFeScaleIn, shutdownIntent } from '../
 import type { FrontendView } from '../../../agent/plan/shutdown.ts';
 import { hostPort, sameHost } from '../../../agent/sql/host-port.ts';
 import type { SqlErrorKind } from '../../../agent/sql/sql-error.ts';
-import { nodesResult } from '../membership/fixtures.ts';
-import type { FeSpec, NodeSpec } from '../membership/fixtures.ts';
-import { fe, rows } from './helpers.ts';
+import { nodesResult } from '../fixtures/membership.ts';
+import type { FeSpec, NodeSpec } from '../fixtures/membership.ts';
+import { fe, rows } from '../fixtures/plan.ts';
 
 t.test('restart or scale-in from the StatefulSet replicas; doubt means restart', async (t) => {
   t.equal(shutdownIntent({ ordinal: 3, replicas: 3 }).kind, 'scale-in');

@@ -10,7 +10,7 @@ import { createFeClient } from '../../../agent/sql/fe-client.ts';
 import type { StatementRecord } from '../../../agent/sql/fe-client.ts';
 import { hostPort } from '../../../agent/sql/host-port.ts';
 import { addBackend, decommissionBackend, showFrontends } from '../../../agent/sql/statements.ts';
-import { frontendsResult, nodesResult } from '../membership/fixtures.ts';
+import { frontendsResult, nodesResult } from '../fixtures/membership.ts';
 import type { ResultSet } from '../../../agent/membership/result-set.ts';
 
 const PASSWORD = 's3cret-Pa55';
