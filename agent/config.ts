@@ -59,6 +59,8 @@ export interface AgentConfig {
   maxBackoffMs: number;
   /** Run without the Kubernetes API (no fence, no annotations): outside Kubernetes only. */
   noKubernetes: boolean;
+  /** Outside Kubernetes: the shared directory holding the bootstrap fence file. */
+  fenceDir: string | undefined;
 }
 
 /** Env as process.env gives it. */
@@ -165,6 +167,7 @@ export function loadConfig(env: Env): AgentConfig {
     probeIntervalMs: integer(env, ENV.PROBE_INTERVAL_MS, { fallback: DEFAULTS.probeIntervalMs, min: 50, max: 600_000 }),
     maxBackoffMs: integer(env, ENV.MAX_BACKOFF_MS, { fallback: DEFAULTS.maxBackoffMs, min: 10, max: 600_000 }),
     noKubernetes: boolean(env, ENV.NO_KUBERNETES, false),
+    fenceDir: optional(env, ENV.FENCE_DIR),
   };
 }
 

@@ -103,6 +103,8 @@ export const ENV = {
   PROBE_INTERVAL_MS: 'STARROCKS_AGENT_PROBE_INTERVAL_MS',
   /** Upper bound of the back-off between two attempts while waiting, in milliseconds. */
   MAX_BACKOFF_MS: 'STARROCKS_AGENT_MAX_BACKOFF_MS',
+  /** Outside Kubernetes: a directory shared by every FE that holds the bootstrap fence file. */
+  FENCE_DIR: 'STARROCKS_AGENT_FENCE_DIR',
   /** `true` to skip Kubernetes API calls (no fence, no annotations): outside Kubernetes only. */
   NO_KUBERNETES: 'STARROCKS_AGENT_NO_KUBERNETES',
 } as const;
@@ -184,6 +186,16 @@ export const DATA_PATHS = {
   beLog: '/opt/starrocks/be/log',
   cnCache: '/opt/starrocks/cn/storage',
   cnLog: '/opt/starrocks/cn/log',
+} as const;
+
+/** The agent's subcommands, as images and rendered pods call them. */
+export const AGENT_COMMANDS = {
+  /** The init container: DNS wait, start plan, registration. */
+  init: 'init',
+  /** The main container's PID 1: supervise StarRocks, serve probes. */
+  run: 'run',
+  /** The preStop hook: graceful stop, or deregistration on scale-in. */
+  prestop: 'prestop',
 } as const;
 
 /** Container names in rendered pods. */

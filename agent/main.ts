@@ -4,13 +4,21 @@
  * Anything that goes wrong before the agent can act ends it with one line and a distinct exit
  * code (see errors.ts).
  */
+import { createContext } from './commands/context.ts';
+import { initCommand } from './commands/init.ts';
+import { prestopCommand } from './commands/prestop.ts';
+import { runCommand } from './commands/run.ts';
 import { loadConfig } from './config.ts';
+import { AGENT_COMMANDS } from './contract.ts';
 import { AgentError, describeError, exitCodeOf } from './errors.ts';
 import { VERSION } from './version.ts';
 
 const USAGE = `usage: starrocks-agent <command>
 
 commands:
+  init       init container: wait for DNS, decide the start plan, register with the FE leader
+  run        main container (PID 1): start StarRocks, relay signals, serve probes and metrics
+  prestop    preStop hook: graceful stop on restart, safe deregistration on scale-in
   config     print the configuration parsed from env (secrets hidden) and exit
   --version  print the version and exit
   --help     print this help and exit
@@ -29,6 +37,20 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     case 'help':
       process.stdout.write(`${USAGE}\n`);
       return 0;
+    case AGENT_COMMANDS.init: {
+      const ctx = await createContext({ config: loadConfig(env), env });
+      await initCommand(ctx);
+      return 0;
+    }
+    case AGENT_COMMANDS.run: {
+      const ctx = await createContext({ config: loadConfig(env), env });
+      return runCommand(ctx);
+    }
+    case AGENT_COMMANDS.prestop: {
+      const ctx = await createContext({ config: loadConfig(env), env });
+      await prestopCommand(ctx);
+      return 0;
+    }
     case 'config': {
       const config = loadConfig(env);
       const shown = { ...config, mysqlPassword: config.mysqlPassword === '' ? '' : '[REDACTED]' };

@@ -1,0 +1,140 @@
+/**
+ * The background loop behind the probes: once per interval it checks the StarRocks process's own
+ * `/api/health` and reads membership (FE: its own SHOW FRONTENDS; BE/CN: the leader's SHOW
+ * BACKENDS / COMPUTE NODES). Probes read the result; they never trigger SQL themselves, so 500
+ * probes cost the FE nothing more than one.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProbeSource } from '../http/server.ts';
+import { frontendMembership, liveness, nodeMembership, readiness, startup } from '../plan/probe-state.ts';
+import type { ProbeState, ProbeTiming, SelfMembership } from '../plan/probe-state.ts';
+import { hostPort } from '../sql/host-port.ts';
+import type { PlanFile } from '../plan/plan-file.ts';
+import type { Context } from './context.ts';
+import { withLeader } from './observe.ts';
+
+/** The file preStop creates when draining starts; readiness fails at once while it exists. */
+export const DRAINING_FILE = 'draining';
+
+/** A running monitor. */
+export interface Monitor extends ProbeSource {
+  /** Stop the loop. */
+  stop(): void;
+  /** The FE's cluster id once it reports one. */
+  clusterId(): number | undefined;
+}
+
+/** Options of startMonitor. */
+export interface MonitorOptions {
+  ctx: Context;
+  plan: PlanFile;
+  processRunning: () => boolean;
+  /** Called once with the cluster id the FE reports (the fence is created from it). */
+  onClusterId?: (clusterId: number) => void;
+}
+
+/** Start the monitor loop. */
+export function startMonitor(options: MonitorOptions): Monitor {
+  const { ctx, plan } = options;
+  const interval = ctx.config.probeIntervalMs;
+  const timing: ProbeTiming = { wedgeAfterMs: Math.max(30_000, interval * 6), probeWindowMs: interval * 4 };
+  const drainingPath = join(ctx.config.stateDir, DRAINING_FILE);
+  const ip = ctx.config.podIp ?? '127.0.0.1';
+  const httpPort = ctx.conf.ports.http;
+  const healthUrl = `http://${ip.includes(':') ? `[${ip}]` : ip}:${httpPort}/api/health`;
+  let state: Omit<ProbeState, 'processRunning' | 'draining'> = {
+    loopTickAt: Date.now(),
+    healthEverOk: false,
+    healthOk: false,
+    membership: undefined,
+    lastAliveAt: undefined,
+  };
+  let clusterId: number | undefined;
+  let lastError: string | undefined;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const readMembership = async (): Promise<{ self: SelfMembership; detail?: string }> => {
+    if (ctx.conf.component === 'fe') {
+      const client = ctx.feClient(ip, ctx.conf.ports.query);
+      try {
+        const rows = await client.showFrontends();
+        if (!rows.ok) return { self: 'unavailable', detail: rows.failure.kind };
+        const own = rows.value.find((r) => r.clusterId !== undefined);
+        if (own?.clusterId !== undefined && clusterId === undefined) {
+          clusterId = own.clusterId;
+          options.onClusterId?.(own.clusterId);
+        }
+        return { self: frontendMembership(rows.value, { host: ctx.selfHost }) };
+      } finally {
+        await client.close();
+      }
+    }
+    const component = ctx.conf.component;
+    const self = plan.component === 'fe' ? hostPort(ctx.selfHost, ctx.conf.ports.heartbeat) : plan.registeredAs;
+    const result = await withLeader(ctx, async (client) => (component === 'be' ? client.showBackends() : client.showComputeNodes()));
+    if (!result.found) return { self: 'unavailable', detail: result.reason };
+    if (!result.value.ok) return { self: 'unavailable', detail: result.value.failure.kind };
+    return { self: nodeMembership(result.value.value, self, component) };
+  };
+
+  const tick = async (): Promise<void> => {
+    const healthOk = await fetch(healthUrl, { signal: AbortSignal.timeout(Math.min(interval, 2000)) })
+      .then((r) => r.ok)
+      .catch(() => false);
+    let membership = state.membership;
+    if (healthOk) {
+      try {
+        const read = await readMembership();
+        membership = { at: Date.now(), ...read };
+        ctx.metrics?.membershipRefreshes.inc({ outcome: read.self === 'unavailable' ? 'unavailable' : 'ok' });
+        lastError = read.self === 'unavailable' ? read.detail : undefined;
+      } catch (error) {
+        ctx.metrics?.membershipRefreshes.inc({ outcome: 'error' });
+        lastError = (error as Error).message;
+      }
+    }
+    const now = Date.now();
+    state = {
+      loopTickAt: now,
+      healthEverOk: state.healthEverOk || healthOk,
+      healthOk,
+      membership,
+      lastAliveAt: membership?.self === 'alive' && membership.at === now ? now : membership?.self === 'alive' ? membership.at : state.lastAliveAt,
+    };
+  };
+
+  const loop = (): void => {
+    if (stopped) return;
+    void tick().finally(() => {
+      if (!stopped) timer = setTimeout(loop, interval);
+    });
+  };
+  loop();
+
+  const full = (): ProbeState => ({ ...state, processRunning: options.processRunning(), draining: existsSync(drainingPath) });
+  return {
+    live: () => liveness(full(), Date.now(), timing),
+    ready: () => readiness(full(), Date.now(), timing),
+    startup: () => startup(full()),
+    status: () => ({
+      component: ctx.config.component,
+      pod: ctx.config.podName,
+      registeredHost: plan.component === 'fe' ? ctx.selfHost : `${plan.registeredAs.host}:${plan.registeredAs.port}`,
+      start: plan.start,
+      clusterId,
+      processRunning: options.processRunning(),
+      healthOk: state.healthOk,
+      membership: state.membership?.self,
+      membershipAt: state.membership === undefined ? undefined : new Date(state.membership.at).toISOString(),
+      draining: existsSync(drainingPath),
+      lastError,
+    }),
+    stop: () => {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+    },
+    clusterId: () => clusterId,
+  };
+}

@@ -1,0 +1,231 @@
+/**
+ * `starrocks-agent prestop`: the preStop hook. Holds the preStop lock (so `run` outlives it),
+ * flips readiness to false at once, then decides restart or scale-in from the StatefulSet's
+ * replicas. A restart only stops StarRocks gracefully; a scale-in deregisters the node safely:
+ * FE drop only with quorum kept, BE decommission until no tablet is left (never a drop with
+ * data), CN graceful stop then drop. Every step is re-read from the cluster, so a second run or a
+ * run after a crash finishes the same job.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ANNOTATIONS, names } from '../contract.ts';
+import { describeError } from '../errors.ts';
+import { parsePlanFile } from '../plan/plan-file.ts';
+import { PATHS } from '../contract.ts';
+import { planBeScaleIn, planCnScaleIn, planFeScaleIn, shutdownIntent } from '../plan/shutdown.ts';
+import type { FrontendView } from '../plan/shutdown.ts';
+import type { NodeView } from '../plan/registration.ts';
+import { leaderViewOf } from '../plan/observations.ts';
+import { holdPrestopLock } from '../process/prestop-lock.ts';
+import { hostPort } from '../sql/host-port.ts';
+import type { HostPort } from '../sql/host-port.ts';
+import type { SqlFailure } from '../sql/sql-error.ts';
+import { decommissionBackend, dropBackend, dropComputeNode, dropFrontend } from '../sql/statements.ts';
+import { createBackoff, sleep } from '../util/backoff.ts';
+import type { Context } from './context.ts';
+import { DRAINING_FILE } from './monitor.ts';
+import { observeFePeers, withLeader } from './observe.ts';
+import { CHILD_PID_FILE } from './run.ts';
+
+/** Run the preStop hook; resolves when the pod may stop. */
+export async function prestopCommand(ctx: Context): Promise<void> {
+  const release = await holdPrestopLock(ctx.config.stateDir);
+  try {
+    await writeFile(join(ctx.config.stateDir, DRAINING_FILE), `${new Date().toISOString()}\n`);
+    await ctx.annotate('draining');
+    const intent = shutdownIntent(await replicas(ctx));
+    ctx.log.info({ intent: intent.kind, reason: intent.reason }, 'preStop');
+    await ctx.kube?.emitEvent({ type: 'Normal', reason: intent.kind === 'restart' ? 'Restarting' : 'ScalingIn', message: intent.reason });
+    if (intent.kind === 'restart') {
+      await gracefulStop(ctx);
+      return;
+    }
+    await ctx.annotate('deregistering');
+    if (ctx.config.component === 'fe') await scaleInFe(ctx);
+    else if (ctx.config.component === 'be') await scaleInBe(ctx);
+    else await scaleInCn(ctx);
+  } finally {
+    await release();
+  }
+}
+
+async function replicas(ctx: Context): Promise<{ ordinal: number; replicas: number | undefined; unknownReason?: string }> {
+  const ordinal = ctx.config.ordinal;
+  if (ctx.kube === undefined) return { ordinal, replicas: undefined, unknownReason: 'no Kubernetes API (STARROCKS_AGENT_NO_KUBERNETES)' };
+  try {
+    return { ordinal, replicas: await ctx.kube.statefulSetReplicas(names(ctx.config.cluster).statefulSet(ctx.config.component)) };
+  } catch (error) {
+    const reason = describeError(error);
+    await ctx.kube.emitEvent({ type: 'Warning', reason: 'ScaleInUnknown', message: `assuming a restart: ${reason}` });
+    return { ordinal, replicas: undefined, unknownReason: reason };
+  }
+}
+
+/** Stop StarRocks the graceful way (SIGUSR1 for FE, SIGTERM for BE/CN) and wait until it is gone. */
+export async function gracefulStop(ctx: Context): Promise<void> {
+  const pid = await childPid(ctx);
+  if (pid === undefined || !alive(pid)) return;
+  const signal = ctx.config.component === 'fe' ? 'SIGUSR1' : 'SIGTERM';
+  ctx.log.info({ pid, signal }, 'stopping StarRocks gracefully');
+  process.kill(pid, signal);
+  // No deadline of our own: the pod's grace period bounds the wait, as stop_*.sh -g does.
+  while (alive(pid)) await sleep(100);
+  ctx.log.info({ pid }, 'StarRocks stopped');
+}
+
+async function scaleInFe(ctx: Context): Promise<void> {
+  if (ctx.conf.component !== 'fe') return;
+  const self = hostPort(ctx.selfHost, ctx.conf.ports.editLog);
+  let stopped = false;
+  const backoff = createBackoff({ baseMs: 100, maxMs: ctx.config.maxBackoffMs });
+  for (;;) {
+    const observed = await observeFePeers(ctx);
+    const leader = leaderViewOf(observed.peers);
+    const view: FrontendView =
+      leader.kind === 'one' ? { kind: 'rows', rows: leader.view.rows } : { kind: 'unavailable', reason: leader.kind === 'none' ? 'no FE answers as leader' : 'several FEs answer as leader' };
+    const step = planFeScaleIn({ self, view, stopped });
+    ctx.log.info({ step: step.kind, reason: step.reason }, 'FE scale-in');
+    switch (step.kind) {
+      case 'done':
+        await gracefulStop(ctx);
+        return;
+      case 'graceful-stop':
+        await gracefulStop(ctx);
+        stopped = true;
+        continue;
+      case 'drop': {
+        const via = [...observed.dial.entries()].find(([host]) => host === step.via.host)?.[1];
+        if (via !== undefined) {
+          const failure = await exec(ctx, via, dropFrontend(step.role, step.target));
+          if (failure !== undefined) ctx.log.warn({ failure: failure.kind }, `DROP ${step.role} failed: ${failure.message}`);
+          else await ctx.kube?.emitEvent({ type: 'Normal', reason: 'Deregistered', message: `dropped ${step.role} ${step.target.host}:${step.target.port}` });
+          continue;
+        }
+        break;
+      }
+      case 'refuse':
+        await ctx.kube?.emitEvent({ type: 'Warning', reason: 'ScaleInRefused', message: step.reason });
+        await ctx.annotate('draining', { [ANNOTATIONS.lastError]: step.reason });
+        await gracefulStop(ctx);
+        return;
+      case 'wait':
+        break;
+    }
+    await sleep(backoff.next());
+  }
+}
+
+async function scaleInBe(ctx: Context): Promise<void> {
+  const self = await registeredAs(ctx);
+  let refusal: SqlFailure | undefined;
+  let reported: string | undefined;
+  const started = Date.now();
+  const backoff = createBackoff({ baseMs: 100, maxMs: ctx.config.maxBackoffMs });
+  for (;;) {
+    const result = await withLeader(ctx, async (client) => {
+      const rows = await client.showBackends();
+      const view: NodeView = rows.ok ? { kind: 'rows', rows: rows.value } : { kind: 'unavailable', reason: rows.failure.kind };
+      const step = planBeScaleIn({ self, view, refusal });
+      if (step.kind === 'decommission' || step.kind === 'drop') {
+        const outcome = await client.exec(step.kind === 'decommission' ? decommissionBackend(step.target) : dropBackend(step.target));
+        if (!outcome.ok) refusal = outcome.failure;
+      }
+      return step;
+    });
+    if (result.found) {
+      const step = result.value;
+      if (step.kind === 'done') {
+        ctx.metrics?.decommissionDuration.observe({ outcome: 'done' }, (Date.now() - started) / 1000);
+        await ctx.kube?.emitEvent({ type: 'Normal', reason: 'Decommissioned', message: step.reason });
+        await gracefulStop(ctx);
+        return;
+      }
+      if (step.reason !== reported) {
+        ctx.log.info({ step: step.kind, reason: step.reason }, 'BE scale-in');
+        const progress = JSON.stringify({ step: step.kind, tablets: step.kind === 'wait-tablets' ? step.tablets : undefined, since: new Date(started).toISOString() });
+        await ctx.annotate('deregistering', { [ANNOTATIONS.decommission]: progress });
+        if (step.kind === 'blocked' || step.kind === 'decommission') {
+          await ctx.kube?.emitEvent({ type: step.kind === 'blocked' ? 'Warning' : 'Normal', reason: step.kind === 'blocked' ? 'DecommissionRefused' : 'Decommissioning', message: step.reason });
+        }
+        reported = step.reason;
+      }
+      // A refused decommission is not retried in a tight loop; the BE stays until the grace period.
+      if (step.kind === 'blocked') {
+        await sleep(ctx.config.maxBackoffMs);
+        continue;
+      }
+      if (step.kind !== 'wait') backoff.reset();
+    }
+    await sleep(backoff.next());
+  }
+}
+
+async function scaleInCn(ctx: Context): Promise<void> {
+  const self = await registeredAs(ctx);
+  let stopped = false;
+  const backoff = createBackoff({ baseMs: 100, maxMs: ctx.config.maxBackoffMs });
+  for (;;) {
+    if (!stopped) {
+      await gracefulStop(ctx);
+      stopped = true;
+    }
+    const result = await withLeader(ctx, async (client) => {
+      const rows = await client.showComputeNodes();
+      const view: NodeView = rows.ok ? { kind: 'rows', rows: rows.value } : { kind: 'unavailable', reason: rows.failure.kind };
+      const step = planCnScaleIn({ self, view, stopped });
+      if (step.kind === 'drop') {
+        const outcome = await client.exec(dropComputeNode(step.target));
+        if (!outcome.ok) ctx.log.warn({ failure: outcome.failure.kind }, `DROP COMPUTE NODE failed: ${outcome.failure.message}`);
+      }
+      return step;
+    });
+    if (result.found) {
+      ctx.log.info({ step: result.value.kind, reason: result.value.reason }, 'CN scale-in');
+      if (result.value.kind === 'done') {
+        await ctx.kube?.emitEvent({ type: 'Normal', reason: 'Deregistered', message: result.value.reason });
+        return;
+      }
+    }
+    await sleep(backoff.next());
+  }
+}
+
+async function exec(ctx: Context, via: { ip: string; port: number }, statement: Parameters<ReturnType<Context['feClient']>['exec']>[0]): Promise<SqlFailure | undefined> {
+  const client = ctx.feClient(via.ip, via.port);
+  try {
+    const outcome = await client.exec(statement);
+    return outcome.ok ? undefined : outcome.failure;
+  } finally {
+    await client.close();
+  }
+}
+
+// The host:port the node registered with (DROP must use exactly the ADD's form).
+async function registeredAs(ctx: Context): Promise<HostPort> {
+  try {
+    const plan = parsePlanFile(await readFile(join(ctx.config.stateDir, PATHS.planFile), 'utf8'));
+    if (plan.component !== 'fe') return plan.registeredAs;
+  } catch {
+    // No plan file: the form this agent would register with.
+  }
+  const port = ctx.conf.component === 'fe' ? ctx.conf.ports.editLog : ctx.conf.ports.heartbeat;
+  return hostPort(ctx.selfHost, port);
+}
+
+async function childPid(ctx: Context): Promise<number | undefined> {
+  try {
+    const pid = Number((await readFile(join(ctx.config.stateDir, CHILD_PID_FILE), 'utf8')).trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

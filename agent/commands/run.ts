@@ -1,0 +1,100 @@
+/**
+ * `starrocks-agent run`: PID 1 of the main container. Takes the plan from init (or derives it
+ * again after a container restart, when meta now exists), starts StarRocks in the foreground,
+ * relays signals (SIGTERM becomes SIGUSR1 for an FE: its graceful exit), serves probes and
+ * metrics, creates the bootstrap fence once a bootstrapped FE reports its cluster id, and exits
+ * with StarRocks's exit code, never while a preStop hook is still working.
+ */
+import { readFile, writeFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PATHS, componentHome, scripts } from '../contract.ts';
+import { isAgentError } from '../errors.ts';
+import { createMetrics, setPhase } from '../http/metrics.ts';
+import { startAgentServer } from '../http/server.ts';
+import { readFeMeta } from '../meta/fe-meta.ts';
+import { parsePlanFile, startArgs } from '../plan/plan-file.ts';
+import type { PlanFile } from '../plan/plan-file.ts';
+import { waitForPrestop } from '../process/prestop-lock.ts';
+import { startSupervised } from '../process/supervisor.ts';
+import { PHASES } from './context.ts';
+import type { Context } from './context.ts';
+import { createFence, derivePlan, writePlanFile } from './init.ts';
+import { startMonitor } from './monitor.ts';
+
+/** The file `run` writes with the StarRocks process's pid, for preStop. */
+export const CHILD_PID_FILE = 'child.pid';
+
+/** Run StarRocks under the agent; resolves to the exit code. */
+export async function runCommand(ctx: Context): Promise<number> {
+  const metrics = ctx.metrics ?? createMetrics();
+  setPhase(metrics, PHASES, 'starting');
+  const plan = await currentPlan(ctx);
+  const home = componentHome(ctx.config.starrocksRoot, ctx.config.component);
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  // The conf is read where it is mounted; nothing is written into the image (W13).
+  if (ctx.conf.confPath !== undefined) env.STARROCKS_CONF_DIR = join(ctx.conf.confPath, '..');
+
+  // The monitor starts before the child, so probes answer from the first moment.
+  const supervised: { child?: ReturnType<typeof startSupervised> } = {};
+  const monitor = startMonitor({
+    ctx: { ...ctx, metrics },
+    plan,
+    processRunning: () => supervised.child?.isAlive() ?? false,
+    onClusterId: (clusterId) => {
+      if (plan.component === 'fe' && plan.start === 'bootstrap') {
+        createFence(ctx, clusterId).catch((error: unknown) => ctx.log.error({ err: error }, 'could not create the bootstrap fence'));
+      }
+    },
+  });
+  const server = await startAgentServer({ host: ctx.config.agentBind, port: ctx.config.agentPort, source: monitor, metrics });
+  ctx.log.info({ url: server.url }, 'agent HTTP endpoint listening');
+
+  const args = startArgs(plan, { logConsole: true });
+  const command = join(home, scripts(ctx.config.component).start);
+  ctx.log.info({ command, args }, 'starting StarRocks');
+  const child = startSupervised({
+    command,
+    args,
+    env,
+    signalMap: ctx.config.component === 'fe' ? { SIGTERM: 'SIGUSR1' } : {},
+    installSignalHandlers: true,
+    onSignal: (received, sent) => ctx.log.info({ received, sent }, 'relaying signal to StarRocks'),
+    waitBeforeExit: () => waitForPrestop({ stateDir: ctx.config.stateDir, timeoutMs: 24 * 3600 * 1000 }),
+  });
+  supervised.child = child;
+  await writeFile(join(ctx.config.stateDir, CHILD_PID_FILE), `${child.pid}\n`);
+  setPhase(metrics, PHASES, 'running');
+  await ctx.annotate('running');
+
+  try {
+    const { code, signal } = await child.childExited;
+    ctx.log.info({ code, signal }, 'StarRocks exited');
+    const exitCode = await child.exitCode;
+    setPhase(metrics, PHASES, 'stopped');
+    return exitCode;
+  } finally {
+    monitor.stop();
+    await server.close();
+    await rm(join(ctx.config.stateDir, CHILD_PID_FILE), { force: true });
+  }
+}
+
+// The plan to start with. An FE whose meta is complete re-derives it (restart from meta, with no
+// helper); any node without a usable plan file derives one, as init would.
+async function currentPlan(ctx: Context): Promise<PlanFile> {
+  const path = join(ctx.config.stateDir, PATHS.planFile);
+  let plan: PlanFile | undefined;
+  try {
+    plan = parsePlanFile(await readFile(path, 'utf8'));
+  } catch (error) {
+    if (isAgentError(error)) ctx.log.warn({ err: error }, 'ignoring the plan file');
+  }
+  const metaComplete = ctx.conf.component === 'fe' && (await readFeMeta(ctx.conf.metaDir)).kind === 'complete';
+  if (plan !== undefined && plan.component === ctx.config.component && !(metaComplete && plan.start !== 'restart-from-meta')) {
+    return plan;
+  }
+  ctx.log.info({ metaComplete }, 'deriving the start plan');
+  const derived = await derivePlan(ctx);
+  await writePlanFile(ctx.config.stateDir, derived);
+  return derived;
+}
