@@ -62,7 +62,8 @@ const port = (): JsonObject => int({ minimum: 1, maximum: 65535 });
 const name = (): JsonObject => str({ minLength: 1, maxLength: 253, pattern: DNS_SUBDOMAIN_PATTERN });
 /** A name that may be "" (the official examples' way of leaving it unset). */
 const optionalName = (): JsonObject => str({ maxLength: 253, pattern: `^$|${DNS_SUBDOMAIN_PATTERN}` });
-const absolutePath = (): JsonObject => str({ minLength: 1, pattern: '^/' });
+// Bounded lengths keep the CEL cost estimate of the uniqueness rules within the API server's budget.
+const absolutePath = (): JsonObject => str({ minLength: 1, maxLength: 256, pattern: '^/' });
 
 function validations(site: RuleSite): JsonObject {
   const rules = CRD_RULES.filter((r) => r.site === site).map((r) => {

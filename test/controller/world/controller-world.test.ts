@@ -1,0 +1,356 @@
+/**
+ * The controller against a real Kubernetes control plane (the world, with no nodes: pods stay
+ * Pending, so this is about the objects, admission, status and ordering, not StarRocks): the
+ * install with `kubectl apply -k deploy/`, admission of invalid manifests, the examples, no-op
+ * reconciles and restarts, targeted updates, the BE -> CN -> FE image order, the scale
+ * subresource, and garbage collection. The controller runs in-process as its ServiceAccount
+ * (impersonated), so the RBAC in deploy/ is what it has.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import t from 'tap';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { CRD, LABELS, LABEL_VALUES } from '../../../agent/contract.ts';
+import type { Component } from '../../../agent/contract.ts';
+import { parseStarRocksConf } from '../../../agent/conf/starrocks-conf.ts';
+import type { StarRocksConf } from '../../../agent/conf/starrocks-conf.ts';
+import { parseCluster, presentComponents } from '../../../controller/cr/parse.ts';
+import { asString, dig } from '../../../controller/json.ts';
+import { OWNED_KINDS } from '../../../controller/kube/resources.ts';
+import { render } from '../../../controller/render/render.ts';
+import { specHash, storedSpecHash } from '../../../controller/render/spec-hash.ts';
+import { reconcile } from '../../../controller/run/reconcile.ts';
+import { REPO_ROOT, startWorld } from '../../world/world.ts';
+import type { World } from '../../world/world.ts';
+import { waitFor } from '../../world/wait.ts';
+import { INVALID_CASES, OFFICIAL_STYLE_YAML, baseCluster } from '../fixtures/manifests.ts';
+import { CONTROLLER_USER, controllerKit, runController } from '../fixtures/world-controller.ts';
+import type { ControllerKit, RunningController } from '../fixtures/world-controller.ts';
+
+const exec = promisify(execFile);
+t.setTimeout(420_000);
+const NS = 'examples';
+type Loose = Record<string, unknown>;
+
+let world: World;
+let kit: ControllerKit;
+let running: RunningController | undefined;
+
+t.before(async () => {
+  world = await startWorld({ nodes: 0 });
+  kit = controllerKit(world.kubeconfigPath);
+});
+t.teardown(async () => {
+  await running?.stop();
+  await world?.stop();
+});
+
+async function kubectl(...args: string[]): Promise<string> {
+  const { stdout } = await exec('kubectl', ['--kubeconfig', world.kubeconfigPath, ...args], { timeout: 90_000 });
+  return stdout;
+}
+
+function writeManifest(name: string, docs: unknown[]): string {
+  const file = join(world.dir, name);
+  writeFileSync(file, docs.map((d) => `---\n${stringify(d)}`).join(''));
+  return file;
+}
+
+/** Every object the controller owns in NS for a cluster: `Kind/name` -> object. */
+async function owned(cluster: string): Promise<Map<string, Loose>> {
+  const out = new Map<string, Loose>();
+  for (const kind of OWNED_KINDS) {
+    const list = await kit.api.list({ kind, namespace: NS, labelSelector: `${LABELS.instance}=${cluster},${LABELS.managedBy}=${LABEL_VALUES.managedBy}` });
+    for (const item of list.items) out.set(`${kind}/${asString(dig(item, 'metadata', 'name')) ?? ''}`, item);
+  }
+  return out;
+}
+
+/** What changes when someone writes an object's spec: its generation where it has one, else its resourceVersion. */
+async function fingerprint(cluster: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const [key, object] of await owned(cluster)) {
+    const generation = dig(object, 'metadata', 'generation');
+    out.set(key, generation === undefined ? `rv:${String(dig(object, 'metadata', 'resourceVersion'))}` : `gen:${String(generation)}`);
+  }
+  return out;
+}
+
+function changedKeys(before: Map<string, string>, after: Map<string, string>): string[] {
+  const keys = new Set([...before.keys(), ...after.keys()]);
+  return [...keys].filter((k) => before.get(k) !== after.get(k)).sort();
+}
+
+async function getCluster(name: string): Promise<Loose> {
+  const cr = await kit.api.get(CRD.kind, NS, name);
+  if (cr === undefined) throw new Error(`no cluster ${name}`);
+  return cr;
+}
+
+/** The objects a manifest file should produce, rendered locally with the live cluster's uid. */
+async function expectedObjects(file: string): Promise<{ name: string; objects: ReturnType<typeof render> }[]> {
+  const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Loose);
+  const configMaps = new Map(docs.filter((d) => d.kind === 'ConfigMap').map((d) => [String(dig(d, 'metadata', 'name')), d]));
+  const out = [];
+  for (const doc of docs.filter((d) => d.kind === CRD.kind)) {
+    const name = String(dig(doc, 'metadata', 'name'));
+    const live = await getCluster(name);
+    const { cluster } = parseCluster(live);
+    if (cluster === undefined) throw new Error('unparsable live cluster');
+    const confs: Partial<Record<Component, StarRocksConf>> = {};
+    for (const spec of presentComponents(cluster)) {
+      const info = spec.configMapInfo;
+      const text = info === undefined ? undefined : asString(dig(configMaps.get(info.configMapName), 'data', info.resolveKey));
+      if (text !== undefined) confs[spec.component] = parseStarRocksConf(text);
+    }
+    out.push({ name, objects: render({ cluster, confs }) });
+  }
+  return out;
+}
+
+const EXAMPLES = ['minimal.yaml', 'persistent-storage.yaml', 'cn-autoscaling.yaml'].map((f) => join(REPO_ROOT, 'deploy', 'examples', f));
+
+t.test('kubectl apply -k deploy/ installs the CRD, least-privilege RBAC and the controller', async (t) => {
+  await kubectl('apply', '-k', join(REPO_ROOT, 'deploy'));
+  await kubectl('wait', '--for=condition=Established', '--timeout=60s', `crd/${CRD.plural}.${CRD.group}`);
+  t.match(await kubectl('get', 'deployment', '-n', 'starrocks-system', 'starrocks-controller', '-o', 'name'), /starrocks-controller/);
+  const can = async (...args: string[]): Promise<string> => {
+    try {
+      return (await kubectl('auth', 'can-i', '--as', CONTROLLER_USER, ...args)).trim();
+    } catch (error) {
+      return String((error as { stdout?: string }).stdout ?? '').trim();
+    }
+  };
+  t.equal(await can('create', 'statefulsets.apps', '-n', 'anywhere'), 'yes');
+  t.equal(await can('patch', 'starrocksclusters.starrocks.com', '--subresource=status', '-n', 'anywhere'), 'yes');
+  t.equal(await can('update', 'leases.coordination.k8s.io', '-n', 'starrocks-system'), 'yes');
+  t.equal(await can('update', 'leases.coordination.k8s.io', '-n', 'default'), 'no');
+  t.equal(await can('get', 'secrets', '-n', 'anywhere'), 'no');
+  t.equal(await can('delete', 'nodes'), 'no');
+  t.equal(await can('create', 'clusterroles.rbac.authorization.k8s.io'), 'no');
+  t.equal(await can('update', 'starrocksclusters.starrocks.com', '-n', 'anywhere'), 'no', 'never writes the spec it is given');
+  await kubectl('create', 'namespace', NS);
+});
+
+t.test('invalid manifests are rejected at admission with a message naming the field', async (t) => {
+  const manifests = INVALID_CASES.map((c, i) => {
+    const m = baseCluster(`bad-${i}`);
+    m.metadata = { name: `bad-${i}`, namespace: NS };
+    c.mutate(m);
+    return m;
+  });
+  const file = writeManifest('invalid.yaml', manifests);
+  let stderr = '';
+  try {
+    await kubectl('apply', '-f', file);
+  } catch (error) {
+    stderr = String((error as { stderr?: string }).stderr ?? '');
+  }
+  const lines = stderr.split('\n');
+  INVALID_CASES.forEach((c, i) => {
+    const name = String(dig(manifests[i], 'metadata', 'name'));
+    const line = lines.find((l) => l.includes(`"${name}"`)) ?? '';
+    t.ok(line.includes(c.field), `${c.name} rejected naming ${c.field}: ${line.slice(0, 400)}`);
+  });
+  t.equal((await kubectl('get', CRD.plural, '-n', NS, '-o', 'name')).trim(), '', 'none of them was stored');
+});
+
+t.test('the three examples apply and the controller creates every object with the expected spec', async (t) => {
+  running = runController(kit);
+  for (const file of EXAMPLES) await kubectl('apply', '-n', NS, '-f', file);
+  for (const file of EXAMPLES) {
+    for (const { name, objects } of await expectedObjects(file)) {
+      const live = await waitFor(
+        async () => {
+          const current = await owned(name);
+          const fresh = objects.every((o) => storedSpecHash(current.get(`${o.kind}/${o.metadata.name}`)) === specHash(o));
+          return fresh && current.size === objects.length ? current : undefined;
+        },
+        { what: `every object of ${name}`, timeoutMs: 60_000, intervalMs: 300 },
+      );
+      const uid = dig(await getCluster(name), 'metadata', 'uid');
+      for (const expected of objects) {
+        const object = live.get(`${expected.kind}/${expected.metadata.name}`) as Loose;
+        t.match(dig(object, 'metadata', 'ownerReferences'), [{ kind: CRD.kind, name, uid, controller: true }], `${expected.kind}/${expected.metadata.name} owned`);
+        for (const field of ['spec', 'rules', 'subjects', 'roleRef'] as const) {
+          if (expected[field] !== undefined) t.match(object[field], expected[field], `${expected.kind}/${expected.metadata.name} ${field}`);
+        }
+      }
+    }
+  }
+  const status = await waitFor(
+    async () => {
+      const cr = await getCluster('prod');
+      return dig(cr, 'status', 'observedGeneration') === dig(cr, 'metadata', 'generation') ? (dig(cr, 'status') as Loose) : undefined;
+    },
+    { what: 'status of prod', timeoutMs: 30_000, intervalMs: 300 },
+  );
+  t.equal(status.phase, 'reconciling', 'pods cannot run in a world without nodes');
+  t.match(status.starRocksFeStatus, { ready: '0/3', desiredReplicas: 3, serviceName: 'prod-fe-service' });
+  t.match(status.conditions, [
+    { type: 'Ready', status: 'False', reason: 'ComponentsNotReady' },
+    { type: 'Progressing', status: 'True', reason: 'RollingOut' },
+    { type: 'Degraded', status: 'False' },
+  ]);
+  const table = await kubectl('get', CRD.shortName, '-n', NS);
+  t.match(table, /NAME\s+PHASE\s+FE\s+BE\s+CN\s+AGE/);
+  t.match(table, /prod\s+reconciling\s+0\/3\s+0\/3\s+/);
+  t.match(await kubectl('get', 'events', '-n', NS, '--field-selector', 'involvedObject.name=prod'), /Applied/);
+});
+
+t.test('a manifest written for the official operator applies unchanged and renders', async (t) => {
+  const official = parse(OFFICIAL_STYLE_YAML) as Loose;
+  official.metadata = { name: 'official-style', namespace: NS };
+  await kubectl('apply', '-f', writeManifest('official.yaml', [official]));
+  const live = await waitFor(async () => {
+    const objects = await owned('official-style');
+    return objects.has('HorizontalPodAutoscaler/official-style-cn-autoscaler') && objects.has('StatefulSet/official-style-fe') ? objects : undefined;
+  }, { what: 'official-style objects', timeoutMs: 60_000, intervalMs: 300 });
+  t.equal(dig(live.get('StatefulSet/official-style-fe'), 'spec', 'replicas'), 3);
+  t.equal((dig(live.get('StatefulSet/official-style-fe'), 'spec', 'volumeClaimTemplates') as Loose[]).length, 2);
+  await kubectl('delete', CRD.singular, 'official-style', '-n', NS, '--wait=true');
+});
+
+t.test('a second reconcile makes no write, and a restarted controller changes nothing', async (t) => {
+  await running?.stop();
+  running = undefined;
+  const deps = { api: kit.api, log: kit.log, events: kit.events, now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+  const clusters = ['minimal', 'prod', 'elastic'];
+  // Pods appear (Pending) a moment after their StatefulSet: wait until the world has settled.
+  await waitFor(
+    async () => {
+      for (const name of clusters) {
+        const r = await reconcile(deps, { namespace: NS, name });
+        if (r.applied.length > 0 || r.deleted.length > 0 || r.statusWritten) return undefined;
+      }
+      return true;
+    },
+    { what: 'a settled world', timeoutMs: 60_000, intervalMs: 1_000 },
+  );
+  const before = new Map<string, Map<string, string>>();
+  const statusVersion = new Map<string, unknown>();
+  for (const name of clusters) {
+    before.set(name, await fingerprint(name));
+    statusVersion.set(name, dig(await getCluster(name), 'metadata', 'resourceVersion'));
+  }
+  for (const name of clusters) {
+    const r = await reconcile(deps, { namespace: NS, name });
+    t.same([r.applied, r.deleted, r.statusWritten], [[], [], false], `${name}: second reconcile writes nothing`);
+  }
+  running = runController(kit);
+  const current = running;
+  await waitFor(async () => (clusters.every((c) => current.reconciled.some((r) => r.key === `${NS}/${c}`)) ? true : undefined), {
+    what: 'the restarted controller to reconcile every cluster',
+    timeoutMs: 60_000,
+    intervalMs: 200,
+  });
+  await current.controller.queue.idle();
+  for (const r of current.reconciled) t.same([r.result.applied, r.result.statusWritten], [[], false], `restart: ${r.key} unchanged`);
+  for (const name of clusters) {
+    t.same(changedKeys(before.get(name) ?? new Map(), await fingerprint(name)), [], `${name}: no object changed`);
+    t.equal(dig(await getCluster(name), 'metadata', 'resourceVersion'), statusVersion.get(name), `${name}: CR untouched`);
+  }
+});
+
+t.test('an update of replicas or image changes only what it must', async (t) => {
+  let refused = '';
+  try {
+    await kubectl('patch', CRD.singular, 'prod', '-n', NS, '--type', 'merge', '-p', JSON.stringify({ spec: { starRocksFeSpec: { replicas: 1 } } }));
+  } catch (error) {
+    refused = String((error as { stderr?: string }).stderr ?? '');
+  }
+  t.match(refused, /spec\.starRocksFeSpec\.replicas: .*cannot go from more than 1 to 1/, 'FE 3 -> 1 is refused at admission');
+  const before = await fingerprint('prod');
+  await kubectl('patch', CRD.singular, 'prod', '-n', NS, '--type', 'merge', '-p', JSON.stringify({ spec: { starRocksBeSpec: { replicas: 4 } } }));
+  await waitFor(async () => ((await owned('prod')).get('StatefulSet/prod-be')?.spec as Loose | undefined)?.replicas === 4 || undefined, {
+    what: 'BE at 4 replicas',
+    timeoutMs: 30_000,
+  });
+  await running?.controller.queue.idle();
+  t.same(changedKeys(before, await fingerprint('prod')), ['StatefulSet/prod-be']);
+
+  // BE cannot become Ready here (no nodes), so an image change rolls BE and holds FE.
+  const mid = await fingerprint('prod');
+  await kubectl('patch', CRD.singular, 'prod', '-n', NS, '--type', 'merge', '-p', JSON.stringify({ spec: { starRocksFeSpec: { image: 'starrocks-fe-agent:3.5.9' }, starRocksBeSpec: { image: 'starrocks-be-agent:3.5.9' } } }));
+  const status = await waitFor(
+    async () => {
+      const cr = await getCluster('prod');
+      return dig(cr, 'status', 'observedGeneration') === dig(cr, 'metadata', 'generation') ? (dig(cr, 'status') as Loose) : undefined;
+    },
+    { what: 'status after the image change', timeoutMs: 30_000, intervalMs: 300 },
+  );
+  const objects = await owned('prod');
+  const image = (key: string): unknown => (dig(objects.get(key), 'spec', 'template', 'spec', 'containers') as Loose[] | undefined)?.[0]?.image;
+  t.equal(image('StatefulSet/prod-be'), 'starrocks-be-agent:3.5.9');
+  t.equal(image('StatefulSet/prod-fe'), 'starrocks-fe-agent:3.5.8', 'FE waits for BE');
+  t.match(status.starRocksFeStatus, { rolloutHeld: true });
+  t.match((status.conditions as Loose[]).find((c) => c.type === 'Progressing'), { status: 'True', reason: 'UpgradeInOrder' });
+  t.same(changedKeys(mid, await fingerprint('prod')), ['StatefulSet/prod-be']);
+});
+
+t.test('an image change rolls BE, then CN, then FE, each after the previous rollout completed', async (t) => {
+  const manifest = baseCluster('order');
+  manifest.metadata = { name: 'order', namespace: NS };
+  for (const field of ['starRocksFeSpec', 'starRocksBeSpec', 'starRocksCnSpec']) (dig(manifest, 'spec', field) as Loose).replicas = 0;
+  await kubectl('apply', '-f', writeManifest('order.yaml', [manifest]));
+  await waitFor(async () => (dig(await getCluster('order'), 'status', 'phase') === 'running' ? true : undefined), {
+    what: 'order running (0 replicas everywhere)',
+    timeoutMs: 60_000,
+    intervalMs: 300,
+  });
+  const seen: { at: number; name: string; image: unknown; generation: unknown; observed: unknown }[] = [];
+  const watch = world.rest.watch<Loose>(`/apis/apps/v1/namespaces/${NS}/statefulsets?labelSelector=${encodeURIComponent(`${LABELS.instance}=order`)}`, {
+    onList: () => {},
+    onEvent: (event) => {
+      const containers = dig(event.object, 'spec', 'template', 'spec', 'containers') as Loose[] | undefined;
+      seen.push({
+        at: seen.length,
+        name: String(dig(event.object, 'metadata', 'name')),
+        image: containers?.[0]?.image,
+        generation: dig(event.object, 'metadata', 'generation'),
+        observed: dig(event.object, 'status', 'observedGeneration'),
+      });
+    },
+  });
+  try {
+    await kubectl('patch', CRD.singular, 'order', '-n', NS, '--type', 'merge', '-p', JSON.stringify({ spec: { starRocksFeSpec: { image: 'fe:2' }, starRocksBeSpec: { image: 'be:2' }, starRocksCnSpec: { image: 'cn:2' } } }));
+    await waitFor(async () => (['fe', 'be', 'cn'].every((c) => seen.some((s) => s.name === `order-${c}` && s.image === `${c}:2`)) ? true : undefined), {
+      what: 'every component on the new image',
+      timeoutMs: 60_000,
+      intervalMs: 200,
+    });
+  } finally {
+    watch.stop();
+  }
+  const first = (c: string): number => seen.findIndex((s) => s.name === `order-${c}` && s.image === `${c}:2`);
+  t.ok(first('be') < first('cn') && first('cn') < first('fe'), `order be ${first('be')} < cn ${first('cn')} < fe ${first('fe')}`);
+  const settledBefore = (c: string, at: number): boolean => {
+    const last = seen.slice(0, at).filter((s) => s.name === `order-${c}`).at(-1);
+    return last !== undefined && last.image === `${c}:2` && last.generation === last.observed;
+  };
+  t.ok(settledBefore('be', first('cn')), 'BE rollout complete before CN changed');
+  t.ok(settledBefore('cn', first('fe')), 'CN rollout complete before FE changed');
+});
+
+t.test('the scale subresource drives CN replicas; the HPA targets the cluster', async (t) => {
+  const hpa = (await owned('elastic')).get('HorizontalPodAutoscaler/elastic-cn-autoscaler');
+  t.match(dig(hpa, 'spec', 'scaleTargetRef'), { apiVersion: 'starrocks.com/v1', kind: CRD.kind, name: 'elastic' });
+  await kubectl('scale', `${CRD.singular}/elastic`, '-n', NS, '--replicas=3');
+  await waitFor(async () => (dig((await owned('elastic')).get('StatefulSet/elastic-cn'), 'spec', 'replicas') === 3 ? true : undefined), {
+    what: 'CN StatefulSet at 3 replicas',
+    timeoutMs: 30_000,
+  });
+  const scale = JSON.parse(await kubectl('get', '--raw', `/apis/starrocks.com/v1/namespaces/${NS}/starrocksclusters/elastic/scale`)) as Loose;
+  t.equal(dig(scale, 'spec', 'replicas'), 3);
+  t.match(dig(scale, 'status', 'selector'), /app.kubernetes.io\/component=cn/);
+});
+
+t.test('deleting a cluster garbage-collects everything it owns', async (t) => {
+  t.ok((await owned('minimal')).size > 0);
+  await kubectl('delete', CRD.singular, 'minimal', '-n', NS, '--wait=true');
+  await waitFor(async () => ((await owned('minimal')).size === 0 ? true : undefined), { what: 'minimal objects gone', timeoutMs: 60_000, intervalMs: 500 });
+  t.equal((await owned('minimal')).size, 0);
+  t.ok((await owned('prod')).size > 0, 'other clusters keep theirs');
+});
