@@ -23,3 +23,7 @@ if ((${#missing[@]} > 0)); then
 fi
 
 npm ci --no-fund --no-audit
+
+# The Kubernetes world's binaries (etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
+# CoreDNS), built from their Go modules once and cached outside the work tree; a no-op when cached.
+node_modules/.bin/node test/world/build.ts

@@ -240,6 +240,9 @@ async function registerNode(rest: KubeRest, node: { name: string; ip: string }):
     if (!(error instanceof KubeRestError && error.status === 409)) throw error;
   }
   await rest.mergePatch(`/api/v1/nodes/${node.name}/status`, { status: nodeStatus(node.ip, node.name) });
+  // Admission taints every new Node not-ready; the node lifecycle controller (not run here: it
+  // would evict pods of a world paused in a debugger) lifts the taint once the Node reports Ready.
+  await rest.mergePatch(`/api/v1/nodes/${node.name}`, { spec: { taints: null } });
 }
 
 async function patchNodeReady(rest: KubeRest, name: string): Promise<void> {

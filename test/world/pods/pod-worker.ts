@@ -239,6 +239,8 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
     const { command, args } = expandCommand(run.spec, env);
     const exec = execContext(run, env);
     const resolved = exec.resolve([...command, ...args]);
+    // The pod may have been deleted while the env was being read: start nothing then.
+    if (terminating) return false;
     if ('error' in resolved) {
       run.status.state = waiting('CreateContainerError', resolved.error);
       pushStatus();
@@ -392,29 +394,30 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
 
   const runMain = async (run: ContainerRun): Promise<void> => {
     if (terminating) return;
-    const ok = await launch(run);
-    if (!ok) {
-      // Config errors are retried, as kubelet re-syncs the pod.
-      run.restartTimer = setTimeout(() => void runMain(run), 2000);
-      return;
-    }
-    const env = await containerEnv(run.spec);
-    const probeEnv = 'env' in env ? env.env : baseEnv;
-    if (run.spec.startupProbe !== undefined) probeLoop(run, run.spec.startupProbe, 'startup', probeEnv);
-    if (run.spec.livenessProbe !== undefined) probeLoop(run, run.spec.livenessProbe, 'liveness', probeEnv);
-    if (run.spec.readinessProbe !== undefined) probeLoop(run, run.spec.readinessProbe, 'readiness', probeEnv);
+    // Registered before the process starts, so that an immediate exit is not missed.
     exitHandlers.set(run, (exitCode) => {
       if (terminating) return;
       if (!shouldRestart(restartPolicy, exitCode)) return;
       // A container that ran for 10 minutes starts its back-off afresh, as kubelet does.
-      if (Date.now() - run.runStartedAt > 600_000) run.status.restartCount = 0;
-      const delay = restartDelayMs(run.status.restartCount + 1, context.backoffBaseMs);
+      const delay = Date.now() - run.runStartedAt > 600_000 ? 0 : restartDelayMs(run.status.restartCount + 1, context.backoffBaseMs);
       run.status.lastState = run.status.state;
       run.status.restartCount++;
       run.status.state = waiting('CrashLoopBackOff', `back-off ${Math.round(delay / 1000)}s restarting failed container=${run.spec.name} pod=${name}_${ns}(${uid})`);
       pushStatus();
       run.restartTimer = setTimeout(() => void runMain(run), delay);
     });
+    const envResult = await containerEnv(run.spec);
+    const ok = await launch(run);
+    if (!ok) {
+      if (terminating) return;
+      // Config errors are retried, as kubelet re-syncs the pod.
+      run.restartTimer = setTimeout(() => void runMain(run), 2000);
+      return;
+    }
+    const probeEnv = 'env' in envResult ? envResult.env : baseEnv;
+    if (run.spec.startupProbe !== undefined) probeLoop(run, run.spec.startupProbe, 'startup', probeEnv);
+    if (run.spec.livenessProbe !== undefined) probeLoop(run, run.spec.livenessProbe, 'liveness', probeEnv);
+    if (run.spec.readinessProbe !== undefined) probeLoop(run, run.spec.readinessProbe, 'readiness', probeEnv);
   };
 
   const runInit = async (index: number): Promise<void> => {
@@ -424,11 +427,6 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
       initialized = true;
       pushStatus();
       for (const r of runs) void runMain(r);
-      return;
-    }
-    const ok = await launch(run);
-    if (!ok) {
-      run.restartTimer = setTimeout(() => void runInit(index), 2000);
       return;
     }
     exitHandlers.set(run, (exitCode) => {
@@ -450,6 +448,8 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
       pushStatus();
       run.restartTimer = setTimeout(() => void runInit(index), delay);
     });
+    const ok = await launch(run);
+    if (!ok && !terminating) run.restartTimer = setTimeout(() => void runInit(index), 2000);
   };
 
   const begin = async (): Promise<void> => {

@@ -1,0 +1,225 @@
+/**
+ * The Kubernetes world against itself: a CRD applied with kubectl is served; a StatefulSet of 3
+ * local pods gets loopback addresses, is listed by a publishNotReadyAddresses headless service
+ * while not ready, resolves forward and reverse through CoreDNS, becomes Ready through HTTP
+ * probes; scaling in runs the highest ordinal's preStop before SIGTERM; the re-created pod finds
+ * its claim's files again.
+ */
+import t from 'tap';
+import { execFile } from 'node:child_process';
+import { Resolver } from 'node:dns/promises';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startWorld } from './world.ts';
+import type { World } from './world.ts';
+import { httpStatus, waitFor } from './wait.ts';
+import type { Pod } from './pods/pod-types.ts';
+
+const exec = promisify(execFile);
+// One world start and a StatefulSet's life take longer than the suite's default per-file limit.
+t.setTimeout(240_000);
+const NS = 'world-test';
+
+let world: World;
+t.before(async () => {
+  world = await startWorld();
+});
+t.teardown(async () => {
+  await world.stop();
+});
+
+async function kubectl(...args: string[]): Promise<string> {
+  const { stdout } = await exec('kubectl', ['--kubeconfig', world.kubeconfigPath, ...args], { timeout: 60_000 });
+  return stdout;
+}
+
+async function apply(manifest: unknown): Promise<void> {
+  const file = join(world.dir, `manifest-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, JSON.stringify(manifest));
+  await kubectl('apply', '-f', file);
+}
+
+async function pods(): Promise<Pod[]> {
+  return (await world.rest.get<{ items: Pod[] }>(`/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dweb`)).items;
+}
+
+function isReady(pod: Pod): boolean {
+  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+}
+
+const CRD = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'widgets.world.starrocks.com' },
+  spec: {
+    group: 'world.starrocks.com',
+    scope: 'Namespaced',
+    names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: {
+              spec: {
+                type: 'object',
+                required: ['replicas'],
+                properties: { replicas: { type: 'integer', minimum: 0 }, image: { type: 'string', maxLength: 100 } },
+                'x-kubernetes-validations': [{ rule: "self.replicas <= 9 || self.image != ''", message: 'large widgets need an image' }],
+              },
+              status: { type: 'object', properties: { phase: { type: 'string' } } },
+            },
+          },
+        },
+      },
+    ],
+  },
+};
+
+t.test('a CRD applied with kubectl apply is served, with schema validation and a status subresource', async (t) => {
+  await apply(CRD);
+  await kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd/widgets.world.starrocks.com');
+  await waitFor(async () => ((await kubectl('api-resources', '--api-group=world.starrocks.com', '-o', 'name')).includes('widgets') ? true : undefined), {
+    what: 'widgets in discovery',
+    timeoutMs: 30_000,
+    intervalMs: 500,
+  });
+  await apply({ apiVersion: 'world.starrocks.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'default' }, spec: { replicas: 3 } });
+  const got = JSON.parse(await kubectl('get', 'widget', 'w', '-o', 'json')) as { spec?: { replicas?: number } };
+  t.equal(got.spec?.replicas, 3, 'the custom resource is stored and served');
+  await t.rejects(apply({ apiVersion: 'world.starrocks.com/v1', kind: 'Widget', metadata: { name: 'bad', namespace: 'default' }, spec: { replicas: -1 } }), /replicas/, 'the OpenAPI schema is enforced');
+  await t.rejects(apply({ apiVersion: 'world.starrocks.com/v1', kind: 'Widget', metadata: { name: 'big', namespace: 'default' }, spec: { replicas: 12, image: '' } }), /large widgets need an image/, 'CEL rules are enforced');
+  await world.rest.mergePatch('/apis/world.starrocks.com/v1/namespaces/default/widgets/w/status', { status: { phase: 'Ready' } });
+  const withStatus = JSON.parse(await kubectl('get', 'widget', 'w', '-o', 'json')) as { status?: { phase?: string } };
+  t.equal(withStatus.status?.phase, 'Ready', 'the status subresource is served');
+});
+
+t.test('a StatefulSet of local pods: addresses, DNS, readiness, preStop, claims', async (t) => {
+  const world_ = world;
+  await kubectl('create', 'namespace', NS);
+  await waitFor(async () => (await world_.rest.getOptional(`/api/v1/namespaces/${NS}/serviceaccounts/default`)) === undefined ? undefined : true, {
+    what: 'the default service account',
+    timeoutMs: 60_000,
+  });
+  await apply({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: NS },
+    spec: { clusterIP: 'None', publishNotReadyAddresses: true, selector: { app: 'web' }, ports: [{ name: 'http', port: 8080 }] },
+  });
+  // sh records SIGTERM in the claim, the preStop hook records itself there first.
+  const script = 'trap \'echo "term $(date +%s%N)" >> /data/events; kill $PID 2>/dev/null; wait $PID; exit 0\' TERM; python3 -m http.server 8080 --bind "$POD_IP" --directory /data & PID=$!; wait $PID';
+  await apply({
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'web', namespace: NS },
+    spec: {
+      serviceName: 'web',
+      replicas: 3,
+      podManagementPolicy: 'Parallel',
+      selector: { matchLabels: { app: 'web' } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: {
+          terminationGracePeriodSeconds: 10,
+          containers: [
+            {
+              name: 'web',
+              image: 'python:3',
+              command: ['sh', '-c', script],
+              env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
+              ports: [{ name: 'http', containerPort: 8080 }],
+              readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 1, failureThreshold: 1 },
+              lifecycle: { preStop: { exec: { command: ['sh', '-c', 'echo "prestop $(date +%s%N)" >> /data/events'] } } },
+              volumeMounts: [{ name: 'data', mountPath: '/data' }],
+            },
+          ],
+        },
+      },
+      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Mi' } } } }],
+    },
+  });
+
+  const running = await waitFor(
+    async () => {
+      const list = await pods();
+      return list.length === 3 && list.every((p) => p.status?.phase === 'Running' && p.status.podIP !== undefined) ? list : undefined;
+    },
+    { what: '3 running pods with addresses', timeoutMs: 90_000, intervalMs: 500 },
+  );
+  const ipOf = new Map(running.map((p) => [p.metadata.name ?? '', p.status?.podIP ?? '']));
+  t.equal(new Set(ipOf.values()).size, 3, 'each pod has its own address');
+  for (const ip of ipOf.values()) t.match(ip, new RegExp(`^${world_.plan.prefix.replace(/\./g, '\\.')}\\.\\d+$`), 'inside the world /24');
+  t.ok(running.every((p) => !isReady(p)), 'not ready while /ready is missing');
+
+  const slices = await waitFor(
+    async () => {
+      const list = await world_.rest.get<{ items: { endpoints?: { addresses: string[] }[] }[] }>(
+        `/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb`,
+      );
+      const addresses = list.items.flatMap((s) => (s.endpoints ?? []).flatMap((e) => e.addresses));
+      return addresses.length === 3 ? addresses : undefined;
+    },
+    { what: 'the headless service to list the 3 not-ready pods', timeoutMs: 60_000, intervalMs: 500 },
+  );
+  t.same([...slices].sort(), [...ipOf.values()].sort(), 'publishNotReadyAddresses lists not-ready pods');
+
+  const resolver = new Resolver({ timeout: 2000, tries: 2 });
+  resolver.setServers([`${world_.dns.host}:${world_.dns.port}`]);
+  for (const [name, ip] of ipOf) {
+    const fqdn = `${name}.web.${NS}.svc.cluster.local`;
+    const forward = await waitFor(async () => ((await resolver.resolve4(fqdn)).includes(ip) ? true : undefined), { what: `A ${fqdn}`, timeoutMs: 30_000, intervalMs: 500 });
+    t.ok(forward, `${fqdn} -> ${ip}`);
+    const names = await waitFor(async () => {
+      const ptr = await resolver.reverse(ip);
+      return ptr.length > 0 ? ptr : undefined;
+    }, { what: `PTR ${ip}`, timeoutMs: 30_000, intervalMs: 500 });
+    t.same(names, [fqdn], `${ip} -> ${fqdn}`);
+  }
+
+  for (const ordinal of [0, 1, 2]) writeFileSync(join(world_.runner.claimDir(NS, `data-web-${ordinal}`), 'ready'), 'ok\n');
+  await waitFor(async () => ((await pods()).filter(isReady).length === 3 ? true : undefined), {
+    what: '3 pods Ready through their HTTP readiness probes',
+    timeoutMs: 60_000,
+    intervalMs: 500,
+  });
+  const readyReplicas = await waitFor(
+    async () => {
+      const sts = await world_.rest.get<{ status?: { readyReplicas?: number } }>(`/apis/apps/v1/namespaces/${NS}/statefulsets/web`);
+      return sts.status?.readyReplicas === 3 ? 3 : undefined;
+    },
+    { what: 'the StatefulSet to count 3 ready replicas', timeoutMs: 30_000, intervalMs: 500 },
+  );
+  t.equal(readyReplicas, 3);
+
+  const claim2 = world_.runner.claimDir(NS, 'data-web-2');
+  await kubectl('-n', NS, 'scale', 'statefulset/web', '--replicas=2');
+  await waitFor(async () => ((await pods()).some((p) => p.metadata.name === 'web-2') ? undefined : true), {
+    what: 'web-2 to be gone',
+    timeoutMs: 60_000,
+    intervalMs: 500,
+  });
+  const events = readFileSync(join(claim2, 'events'), 'utf8').trim().split('\n');
+  t.match(events[0], /^prestop \d+$/, 'the preStop hook ran first');
+  t.match(events[1], /^term \d+$/, 'then SIGTERM reached the container');
+  t.ok(Number(events[0]?.split(' ')[1]) <= Number(events[1]?.split(' ')[1]), 'preStop before SIGTERM');
+  t.equal(existsSync(join(claim2, 'ready')), true, 'the claim folder outlives the pod');
+  t.notOk((await pods()).some((p) => p.metadata.name === 'web-1' && !isReady(p)), 'lower ordinals untouched');
+
+  await kubectl('-n', NS, 'scale', 'statefulset/web', '--replicas=3');
+  const back = await waitFor(
+    async () => {
+      const pod = (await pods()).find((p) => p.metadata.name === 'web-2');
+      return pod !== undefined && isReady(pod) ? pod : undefined;
+    },
+    { what: 'web-2 back and Ready', timeoutMs: 90_000, intervalMs: 500 },
+  );
+  const served = await httpStatus(`http://${back.status?.podIP ?? ''}:8080/events`);
+  t.equal(served.status, 200);
+  t.match(served.body, /^prestop \d+\nterm \d+\n/, 'the re-created pod serves the files its claim kept');
+});
