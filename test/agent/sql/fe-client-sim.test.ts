@@ -6,13 +6,14 @@ import t from 'tap';
 import { findLeader } from '../../../agent/membership/queries.ts';
 import { planFeStart } from '../../../agent/plan/fe-start-plan.ts';
 import type { FeStartInput } from '../../../agent/plan/fe-start-plan.ts';
-import type { PeerObservation } from '../../../agent/plan/observations.ts';
+import { observeFePeers, readNodeView } from '../../../agent/membership/observe.ts';
 import { planRegistration } from '../../../agent/plan/registration.ts';
 import { createFeClient } from '../../../agent/sql/fe-client.ts';
 import type { FeClient, StatementRecord } from '../../../agent/sql/fe-client.ts';
 import { hostPort, hostPortText } from '../../../agent/sql/host-port.ts';
 import {
   addBackend,
+  addComputeNode,
   addFrontend,
   cancelDecommissionBackend,
   decommissionBackend,
@@ -22,10 +23,6 @@ import {
 } from '../../../agent/sql/statements.ts';
 import { SimWorld } from '../../sim/world/sim-world.ts';
 
-async function observe(client: FeClient, host: string): Promise<PeerObservation> {
-  const outcome = await client.showFrontends();
-  return { host, result: outcome.ok ? { kind: 'frontends', rows: outcome.value } : { kind: 'failed', failure: outcome.failure } };
-}
 
 for (const profile of ['3.3', '3.5'] as const) {
   t.test(`profile ${profile}`, async (t) => {
@@ -53,23 +50,34 @@ for (const profile of ['3.3', '3.5'] as const) {
       peers: [],
     });
 
-    // fe-0: nothing listens at fe-1 yet, so it bootstraps.
+    // Peers as DNS discovery gives them; fe-2's name does not resolve yet.
+    const c0 = client(ip0);
     const c1 = client(ip1);
-    const first = planFeStart({ ...base(ip0, 0), peers: [await observe(c1, ip1)] });
+    const byIp = new Map([[ip0, c0], [ip1, c1]]);
+    const peers = [
+      { fqdn: 'fe-0.sim', ip: ip0, queryPort: 9030 },
+      { fqdn: 'fe-1.sim', ip: ip1, queryPort: 9030 },
+      { fqdn: 'fe-2.sim', ip: undefined, queryPort: 9030 },
+    ];
+    const observe = () => observeFePeers(peers, (p) => byIp.get(p.ip) as FeClient);
+
+    // fe-0: nothing listens at fe-1 yet and fe-2 does not exist, so it bootstraps.
+    const before = await observe();
+    t.same(before.map((o) => o.result.kind === 'failed' ? o.result.failure.kind : o.result.kind), ['connection_refused', 'connection_refused', 'unresolved']);
+    const first = planFeStart({ ...base(ip0, 0), peers: before });
     t.equal(first.kind, 'bootstrap', 'reason' in first ? first.reason : '');
     const fe0 = world.spawn({ component: 'fe', ip: ip0 });
     await world.waitOpen(fe0.ip);
-    const c0 = client(ip0);
 
-    // fe-1: the leader answers for itself; ADD FOLLOWER on it, then start with its helper.
-    const second = planFeStart({ ...base(ip1, 1), peers: [await observe(c0, ip0), await observe(c1, ip1)] });
-    t.ok(second.kind === 'join' && second.needsAdd && second.role === 'FOLLOWER', second.kind);
+    // fe-1: the leader answers for itself (matched by its address); ADD FOLLOWER on it, then start with its helper.
+    const second = planFeStart({ ...base(ip1, 1), peers: await observe() });
+    t.ok(second.kind === 'join' && second.needsAdd && second.role === 'FOLLOWER' && second.leader.host === 'fe-0.sim', second.kind);
     if (second.kind !== 'join') return;
     t.equal(hostPortText(second.helper), `${ip0}:9010`);
     t.same(await c0.exec(addFrontend(second.role, hostPort(ip1, 9010))), { ok: true, value: undefined });
     const again = await c0.exec(addFrontend(second.role, hostPort(ip1, 9010)));
     t.ok(!again.ok && again.failure.kind === 'already_exists', 'a second ADD is "already exists"');
-    const rerun = planFeStart({ ...base(ip1, 1), peers: [await observe(c0, ip0)] });
+    const rerun = planFeStart({ ...base(ip1, 1), peers: await observe() });
     t.ok(rerun.kind === 'join' && !rerun.needsAdd, 'a re-run after the ADD does not add again (W1)');
     const fe1 = world.spawn({ component: 'fe', ip: ip1, args: ['--helper', hostPortText(second.helper)] });
     await world.waitOpen(fe1.ip);
@@ -85,10 +93,7 @@ for (const profile of ['3.3', '3.5'] as const) {
 
     // BE registration: absent, add, registered; decommission, then recommission.
     const be = hostPort('127.0.0.9', 9050);
-    const registration = async () => {
-      const rows = await c0.showBackends();
-      return planRegistration({ component: 'be', self: be, view: rows.ok ? { kind: 'rows', rows: rows.value } : { kind: 'unavailable', reason: rows.failure.message } });
-    };
+    const registration = async () => planRegistration({ component: 'be', self: be, view: await readNodeView(c0, 'be') });
     t.equal((await registration()).kind, 'add');
     t.same(await c0.exec(addBackend(be)), { ok: true, value: undefined });
     const dup = await c1.exec(addBackend(be));
@@ -102,6 +107,10 @@ for (const profile of ['3.3', '3.5'] as const) {
     t.equal(decommissioning.kind, 'recommission');
     if (decommissioning.kind === 'recommission') t.same(await c0.exec(cancelDecommissionBackend(decommissioning.target)), { ok: true, value: undefined });
     t.equal((await registration()).kind, 'registered');
+    const cnHost = hostPort('127.0.0.8', 9050);
+    t.same(await c0.exec(addComputeNode(cnHost)), { ok: true, value: undefined });
+    t.match(planRegistration({ component: 'be', self: cnHost, view: await readNodeView(c0, 'be') }), { kind: 'refuse', reason: /registered as a CN/ });
+    t.equal(planRegistration({ component: 'cn', self: cnHost, view: await readNodeView(c0, 'cn') }).kind, 'registered');
 
     // The FE's own error texts.
     const unknown = await c0.exec(dropBackend(hostPort('127.0.0.10', 9050)));
@@ -129,6 +138,7 @@ for (const profile of ['3.3', '3.5'] as const) {
       'ADMIN SET FRONTEND CONFIG ("drop_backend_after_decommission" = "false")',
       'ALTER SYSTEM DECOMMISSION BACKEND "127.0.0.9:9050"',
       'CANCEL DECOMMISSION BACKEND "127.0.0.9:9050"',
+      'ALTER SYSTEM ADD COMPUTE NODE "127.0.0.8:9050"',
       'ALTER SYSTEM DROP BACKEND "127.0.0.10:9050"',
       `ALTER SYSTEM DROP FOLLOWER "${ip0}:9010"`,
     ]);
