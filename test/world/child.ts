@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import type { ProcessGroups } from './orphan-guard.ts';
 
 /** How to start a child. */
 export interface ChildOptions {
@@ -16,6 +17,8 @@ export interface ChildOptions {
   logFile: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Where the child's process group is recorded while it runs. */
+  groups?: ProcessGroups;
 }
 
 /** A running child. `exited` settles with the exit code (or signal name) once it is gone. */
@@ -46,6 +49,7 @@ export function startChild(options: ChildOptions): Child {
   } finally {
     closeSync(fd);
   }
+  options.groups?.add(proc.pid);
   let alive = true;
   const exited = new Promise<number | string>((resolve) => {
     proc.once('error', (error) => {
@@ -54,6 +58,7 @@ export function startChild(options: ChildOptions): Child {
     });
     proc.once('exit', (code, signal) => {
       alive = false;
+      options.groups?.remove(proc.pid);
       resolve(code ?? signal ?? 'unknown');
     });
   });

@@ -156,3 +156,31 @@ t.test('startWorld and stop, a second time, leave nothing either', async (t) => 
   t.equal(await canListen(api.hostname, Number(api.port)), true, 'the API server port is free');
   t.equal(await canListen(world.dns.host, world.dns.port), true, 'the DNS port is free');
 });
+
+t.test('a world whose Node process is killed (SIGKILL) is torn down by its watchdog', async (t) => {
+  const code = `import { startWorld } from ${JSON.stringify(join(REPO_ROOT, 'test', 'world', 'world.ts'))};
+const world = await startWorld();
+process.stdout.write('KUBECONFIG=' + world.kubeconfigPath + '\\nDIR=' + world.dir + '\\n');
+setInterval(() => {}, 1000);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  const dir = await waitFor(async () => /^DIR=(.+)$/m.exec(stdout)?.[1], { what: 'the world to start', timeoutMs: 110_000, intervalMs: 200 });
+  const kubeconfig = /^KUBECONFIG=(.+)$/m.exec(stdout)?.[1] ?? '';
+  const podIp = await runningPodIp(kubeconfig);
+  t.ok(processesIn(dir).length >= 6, 'control plane and pod are running');
+  child.kill('SIGKILL');
+  await exited;
+  await waitFor(async () => (processesIn(dir).length === 0 && !existsSync(dir) ? true : undefined), {
+    what: 'the watchdog to stop every process and remove the folder',
+    timeoutMs: 20_000,
+    intervalMs: 250,
+  });
+  t.equal(await canConnect(podIp, 8080), false, 'the pod is gone too');
+});

@@ -27,6 +27,7 @@ import type { KubeRest } from './kube-rest.ts';
 import { startPodRunner } from './pods/pod-runner.ts';
 import type { PodRunner } from './pods/pod-runner.ts';
 import type { InstallTree } from './pods/pod-worker.ts';
+import { startOrphanGuard } from './orphan-guard.ts';
 
 /** The repository root (the agent is run from here). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -69,13 +70,14 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     throw new Error(`the Kubernetes world's binaries are missing (${missing.join(', ')}): run npm run setup (it builds them with Go)`);
   }
   const dir = await mkdtemp(join(tmpdir(), 'starrocks-world-'));
+  const guard = startOrphanGuard(dir);
   let lastError: unknown;
   // A random /24 may, rarely, collide with another world's ports: take another one.
   for (let attempt = 0; attempt < 3; attempt++) {
     const plan = addressPlan();
     let controlPlane: ControlPlane | undefined;
     try {
-      controlPlane = await startControlPlane({ binaries: paths, dir: join(dir, `cp-${attempt}`), ip: plan.controlPlane });
+      controlPlane = await startControlPlane({ binaries: paths, dir: join(dir, `cp-${attempt}`), ip: plan.controlPlane, groups: guard });
       const url = new URL(controlPlane.apiServerUrl);
       const rest = kubeRest({ server: controlPlane.apiServerUrl, caPem: controlPlane.caPem, token: controlPlane.adminToken });
       const nodes = Array.from({ length: options.nodes ?? 1 }, (_, i) => ({ name: `world-node-${i}`, ip: `${plan.prefix}.${2 + i}` }));
@@ -90,6 +92,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         installTree: options.installTree,
         backoffBaseMs: options.backoffBaseMs,
         log: options.log,
+        groups: guard,
       });
       const cp = controlPlane;
       let stopped: Promise<void> | undefined;
@@ -106,6 +109,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
           stopped ??= (async () => {
             await runner.stop();
             await cp.stop();
+            await guard.stop();
             if (options.keepDir !== true) await rm(dir, { recursive: true, force: true, maxRetries: 3 });
           })();
           return stopped;
@@ -118,6 +122,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       if (!/address already in use|EADDRINUSE|bind:/i.test(text)) break;
     }
   }
+  await guard.stop();
   if (options.keepDir !== true) await rm(dir, { recursive: true, force: true, maxRetries: 3 });
   throw lastError instanceof Error ? lastError : new Error(String(lastError));
 }

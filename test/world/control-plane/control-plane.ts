@@ -12,6 +12,7 @@ import type { Child } from '../child.ts';
 import { httpStatus, waitFor } from '../wait.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { writePki } from './pki.ts';
+import type { ProcessGroups } from '../orphan-guard.ts';
 
 /** Controllers kube-controller-manager runs: what StatefulSets, Deployments, HPAs, PVCs and GC need. */
 export const CONTROLLERS = [
@@ -47,6 +48,8 @@ export interface ControlPlaneOptions {
   ip: string;
   /** Longest wait for each component to become ready. */
   readyTimeoutMs?: number;
+  /** Records every component's process group (see orphan-guard.ts). */
+  groups?: ProcessGroups;
 }
 
 /** A running control plane. */
@@ -83,6 +86,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const { etcdClient, etcdPeer, apiPort, kcmPort, schedPort, dnsPort, dnsReadyPort } = await freePorts(ip);
     const etcdUrl = `http://${ip}:${etcdClient}`;
     const etcd = startChild({
+      groups: options.groups,
       name: 'etcd',
       command: binaries.etcd,
       logFile: join(logDir, 'etcd.log'),
@@ -107,6 +111,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
 
     const apiServerUrl = `https://${ip}:${apiPort}`;
     const apiserver = startChild({
+      groups: options.groups,
       name: 'kube-apiserver',
       command: binaries['kube-apiserver'],
       logFile: join(logDir, 'kube-apiserver.log'),
@@ -154,6 +159,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       '--profiling=false',
     ];
     const kcm = startChild({
+      groups: options.groups,
       name: 'kube-controller-manager',
       command: binaries['kube-controller-manager'],
       logFile: join(logDir, 'kube-controller-manager.log'),
@@ -170,6 +176,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     });
     children.push(kcm);
     const scheduler = startChild({
+      groups: options.groups,
       name: 'kube-scheduler',
       command: binaries['kube-scheduler'],
       logFile: join(logDir, 'kube-scheduler.log'),
@@ -180,6 +187,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const corefile = join(dir, 'Corefile');
     await writeFile(corefile, corefileText({ ip, port: dnsPort, readyPort: dnsReadyPort, kubeconfigPath }));
     const coredns = startChild({
+      groups: options.groups,
       name: 'coredns',
       command: binaries.coredns,
       logFile: join(logDir, 'coredns.log'),

@@ -8,6 +8,7 @@ import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { Container, Handler } from './pod-types.ts';
+import type { ProcessGroups } from '../orphan-guard.ts';
 
 /** How to run `exec` handlers in the container's context. */
 export interface ExecContext {
@@ -15,6 +16,8 @@ export interface ExecContext {
   resolve(argv: readonly string[]): { file: string; args: string[] } | { error: string };
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Records the command's process group while it runs. */
+  groups?: ProcessGroups;
 }
 
 /** Inputs of `runHandler`. */
@@ -64,6 +67,7 @@ function runExec(argv: readonly string[], context: ExecContext, timeoutMs: numbe
   if ('error' in resolved) return Promise.resolve({ ok: false, reason: resolved.error });
   return new Promise((resolve) => {
     const child = spawn(resolved.file, resolved.args, { env: context.env, cwd: context.cwd, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    context.groups?.add(child.pid);
     let stderr = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
@@ -82,6 +86,7 @@ function runExec(argv: readonly string[], context: ExecContext, timeoutMs: numbe
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      context.groups?.remove(child.pid);
       if (code === 0) resolve({ ok: true });
       else resolve({ ok: false, reason: signal === 'SIGKILL' ? `timed out after ${timeoutMs} ms` : `exit ${String(code ?? signal)}: ${stderr.trim().split('\n').pop() ?? ''}` });
     });

@@ -12,6 +12,7 @@ import { claimFolder } from './pod-volumes.ts';
 import type { PersistentVolumeClaim, Pod } from './pod-types.ts';
 import { startPodWorker } from './pod-worker.ts';
 import type { InstallTree, PodWorker } from './pod-worker.ts';
+import type { ProcessGroups } from '../orphan-guard.ts';
 
 /** Options of `startPodRunner`. */
 export interface PodRunnerOptions {
@@ -30,6 +31,8 @@ export interface PodRunnerOptions {
   /** First crash-loop back-off in ms (kubelet: 10 s). */
   backoffBaseMs?: number;
   log?: (line: string) => void;
+  /** Records every container's process group (see orphan-guard.ts). */
+  groups?: ProcessGroups;
 }
 
 /** A running pod runner. */
@@ -104,6 +107,7 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
       installTree: options.installTree,
       backoffBaseMs: options.backoffBaseMs ?? 10_000,
       log,
+      groups: options.groups,
       onFinished: () => {
         workers.delete(uid);
         usedIps.delete(ip);

@@ -14,6 +14,7 @@ import type { KubeRest } from '../kube-rest.ts';
 import { envReferences, expandCommand, resolveEnv } from './container-env.ts';
 import { runHandler } from './handler.ts';
 import type { ExecContext } from './handler.ts';
+import type { ProcessGroups } from '../orphan-guard.ts';
 import { resolveLocalCommand } from './local-command.ts';
 import { rewritePaths, sortMappings, toHostPath } from './path-map.ts';
 import type { PathMapping } from './path-map.ts';
@@ -41,6 +42,8 @@ export interface PodWorkerContext {
   log(line: string): void;
   /** Called once the pod is gone from the API (its IP may be reused). */
   onFinished(): void;
+  /** Records every container's process group (see orphan-guard.ts). */
+  groups?: ProcessGroups;
 }
 
 interface ContainerRun {
@@ -154,6 +157,7 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
         exists: existsSync,
       }),
     env,
+    groups: context.groups,
     cwd: run.spec.workingDir === undefined ? context.podDir : toHostPath(run.spec.workingDir, mappings),
   });
 
@@ -247,6 +251,7 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
       return false;
     }
     await mkdir(exec.cwd, { recursive: true });
+    if (terminating) return false;
     const fd = openSync(join(context.podDir, 'logs', `${run.spec.name}.log`), 'a');
     let child: ChildProcess;
     try {
@@ -255,6 +260,7 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
       closeSync(fd);
     }
     run.process = child;
+    context.groups?.add(child.pid);
     run.stopping = false;
     run.runStartedAt = Date.now();
     const started = now();
@@ -268,6 +274,7 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
     child.once('exit', (code, signal) => {
       const exitCode = code ?? 128 + signalNumber(signal);
       run.process = undefined;
+      context.groups?.remove(child.pid);
       for (const t of run.probeTimers) clearTimeout(t);
       run.probeTimers = [];
       // The container is gone: whatever it started goes with it, as with a container's cgroup.
@@ -452,10 +459,13 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
     if (!ok && !terminating) run.restartTimer = setTimeout(() => void runInit(index), 2000);
   };
 
+  let preparing: Promise<void> = Promise.resolve();
   const begin = async (): Promise<void> => {
     if (terminating) return;
     try {
-      await prepare();
+      preparing = prepare();
+      await preparing;
+      if (terminating) return;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log(`volumes not ready: ${message}`);
@@ -478,6 +488,7 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
       await writeStatus();
       finished = true;
       if (statusTimer !== undefined) clearTimeout(statusTimer);
+      await preparing.catch(() => undefined);
       await cleanup();
       try {
         await context.rest.delete(podPath, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid } });
@@ -529,6 +540,8 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
         ),
       );
       await statusChain;
+      // A preparation still under way would write into the folder after it is removed.
+      await preparing.catch(() => undefined);
       await cleanup();
       context.onFinished();
     },
