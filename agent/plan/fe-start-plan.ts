@@ -108,10 +108,11 @@ export function planFeStart(input: FeStartInput): FeStartPlan {
 
 function planWithMeta(input: FeStartInput, meta: Extract<FeMeta, { kind: 'complete' }>, peers: readonly PeerObservation[]): FeStartPlan {
   if (!sameHost(meta.host, input.self.host)) {
-    return refuse(
-      `the meta was written by FE ${meta.host}, but this pod is ${input.self.host}`,
-      `give each FE pod its own meta volume, or, if HOST_TYPE changed, set it back to ${meta.hostType ?? 'IP'}; to reuse the volume, move the meta directory aside and the agent rejoins this FE as a new member`,
-    );
+    const fix =
+      input.hostType === 'IP' && (meta.hostType ?? 'IP') === 'IP'
+        ? `the pod IP changed and an FE in IP mode cannot change address: use HOST_TYPE=FQDN (switch with ALTER SYSTEM MODIFY FRONTEND HOST "${meta.host}" TO "<fqdn>"), or move the meta directory aside so the agent rejoins this FE as a new member`
+        : `give each FE pod its own meta volume, or, if HOST_TYPE changed, set it back to ${meta.hostType ?? 'IP'}; to reuse the volume, move the meta directory aside and the agent rejoins this FE as a new member`;
+    return refuse(`the meta was written by FE ${meta.host}, but this pod is ${input.self.host}`, fix);
   }
   if (meta.editLogPort !== input.self.port) {
     return refuse(

@@ -178,6 +178,8 @@ t.test('W12 and other meta mismatches refuse with the fix', async (t) => {
   t.ok(dropped.kind === 'refuse' && /move the meta directory aside/.test(dropped.fix));
 
   expectKind(t, planFeStart(input(1, { meta: metaOf(2) })), 'refuse', /written by FE/);
+  const movedIp = planFeStart(input(1, { self: hostPort('10.0.0.12', 9010), hostType: 'IP', meta: metaOf(1, { host: '10.0.0.11', hostType: 'IP' }) }));
+  t.ok(movedIp.kind === 'refuse' && /pod IP changed/.test(movedIp.fix), 'IP mode: the fix names the changed pod IP');
   expectKind(t, planFeStart(input(1, { meta: metaOf(1, { hostType: 'IP' }) })), 'refuse', /host type IP/);
   expectKind(t, planFeStart(input(1, { meta: metaOf(1), fence: { kind: 'present', clusterId: 7 } })), 'refuse', /fence records cluster 7/);
   expectKind(t, planFeStart(input(1, { meta: metaOf(1), peers: runningCluster(3, { clusterId: 7 }) })), 'refuse', /leads cluster 7/);
