@@ -38,7 +38,7 @@ t.test('waits through a DNS outage and propagation, then returns as soon as the 
   await dns.settled();
   dns.setFault({ match: 'all', kind: 'servfail', times: 3 });
   const out = capture();
-  const resolver = createNodeResolver({ server: { host: dns.address.host, port: dns.address.port }, timeoutMs: 1000 });
+  const resolver = createNodeResolver({ server: { host: dns.address.host, port: dns.address.port }, timeoutMs: 3000 });
   const waiting = waitForSelfResolution(resolver, {
     fqdn: FQDN,
     ownIps: [IP],

@@ -74,7 +74,7 @@ async function world(t: Test, options: Parameters<typeof startClusterDns>[0] = {
   const dns = await startClusterDns(options);
   t.teardown(() => dns.stop());
   addStarRocksCluster(dns, { namespace: 'ns', cluster: 'sr', pods: [0, 1, 2].map((ordinal) => ({ component: 'fe', ordinal, ip: `127.64.1.${ordinal + 10}`, ready: ordinal === 0 })) });
-  await dns.settled();
+  dns.propagateNow();
   return dns;
 }
 
@@ -162,32 +162,38 @@ t.test('answers too large for a datagram are truncated; TCP gives them whole', a
 });
 
 t.test('changes become visible only after the propagation delay, in order', async (t) => {
-  const dns = await world(t, { propagationDelayMs: 150 });
-  const resolver = new Resolver({ timeout: 2000, tries: 1 });
+  const dns = await world(t, { propagationDelayMs: 60_000 });
+  const resolver = new Resolver({ timeout: 3000, tries: 1 });
   resolver.setServers([dns.endpoint]);
   const name = 'sr-fe-3.sr-fe-search.ns.svc.cluster.local';
-  const changedAt = Date.now();
   dns.setPod(starrocksPod({ namespace: 'ns', cluster: 'sr', component: 'fe', ordinal: 3, ip: '127.64.1.13', ready: false }));
   dns.setPodReady({ namespace: 'ns', hostname: 'sr-fe-3', ready: true });
   t.equal(dns.setPodReady({ namespace: 'ns', hostname: 'sr-fe-9', ready: true }), false, 'unknown pod');
-  await t.rejects(resolver.resolve4(name), { code: 'ENOTFOUND' }, 'not visible yet');
+  await t.rejects(resolver.resolve4(name), { code: 'ENOTFOUND' }, 'not visible before the delay');
   t.equal(dns.visibleZone().pods.has('ns/sr-fe-3'), false);
+  dns.propagateNow();
   await dns.settled();
-  t.ok(Date.now() - changedAt >= 140, 'visible no earlier than the delay');
   t.same(await resolver.resolve4(name), ['127.64.1.13']);
   t.same((await resolver.resolve4('sr-fe-service.ns.svc.cluster.local')).sort(), ['127.64.1.10', '127.64.1.13'], 'the later readiness change landed too');
 
   dns.setPropagationDelay(0);
   dns.removePod({ namespace: 'ns', hostname: 'sr-fe-3' });
   await t.rejects(resolver.resolve4(name), { code: 'ENOTFOUND' }, 'no delay: at once');
-  dns.setPropagationDelay(200);
+  dns.setPropagationDelay(60_000);
   dns.removeService({ namespace: 'ns', name: 'sr-fe-search' });
   dns.setPropagationDelay(0);
   dns.setService({ namespace: 'ns', name: 'sr-fe-search', headless: true, publishNotReadyAddresses: true, ports: [] });
   t.same(await resolver.resolve4(FE0), ['127.64.1.10'], 'a later change does not overtake an earlier one');
-  await dns.settled();
+  dns.propagateNow();
   t.same(await resolver.resolve4(FE0), ['127.64.1.10'], 'both applied, in order: the service is back');
   t.equal(dns.visibleZone().services.get('ns/sr-fe-search')?.ports.length, 0);
+
+  dns.setPropagationDelay(150);
+  const changedAt = Date.now();
+  dns.setPod(starrocksPod({ namespace: 'ns', cluster: 'sr', component: 'fe', ordinal: 4, ip: '127.64.1.14', ready: false }));
+  await dns.settled();
+  t.ok(Date.now() - changedAt >= 140, 'settled() waits for the delay');
+  t.same(await resolver.resolve4('sr-fe-4.sr-fe-search.ns.svc.cluster.local'), ['127.64.1.14']);
 });
 
 t.test('faults: drop, SERVFAIL, delay, limited to names, types and counts', async (t) => {
@@ -237,7 +243,7 @@ t.test('the query log counts lookups per name and type', async (t) => {
 t.test('stop closes both sockets and drops held answers', async (t) => {
   const dns = await startClusterDns({});
   dns.setFault({ match: 'all', kind: 'delay', delayMs: 5000 });
-  const pending = udpAsk(dns, query(FE0, 'A'), 1000);
+  const pending = udpAsk(dns, query(FE0, 'A'), 500);
   await new Promise((resolve) => setTimeout(resolve, 50));
   dns.setPropagationDelay(10_000);
   dns.setService({ namespace: 'ns', name: 'x', headless: true, publishNotReadyAddresses: true, ports: [] });

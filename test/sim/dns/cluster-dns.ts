@@ -72,6 +72,8 @@ export interface ClusterDns {
   setPropagationDelay(ms: number): void;
   /** Resolves once every change made so far is visible. */
   settled(): Promise<void>;
+  /** Make every pending change visible now (tests that must not depend on timing). */
+  propagateNow(): void;
   /** The zone as queries see it now. */
   visibleZone(): Zone;
   /** Inject a fault; returns a function that removes it. The first matching fault wins. */
@@ -256,6 +258,11 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
     },
     setPropagationDelay: (ms) => {
       propagationDelayMs = ms;
+    },
+    propagateNow: () => {
+      if (timer !== undefined) clearTimeout(timer);
+      for (const p of pending) p.at = 0;
+      applyDue();
     },
     settled: () => (pending.length === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
     visibleZone: () => zone,
