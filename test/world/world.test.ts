@@ -9,6 +9,7 @@ import t from 'tap';
 import { execFile } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm as rmFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startWorld } from './world.ts';
@@ -23,7 +24,8 @@ const NS = 'world-test';
 
 let world: World;
 t.before(async () => {
-  world = await startWorld();
+  // A short crash-loop back-off keeps the restart check quick; kubelet's is 10 s.
+  world = await startWorld({ backoffBaseMs: 500 });
 });
 t.teardown(async () => {
   await world.stop();
@@ -222,4 +224,94 @@ t.test('a StatefulSet of local pods: addresses, DNS, readiness, preStop, claims'
   const served = await httpStatus(`http://${back.status?.podIP ?? ''}:8080/events`);
   t.equal(served.status, 200);
   t.match(served.body, /^prestop \d+\nterm \d+\n/, 'the re-created pod serves the files its claim kept');
+});
+
+t.test('a pod: init container, env as kubelet resolves it, volumes as files, probes, restarts, the agent', async (t) => {
+  const ns = 'world-pod';
+  await kubectl('create', 'namespace', ns);
+  await waitFor(async () => ((await world.rest.getOptional(`/api/v1/namespaces/${ns}/serviceaccounts/default`)) === undefined ? undefined : true), {
+    what: 'the default service account',
+    timeoutMs: 60_000,
+  });
+  await apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pw', namespace: ns }, stringData: { password: 'hunter22' } });
+  await apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'conf', namespace: ns }, data: { 'fe.conf': 'http_port = 8030\n', mode: 'sim' } });
+  // The main container starts only after the init container wrote /work/init; it records its env,
+  // serves TCP on 9000, and the liveness probe fails once /work/kill exists (one restart).
+  const main = [
+    'test -f /work/init || exit 3',
+    'echo "$POD_NAME $MYSQL_PWD $MODE $ADDR" > /work/env',
+    'cat /etc/conf/fe.conf > /work/conf-copy',
+    'cat /etc/podinfo/labels > /work/labels-copy',
+    'exec python3 -m http.server 9000 --bind "$POD_IP" --directory /work',
+  ].join(' && ');
+  await apply({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'full', namespace: ns, labels: { app: 'full' } },
+    spec: {
+      initContainers: [{ name: 'init', image: 'busybox', command: ['sh', '-c', 'echo done > /work/init'], volumeMounts: [{ name: 'work', mountPath: '/work' }] }],
+      containers: [
+        {
+          name: 'main',
+          image: 'python:3',
+          command: ['sh', '-c', main],
+          env: [
+            { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+            { name: 'MYSQL_PWD', valueFrom: { secretKeyRef: { name: 'pw', key: 'password' } } },
+            { name: 'MODE', valueFrom: { configMapKeyRef: { name: 'conf', key: 'mode' } } },
+            { name: 'ADDR', value: '$(POD_NAME):$(MODE)' },
+          ],
+          startupProbe: { tcpSocket: { port: 9000 }, periodSeconds: 1, failureThreshold: 30 },
+          readinessProbe: { tcpSocket: { port: 9000 }, periodSeconds: 1 },
+          livenessProbe: { exec: { command: ['sh', '-c', 'test ! -f /work/kill'] }, periodSeconds: 1, failureThreshold: 2 },
+          volumeMounts: [
+            { name: 'work', mountPath: '/work' },
+            { name: 'conf', mountPath: '/etc/conf' },
+            { name: 'podinfo', mountPath: '/etc/podinfo' },
+          ],
+        },
+      ],
+      volumes: [
+        { name: 'work', emptyDir: {} },
+        { name: 'conf', configMap: { name: 'conf' } },
+        { name: 'podinfo', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+      ],
+    },
+  });
+  const podPath = `/api/v1/namespaces/${ns}/pods/full`;
+  type Full = Pod & { status?: { containerStatuses?: { restartCount: number; ready: boolean }[] } };
+  const ready = await waitFor(async () => {
+    const pod = await world.rest.get<Full>(podPath);
+    return isReady(pod) ? pod : undefined;
+  }, { what: 'the pod to be Ready through its startup and TCP probes', timeoutMs: 60_000, intervalMs: 500 });
+  const ip = ready.status?.podIP ?? '';
+  t.match(ready.status?.conditions?.find((c) => c.type === 'Initialized'), { status: 'True' }, 'initialized after the init container');
+  t.equal((await httpStatus(`http://${ip}:9000/env`)).body, 'full hunter22 sim full:sim\n', 'fieldRef, secretKeyRef, configMapKeyRef and $(VAR) resolved');
+  t.equal((await httpStatus(`http://${ip}:9000/conf-copy`)).body, 'http_port = 8030\n', 'ConfigMap volume as files');
+  t.equal((await httpStatus(`http://${ip}:9000/labels-copy`)).body, 'app="full"', 'downward API volume as files');
+
+  const workDir = join(world.dir, 'pods', ready.metadata.uid ?? '', 'volumes', 'work');
+  writeFileSync(join(workDir, 'kill'), '');
+  const restarted = await waitFor(async () => {
+    const pod = await world.rest.get<Full>(podPath);
+    return (pod.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 ? pod : undefined;
+  }, { what: 'a restart after the liveness probe failed', timeoutMs: 60_000, intervalMs: 500 });
+  t.equal(restarted.status?.containerStatuses?.[0]?.restartCount, 1, 'restarted once');
+  await rmFile(join(workDir, 'kill'));
+  await waitFor(async () => (isReady(await world.rest.get<Full>(podPath)) ? true : undefined), { what: 'Ready again after the restart', timeoutMs: 60_000, intervalMs: 500 });
+
+  await apply({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'agent', namespace: ns },
+    spec: { restartPolicy: 'Never', containers: [{ name: 'agent', image: 'starrocks/fe-ubuntu:3.5', command: ['/opt/starrocks-agent/starrocks-agent', '--version'] }] },
+  });
+  const agentPod = await waitFor(async () => {
+    const pod = await world.rest.get<Pod>(`/api/v1/namespaces/${ns}/pods/agent`);
+    return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed' ? pod : undefined;
+  }, { what: 'the agent pod to finish', timeoutMs: 60_000, intervalMs: 500 });
+  t.equal(agentPod.status?.phase, 'Succeeded', 'a command naming the agent runs the agent from this repository');
+  t.match(readFileSync(join(world.dir, 'pods', agentPod.metadata.uid ?? '', 'logs', 'agent.log'), 'utf8'), /^starrocks-agent /);
+  await kubectl('delete', 'namespace', ns, '--wait=false');
 });
