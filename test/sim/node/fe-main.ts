@@ -6,6 +6,7 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { Resolver } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { confPort } from '../../../agent/conf/starrocks-conf.ts';
 import { PORTS } from '../../../agent/contract.ts';
 import { claimPidFile, connectWorld, die, EXIT_FATAL, loadNodeEnv, logLine } from './node-env.ts';
@@ -186,7 +187,7 @@ async function main(): Promise<void> {
     if (meta.kind === 'present' && helpers.length > 0) logLine(C, 'find ROLE and VERSION file in local, ignore helper nodes');
   } else if (action === 'join') {
     const pollMs = Number(hello.joinPollMs ?? 5000);
-    const found = await pollHelpers({ helpers, httpPort: ports.http, host, editLogPort: ports.editLog, pollMs });
+    const found = await pollHelpers({ helpers, httpPort: ports.http, host, editLogPort: ports.editLog, pollMs, dns: env.dns });
     const joined = await world.request('joined', { helper: found.helper, role: found.role, name: found.name });
     if (typeof joined.error === 'string') die(C, joined.error);
     writeMeta(metaDir, { role: found.role, name: found.name, hostType }, { clusterId: Number(joined.clusterId), token: String(joined.token), runMode: 'shared_nothing' });
@@ -195,14 +196,22 @@ async function main(): Promise<void> {
 }
 
 /** Poll each helper's `/role` until one knows this node (reference §5.3 helper path). */
-async function pollHelpers(options: { helpers: string[]; httpPort: number; host: string; editLogPort: number; pollMs: number }): Promise<{
+async function pollHelpers(options: {
+  helpers: string[];
+  httpPort: number;
+  host: string;
+  editLogPort: number;
+  pollMs: number;
+  /** The cluster DNS: a helper given by FQDN is resolved there, as the FE's JVM resolves it in a pod. */
+  dns: { host: string; port: number } | undefined;
+}): Promise<{
   helper: string;
   role: 'FOLLOWER' | 'OBSERVER';
   name: string;
 }> {
   for (;;) {
     for (const helper of options.helpers) {
-      const helperHost = helper.slice(0, helper.lastIndexOf(':'));
+      const helperHost = await resolveHelper(helper.slice(0, helper.lastIndexOf(':')), options.dns);
       const url = `http://${helperHost}:${options.httpPort}/role?host=${encodeURIComponent(options.host)}&port=${options.editLogPort}`;
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(Math.max(1000, options.pollMs)) });
@@ -219,6 +228,18 @@ async function pollHelpers(options: { helpers: string[]; httpPort: number; host:
       `current node is not added to the group. please add it first. sleep ${Math.round(options.pollMs / 1000)} seconds and retry, current helper nodes: [${options.helpers.join(', ')}]`,
     );
     await new Promise((r) => setTimeout(r, options.pollMs));
+  }
+}
+
+// A helper named by FQDN resolves through the cluster DNS (the system resolver does not know it).
+async function resolveHelper(host: string, dns: { host: string; port: number } | undefined): Promise<string> {
+  if (isIP(host) !== 0 || dns === undefined) return host.includes(':') ? `[${host}]` : host;
+  const resolver = new Resolver({ timeout: 2000, tries: 2 });
+  resolver.setServers([`${dns.host}:${dns.port}`]);
+  try {
+    return (await resolver.resolve4(host))[0] ?? host;
+  } catch {
+    return host;
   }
 }
 

@@ -335,7 +335,17 @@ export class SimWorld {
     );
     const handle: SimProcess = { component: options.component, ip, root, child, exited, output: () => output };
     this.#spawned.add(handle);
-    void exited.then(() => this.#spawned.delete(handle));
+    void exited.then(() => {
+      this.#spawned.delete(handle);
+      // The script exec'd the node, so its pid is the node's: forget it now, not when its link closes.
+      for (const proc of this.#procs) {
+        if (proc.pid === child.pid) {
+          this.#procs.delete(proc);
+          proc.channel.close();
+          this.#reconcile();
+        }
+      }
+    });
     return handle;
   }
 
