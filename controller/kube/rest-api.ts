@@ -4,9 +4,9 @@
  * silence). Connection details (server, CA, client certificate, token) come from `connection.ts`.
  */
 import { readFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { IncomingMessage, RequestOptions } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { AgentError } from '../../agent/errors.ts';
 import { asJsonObject, asString, dig } from '../json.ts';
 import type { JsonObject } from '../json.ts';
@@ -55,7 +55,11 @@ interface Response {
 export function restKubeApi(options: RestKubeApiOptions): KubeApi {
   const { connection } = options;
   const base = new URL(connection.server);
-  const send = base.protocol === 'https:' ? httpsRequest : httpRequest;
+  const https = base.protocol === 'https:';
+  const send = https ? httpsRequest : httpRequest;
+  // Kept-alive connections: a TLS handshake per call would dominate a reconcile's time.
+  const agentOptions = { keepAlive: true, maxSockets: 16 };
+  const pooled = https ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
 
   let token: { value: string; readAt: number } | undefined;
   const bearer = (): Record<string, string> => {
@@ -66,7 +70,7 @@ export function restKubeApi(options: RestKubeApiOptions): KubeApi {
     return { Authorization: `Bearer ${token.value}` };
   };
 
-  const requestOptions = (method: string, path: string, contentType?: string): RequestOptions & Record<string, unknown> => {
+  const requestOptions = (method: string, path: string, contentType?: string, dedicated = false): RequestOptions & Record<string, unknown> => {
     const headers: Record<string, string> = { ...connection.headers, ...bearer(), Accept: 'application/json' };
     if (contentType !== undefined) headers['Content-Type'] = contentType;
     const prefix = base.pathname.replace(/\/$/, '');
@@ -80,7 +84,8 @@ export function restKubeApi(options: RestKubeApiOptions): KubeApi {
       cert: connection.cert,
       key: connection.key,
       rejectUnauthorized: connection.rejectUnauthorized,
-      agent: false,
+      // A watch holds its connection for minutes: it gets its own instead of a pooled one.
+      agent: dedicated ? false : pooled,
     };
   };
 
@@ -166,7 +171,7 @@ export function restKubeApi(options: RestKubeApiOptions): KubeApi {
       })}`;
       const idleMs = options.watchIdleMs ?? 330_000;
       return new Promise<void>((resolve, reject) => {
-        const req = send(requestOptions('GET', path), (res) => {
+        const req = send(requestOptions('GET', path, undefined, true), (res) => {
           if (res.statusCode !== 200) {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));

@@ -63,13 +63,15 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
 
   const selector = ownedSelector(key.name);
   const owned = new Map<string, JsonObject>();
-  for (const kind of OWNED_KINDS) {
-    const list = await deps.api.list({ kind, namespace: key.namespace, labelSelector: selector });
-    for (const item of list.items) {
+  const [pods, ...lists] = await Promise.all([
+    deps.api.list({ kind: 'Pod', namespace: key.namespace, labelSelector: `${LABELS.instance}=${key.name}` }),
+    ...OWNED_KINDS.map((kind) => deps.api.list({ kind, namespace: key.namespace, labelSelector: selector })),
+  ]);
+  OWNED_KINDS.forEach((kind, i) => {
+    for (const item of lists[i]?.items ?? []) {
       owned.set(objectKey({ kind, metadata: isObject(item.metadata) ? item.metadata : {} }), { ...item, kind });
     }
-  }
-  const pods = await deps.api.list({ kind: 'Pod', namespace: key.namespace, labelSelector: `${LABELS.instance}=${key.name}` });
+  });
 
   const statefulSets: Partial<Record<Component, ObservedStatefulSet>> = {};
   for (const object of owned.values()) {
@@ -154,13 +156,19 @@ interface ApplyInput {
 }
 
 async function applyAll(input: ApplyInput): Promise<void> {
-  for (const object of input.objects) {
-    const key = objectKey(object);
-    const existing = input.owned.get(key) ?? (await input.deps.api.get(object.kind, object.metadata.namespace, object.metadata.name));
-    if (existing !== undefined && storedSpecHash(existing) === specHash(object)) continue;
-    await input.deps.api.apply(withSpecHash(object));
-    input.result.applied.push(key);
-  }
+  // Rendered objects carry the owner labels, so one missing from the lists is missing or was
+  // relabelled by someone: either way it is applied.
+  const stale = input.objects.filter((object) => {
+    const existing = input.owned.get(objectKey(object));
+    return existing === undefined || storedSpecHash(existing) !== specHash(object);
+  });
+  // Independent objects: applied together (Kubernetes converges whatever the order), and every
+  // one is attempted even when another fails.
+  const outcomes = await Promise.allSettled(stale.map((object) => input.deps.api.apply(withSpecHash(object))));
+  outcomes.forEach((outcome, i) => {
+    const object = stale[i];
+    if (outcome.status === 'fulfilled' && object !== undefined) input.result.applied.push(objectKey(object));
+  });
   if (input.result.applied.length > 0) {
     input.deps.log.info({ cluster: input.cluster.name, applied: input.result.applied }, 'applied');
     await input.deps.events.record({
@@ -170,6 +178,8 @@ async function applyAll(input: ApplyInput): Promise<void> {
       message: `applied ${input.result.applied.map((k) => k.split('/').slice(1).join('/')).join(', ')}`,
     });
   }
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
 }
 
 async function prune(input: ApplyInput & { uid: string }): Promise<void> {
