@@ -194,6 +194,23 @@ export class Cluster {
     return this.members().filter((m) => m.role === 'FOLLOWER' && m.joined);
   }
 
+  /**
+   * BDB-JE's election, given which members can vote now: the leader steps down when it is not
+   * live or live voters fall below a majority; without a leader, the live voter with the most
+   * replayed journal (then the oldest) wins with a new epoch. Returns true when the leader changed.
+   */
+  electAmong(isLive: (member: FeMember) => boolean): boolean {
+    const before = this.leaderName;
+    const live = this.voters().filter(isLive);
+    const leader = this.leader();
+    if (leader !== undefined && (!live.includes(leader) || live.length < this.quorum())) this.stepDown();
+    if (this.leaderName === undefined && live.length > 0 && live.length >= this.quorum()) {
+      const next = [...live].sort((a, b) => b.replayedJournalId - a.replayedJournalId || a.id - b.id)[0] as FeMember;
+      this.elect(next.name);
+    }
+    return this.leaderName !== before;
+  }
+
   /** Votes needed for a leader. */
   quorum(): number {
     return Math.floor(this.voters().length / 2) + 1;

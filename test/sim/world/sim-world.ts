@@ -664,16 +664,7 @@ export class SimWorld {
   #reconcile(): void {
     if (this.#stopped) return;
     for (const cluster of this.#clusters.values()) {
-      const voters = cluster.voters();
-      const liveVoters = voters.filter((v) => this.#live(this.#procOfMember(cluster, v)));
-      const leader = cluster.leader();
-      if (leader !== undefined && (!liveVoters.includes(leader) || liveVoters.length < cluster.quorum())) {
-        cluster.stepDown();
-      }
-      if (cluster.leaderName === undefined && liveVoters.length >= cluster.quorum() && liveVoters.length > 0) {
-        const next = [...liveVoters].sort((a, b) => b.replayedJournalId - a.replayedJournalId || a.id - b.id)[0] as FeMember;
-        cluster.elect(next.name);
-      }
+      cluster.electAmong((member) => this.#live(this.#procOfMember(cluster, member)));
       const now = cluster.leader();
       const leaderProc = now === undefined ? undefined : this.#procOfMember(cluster, now);
       if (leaderProc !== undefined) {
