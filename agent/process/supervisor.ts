@@ -95,17 +95,13 @@ export function startSupervised(options: SuperviseOptions): Supervised {
     }
   }
 
-  const exitCode = childExited.then(
-    async ({ code, signal }) => {
-      await options.waitBeforeExit?.();
-      for (const [signal_, handler] of handlers) process.off(signal_, handler);
-      return exitCodeFor(code, signal);
-    },
-    (error: unknown) => {
-      for (const [signal_, handler] of handlers) process.off(signal_, handler);
-      throw error;
-    },
-  );
+  // The handlers stay installed until the agent exits: kubelet sends SIGTERM after the preStop
+  // hook, often after StarRocks is already gone, and that signal must not kill the agent before
+  // it has passed the child's exit code on. Signal handlers do not keep Node's event loop alive.
+  const exitCode = childExited.then(async ({ code, signal }) => {
+    await options.waitBeforeExit?.();
+    return exitCodeFor(code, signal);
+  });
 
   return {
     pid: child.pid ?? -1,

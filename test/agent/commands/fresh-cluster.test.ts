@@ -1,0 +1,89 @@
+// The agent against the simulator: a fresh 3 FE / 3 BE / 1 CN cluster comes up with one cluster
+// id, no node is added twice, and FE restarts rejoin without a new ADD.
+import t from 'tap';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventually, startSimCluster } from '../fixtures/sim-pods.ts';
+import type { SimPod } from '../fixtures/sim-pods.ts';
+
+const ADD = /^ALTER SYSTEM ADD (FOLLOWER|OBSERVER|BACKEND|COMPUTE NODE) "([^"]+)"/i;
+
+t.test('fresh cluster, FE restart with meta, FE with wiped meta', async (t) => {
+  const sim = await startSimCluster();
+  t.teardown(() => sim.stop());
+  const pods: SimPod[] = [];
+  for (const ordinal of [0, 1, 2]) pods.push(sim.startPod('fe', ordinal));
+  for (const ordinal of [0, 1, 2]) pods.push(sim.startPod('be', ordinal));
+  pods.push(sim.startPod('cn', 0));
+  const dump = (): string => pods.map((p) => `--- ${p.name}\n${p.output().slice(-3000)}`).join('\n');
+
+  const view = await eventually(
+    async () => {
+      const v = await sim.view();
+      const ok =
+        v !== undefined &&
+        v.frontends.length === 3 &&
+        v.frontends.every((f) => f.alive && f.join) &&
+        v.backends.length === 3 &&
+        v.backends.every((b) => b.alive) &&
+        v.computeNodes.length === 1 &&
+        v.computeNodes.every((c) => c.alive);
+      return ok ? v : undefined;
+    },
+    { timeoutMs: 90_000, what: 'all 7 nodes registered and alive' },
+  ).catch((error: unknown) => {
+    writeFileSync(process.env.AGENT_DUMP ?? '/dev/null', dump());
+    throw error;
+  });
+  t.equal(sim.world.clusterIdsCreated().length, 1, 'exactly one cluster was ever created');
+  t.equal(view.frontends.filter((f) => f.role === 'LEADER').length, 1, 'one leader');
+  t.ok(view.frontends.every((f) => f.host.endsWith('.sr-fe-search.data.svc.cluster.local')), 'FEs registered by FQDN');
+
+  const adds = (): Map<string, number> => {
+    const counts = new Map<string, number>();
+    for (const s of sim.world.statements()) {
+      const match = ADD.exec(s.sql);
+      if (match !== null && s.result === 'ok') counts.set(match[2] as string, (counts.get(match[2] as string) ?? 0) + 1);
+    }
+    return counts;
+  };
+  const before = adds();
+  t.equal(before.size, 6, 'two followers, three BEs and one CN were added');
+  t.ok([...before.values()].every((n) => n === 1), `no node was added twice: ${JSON.stringify([...before])}`);
+  t.ok(pods.every((p) => !/ERR_/.test(p.output())), 'no agent error');
+
+  // Restart FE 1 with its meta: graceful stop through preStop, start again, rejoin with no ADD.
+  const fe1 = pods[1] as SimPod;
+  t.equal(await fe1.stop(), 0, 'FE 1 stopped gracefully with exit code 0');
+  const fe1again = sim.startPod('fe', 1);
+  await eventually(
+    async () => {
+      const v = await sim.view();
+      const row = v?.frontends.find((f) => f.host.startsWith('sr-fe-1.'));
+      return row !== undefined && row.alive && (await fe1again.init) === 0;
+    },
+    { timeoutMs: 60_000, what: 'FE 1 back and alive' },
+  );
+  t.same(adds(), before, 'the restart sent no ADD');
+  t.match(fe1again.output(), /restarting from meta, no helper/);
+
+  // FE 2 loses its meta: it rejoins the existing cluster as a new member, never bootstraps.
+  const fe2 = pods[2] as SimPod;
+  fe2.kill();
+  await fe2.exited;
+  rmSync(join(fe2.root, 'fe', 'meta'), { recursive: true, force: true });
+  const fe2again = sim.startPod('fe', 2);
+  await eventually(
+    async () => {
+      const v = await sim.view();
+      const row = v?.frontends.find((f) => f.host.startsWith('sr-fe-2.'));
+      return row !== undefined && row.alive && row.join;
+    },
+    { timeoutMs: 60_000, what: 'FE 2 rejoined after losing its meta' },
+  ).catch((error: unknown) => {
+    t.comment(fe2again.output().slice(-4000));
+    throw error;
+  });
+  t.equal(sim.world.clusterIdsCreated().length, 1, 'still exactly one cluster');
+  t.notMatch(fe2again.output(), /bootstrapping a new cluster/);
+});
