@@ -6,7 +6,7 @@
  * with StarRocks's exit code, never while a preStop hook is still working.
  */
 import { readFile, writeFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PATHS, componentHome, scripts } from '../contract.ts';
 import { isAgentError } from '../errors.ts';
 import { createMetrics, setPhase } from '../http/metrics.ts';
@@ -20,6 +20,7 @@ import { PHASES } from './context.ts';
 import type { Context } from './context.ts';
 import { createFence, derivePlan, writePlanFile } from './init.ts';
 import { startMonitor } from './monitor.ts';
+import { materializeConf } from './conf-dir.ts';
 
 /** The file `run` writes with the StarRocks process's pid, for preStop. */
 export const CHILD_PID_FILE = 'child.pid';
@@ -31,8 +32,11 @@ export async function runCommand(ctx: Context): Promise<number> {
   const plan = await currentPlan(ctx);
   const home = componentHome(ctx.config.starrocksRoot, ctx.config.component);
   const env: NodeJS.ProcessEnv = { ...process.env };
-  // The conf is read where it is mounted; nothing is written into the image (W13).
-  if (ctx.conf.confPath !== undefined) env.STARROCKS_CONF_DIR = join(ctx.conf.confPath, '..');
+  // Nothing is written into the image (W13): the images link <home>/conf into the state dir,
+  // filled here; elsewhere StarRocks reads the conf where it is mounted.
+  const confDir = await materializeConf({ home, stateDir: ctx.config.stateDir, configMapMountPath: ctx.config.configMapMountPath });
+  if (confDir !== undefined) env.STARROCKS_CONF_DIR = confDir;
+  else if (ctx.conf.confPath !== undefined) env.STARROCKS_CONF_DIR = dirname(ctx.conf.confPath);
 
   // The monitor starts before the child, so probes answer from the first moment.
   const supervised: { child?: ReturnType<typeof startSupervised> } = {};
