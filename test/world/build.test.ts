@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BINARY_NAMES, cacheBinDir, locateBinaries, versionsKey } from './binaries.ts';
-import { stagingReplaces } from './build.ts';
+import { NO_GO_MESSAGE, buildMissing, findGo, stagingReplaces } from './build.ts';
 import { addressPlan } from './address-plan.ts';
 import { corefileText } from './control-plane/control-plane.ts';
 
@@ -45,4 +45,26 @@ t.test('CoreDNS serves the cluster domain and reverse zones from the API, bound 
   t.match(text, /kubernetes cluster\.local in-addr\.arpa ip6\.arpa/);
   t.match(text, /kubeconfig \/w\/kubeconfig/);
   t.notMatch(text, /forward/);
+});
+
+t.test('without a Go toolchain the build stops with one line saying what to install', async (t) => {
+  t.equal(findGo(['/nonexistent/go']), undefined);
+  t.ok(findGo() !== undefined, 'this machine has Go');
+  t.notMatch(NO_GO_MESSAGE, /\n/);
+  t.match(NO_GO_MESSAGE, /install it from https:\/\/go\.dev\/dl/);
+  const root = mkdtempSync(join(tmpdir(), 'world-nogo-test-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const saved = { cache: process.env.STARROCKS_WORLD_CACHE, go: process.env.STARROCKS_WORLD_GO, assets: process.env.KUBEBUILDER_ASSETS };
+  process.env.STARROCKS_WORLD_CACHE = root;
+  process.env.STARROCKS_WORLD_GO = '/nonexistent/go';
+  delete process.env.KUBEBUILDER_ASSETS;
+  t.teardown(() => {
+    for (const [key, value] of [['STARROCKS_WORLD_CACHE', saved.cache], ['STARROCKS_WORLD_GO', saved.go], ['KUBEBUILDER_ASSETS', saved.assets]] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+  const lines: string[] = [];
+  t.equal(buildMissing((line) => lines.push(line)), NO_GO_MESSAGE);
+  t.same(lines, []);
 });

@@ -34,8 +34,18 @@ function goEnv(): NodeJS.ProcessEnv {
   return { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-buildvcs=false -mod=mod' };
 }
 
-function findGo(): string | undefined {
-  for (const candidate of ['go', '/usr/local/go/bin/go', '/usr/lib/go/bin/go']) {
+/** Where a Go toolchain is looked for: `STARROCKS_WORLD_GO` if set, else PATH and the usual places. */
+export function goCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+  const chosen = env.STARROCKS_WORLD_GO;
+  return chosen !== undefined && chosen !== '' ? [chosen] : ['go', '/usr/local/go/bin/go', '/usr/lib/go/bin/go'];
+}
+
+/** The one line printed when no Go toolchain is found. */
+export const NO_GO_MESSAGE = `the Kubernetes world needs the Go toolchain (1.25 or newer) to build its binaries: install it from https://go.dev/dl (or apt-get install golang-go from bookworm-backports) and run npm run setup again, or set KUBEBUILDER_ASSETS to a folder holding ${BINARY_NAMES.join(', ')}`;
+
+/** The first candidate that runs `go version`, or undefined. */
+export function findGo(candidates: readonly string[] = goCandidates()): string | undefined {
+  for (const candidate of candidates) {
     const result = spawnSync(candidate, ['version'], { encoding: 'utf8' });
     if (result.status === 0) return candidate;
   }
@@ -143,7 +153,7 @@ export function buildMissing(log: (line: string) => void): string | undefined {
   }
   const go = findGo();
   if (go === undefined) {
-    return 'the Kubernetes world needs the Go toolchain (1.25 or newer) to build its binaries: install it from https://go.dev/dl (or apt-get install golang-go from bookworm-backports) and run npm run setup again, or set KUBEBUILDER_ASSETS to a folder holding ' + BINARY_NAMES.join(', ');
+    return NO_GO_MESSAGE;
   }
   mkdirSync(binDir, { recursive: true });
   const workRoot = join(dirname(binDir), 'work');
