@@ -3,10 +3,8 @@
 import t from 'tap';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, startSimCluster } from '../fixtures/sim-pods.ts';
+import { addsByTarget, converged, dumpPods, eventually, startSimCluster } from '../fixtures/sim-pods.ts';
 import type { SimPod } from '../fixtures/sim-pods.ts';
-
-const ADD = /^ALTER SYSTEM ADD (FOLLOWER|OBSERVER|BACKEND|COMPUTE NODE) "([^"]+)"/i;
 
 t.test('fresh cluster, FE restart with meta, FE with wiped meta', async (t) => {
   const sim = await startSimCluster();
@@ -15,38 +13,15 @@ t.test('fresh cluster, FE restart with meta, FE with wiped meta', async (t) => {
   for (const ordinal of [0, 1, 2]) pods.push(sim.startPod('fe', ordinal));
   for (const ordinal of [0, 1, 2]) pods.push(sim.startPod('be', ordinal));
   pods.push(sim.startPod('cn', 0));
-  const dump = (): string => pods.map((p) => `--- ${p.name}\n${p.output().slice(-3000)}`).join('\n');
-
-  const view = await eventually(
-    async () => {
-      const v = await sim.view();
-      const ok =
-        v !== undefined &&
-        v.frontends.length === 3 &&
-        v.frontends.every((f) => f.alive && f.join) &&
-        v.backends.length === 3 &&
-        v.backends.every((b) => b.alive) &&
-        v.computeNodes.length === 1 &&
-        v.computeNodes.every((c) => c.alive);
-      return ok ? v : undefined;
-    },
-    { timeoutMs: 90_000, what: 'all 7 nodes registered and alive' },
-  ).catch((error: unknown) => {
-    writeFileSync(process.env.AGENT_DUMP ?? '/dev/null', dump());
+  const view = await converged(sim, { fe: 3, be: 3, cn: 1 }, 90_000).catch((error: unknown) => {
+    writeFileSync(process.env.AGENT_DUMP ?? '/dev/null', dumpPods(pods));
     throw error;
   });
   t.equal(sim.world.clusterIdsCreated().length, 1, 'exactly one cluster was ever created');
   t.equal(view.frontends.filter((f) => f.role === 'LEADER').length, 1, 'one leader');
   t.ok(view.frontends.every((f) => f.host.endsWith('.sr-fe-search.data.svc.cluster.local')), 'FEs registered by FQDN');
 
-  const adds = (): Map<string, number> => {
-    const counts = new Map<string, number>();
-    for (const s of sim.world.statements()) {
-      const match = ADD.exec(s.sql);
-      if (match !== null && s.result === 'ok') counts.set(match[2] as string, (counts.get(match[2] as string) ?? 0) + 1);
-    }
-    return counts;
-  };
+  const adds = (): Map<string, number> => addsByTarget(sim.world);
   const before = adds();
   t.equal(before.size, 6, 'two followers, three BEs and one CN were added');
   t.ok([...before.values()].every((n) => n === 1), `no node was added twice: ${JSON.stringify([...before])}`);
