@@ -97,7 +97,8 @@ export function kubeRest(options: KubeRestOptions): KubeRest {
     let timer: NodeJS.Timeout | undefined;
     const separator = path.includes('?') ? '&' : '?';
 
-    const watchFrom = (resourceVersion: string): Promise<'expired' | 'ended'> =>
+    // 'expired': relist (410 or an ERROR event); 'failed': relist after a pause; 'ended': watch on.
+    const watchFrom = (resourceVersion: string): Promise<'expired' | 'failed' | 'ended'> =>
       new Promise((resolve, reject) => {
         const req = request(
           `${options.server}${path}${separator}watch=1&allowWatchBookmarks=true&resourceVersion=${resourceVersion}&timeoutSeconds=300`,
@@ -105,7 +106,7 @@ export function kubeRest(options: KubeRestOptions): KubeRest {
           (res: IncomingMessage) => {
             if (res.statusCode !== 200) {
               res.resume();
-              resolve(res.statusCode === 410 ? 'expired' : 'ended');
+              resolve(res.statusCode === 410 ? 'expired' : 'failed');
               return;
             }
             let buffer = '';
@@ -119,14 +120,19 @@ export function kubeRest(options: KubeRestOptions): KubeRest {
                 buffer = buffer.slice(newline + 1);
                 newline = buffer.indexOf('\n');
                 if (line === '') continue;
-                const event = JSON.parse(line) as WatchEvent<T & { metadata?: { resourceVersion?: string } }>;
-                if (event.type === 'ERROR') {
+                try {
+                  const event = JSON.parse(line) as WatchEvent<T & { metadata?: { resourceVersion?: string } }>;
+                  if (event.type === 'ERROR') {
+                    expired = true;
+                    continue;
+                  }
+                  const rv = event.object.metadata?.resourceVersion;
+                  if (rv !== undefined) resourceVersion = rv;
+                  if (event.type !== 'BOOKMARK' && !stopped) handlers.onEvent(event);
+                } catch {
+                  // A line that is not an event (or a handler that threw): relist to be safe.
                   expired = true;
-                  continue;
                 }
-                const rv = event.object.metadata?.resourceVersion;
-                if (rv !== undefined) resourceVersion = rv;
-                if (event.type !== 'BOOKMARK' && !stopped) handlers.onEvent(event);
               }
             });
             res.on('end', () => resolve(expired ? 'expired' : 'ended'));
@@ -139,7 +145,7 @@ export function kubeRest(options: KubeRestOptions): KubeRest {
         req.end();
       }).then((outcome) => {
         lastResourceVersion = resourceVersion;
-        return outcome as 'expired' | 'ended';
+        return outcome as 'expired' | 'failed' | 'ended';
       });
 
     let lastResourceVersion = '';
@@ -153,8 +159,11 @@ export function kubeRest(options: KubeRestOptions): KubeRest {
             handlers.onList(list.items);
             lastResourceVersion = list.metadata.resourceVersion;
           }
+          const began = Date.now();
           const outcome = await watchFrom(lastResourceVersion);
-          needList = outcome === 'expired';
+          needList = outcome !== 'ended';
+          // A refused or instantly closed watch is retried after a pause, never in a tight loop.
+          if (outcome === 'failed' || Date.now() - began < 200) throw new Error('watch ended at once');
         } catch {
           needList = true;
           if (stopped) return;
