@@ -242,6 +242,7 @@ t.test('a pod: init container, env as kubelet resolves it, volumes as files, pro
     'echo "$POD_NAME $MYSQL_PWD $MODE $ADDR" > /work/env',
     'cat /etc/conf/fe.conf > /work/conf-copy',
     'cat /etc/podinfo/labels > /work/labels-copy',
+    'cat /etc/secret/password > /work/secret-copy',
     'exec python3 -m http.server 9000 --bind "$POD_IP" --directory /work',
   ].join(' && ');
   await apply({
@@ -269,6 +270,7 @@ t.test('a pod: init container, env as kubelet resolves it, volumes as files, pro
             { name: 'work', mountPath: '/work' },
             { name: 'conf', mountPath: '/etc/conf' },
             { name: 'podinfo', mountPath: '/etc/podinfo' },
+            { name: 'secret', mountPath: '/etc/secret', readOnly: true },
           ],
         },
       ],
@@ -276,6 +278,7 @@ t.test('a pod: init container, env as kubelet resolves it, volumes as files, pro
         { name: 'work', emptyDir: {} },
         { name: 'conf', configMap: { name: 'conf' } },
         { name: 'podinfo', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+        { name: 'secret', secret: { secretName: 'pw' } },
       ],
     },
   });
@@ -290,6 +293,7 @@ t.test('a pod: init container, env as kubelet resolves it, volumes as files, pro
   t.equal((await httpStatus(`http://${ip}:9000/env`)).body, 'full hunter22 sim full:sim\n', 'fieldRef, secretKeyRef, configMapKeyRef and $(VAR) resolved');
   t.equal((await httpStatus(`http://${ip}:9000/conf-copy`)).body, 'http_port = 8030\n', 'ConfigMap volume as files');
   t.equal((await httpStatus(`http://${ip}:9000/labels-copy`)).body, 'app="full"', 'downward API volume as files');
+  t.equal((await httpStatus(`http://${ip}:9000/secret-copy`)).body, 'hunter22', 'Secret volume as files, decoded');
 
   const workDir = join(world.dir, 'pods', ready.metadata.uid ?? '', 'volumes', 'work');
   writeFileSync(join(workDir, 'kill'), '');
