@@ -1,7 +1,7 @@
 /**
  * The env contract of a rendered pod (README.md, "Agent configuration"): the official images'
- * variables plus the agent's own. The CR's env vars come first and win: an injected variable is
- * left out when the user defines the same name (official behaviour).
+ * variables plus the agent's own. The CR's env vars win: an injected variable is left out when
+ * the user defines the same name (official behaviour).
  */
 import { ENV, configMapMountPath, names } from '../../agent/contract.ts';
 import type { ComponentSpec, StarRocksCluster } from '../cr/types.ts';
@@ -53,5 +53,9 @@ export function renderEnv(options: EnvOptions): JsonObject[] {
     });
   }
   const userNames = new Set(spec.envVars.map((e) => e.name));
-  return [...spec.envVars.map((e) => ({ ...e })), ...injected.filter((e) => !userNames.has(e.name))];
+  const kept = injected.filter((e) => !userNames.has(e.name));
+  // The pod's own facts come first so the CR's env can refer to them (`$(POD_IP)`); the rest
+  // follow the CR's env, which wins on any name it defines.
+  const isFieldRef = (e: JsonObject): boolean => typeof e.valueFrom === 'object' && e.valueFrom !== null && 'fieldRef' in e.valueFrom;
+  return [...kept.filter(isFieldRef), ...spec.envVars.map((e) => ({ ...e })), ...kept.filter((e) => !isFieldRef(e))];
 }

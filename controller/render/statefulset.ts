@@ -4,6 +4,7 @@
  * server, the env contract and the volumes. One builder serves FE, BE and CN.
  */
 import {
+  AGENT_COMMANDS,
   AGENT_ROUTES,
   CONTAINERS,
   PATHS,
@@ -74,7 +75,7 @@ export function renderStatefulSet(options: StatefulSetOptions): KubernetesObject
     return c;
   };
 
-  const initContainer: JsonObject = { name: CONTAINERS.init, command: [PATHS.agentBin, 'init'], ...common() };
+  const initContainer: JsonObject = { name: CONTAINERS.init, command: [PATHS.agentBin, AGENT_COMMANDS.init], ...common() };
   const containerPorts: Json[] = options.ports
     .filter((p) => p.containerName !== undefined)
     .map((p) => ({ name: p.containerName ?? '', containerPort: p.port, protocol: 'TCP' }));
@@ -83,10 +84,10 @@ export function renderStatefulSet(options: StatefulSetOptions): KubernetesObject
   const main: JsonObject = {
     name: CONTAINERS.main(spec.component),
     // The user's command/args replace the agent, as they replace the entrypoint officially.
-    command: spec.command ?? [PATHS.agentBin, 'run'],
+    command: spec.command ?? [PATHS.agentBin, AGENT_COMMANDS.run],
     ...common(),
     ports: containerPorts,
-    lifecycle: { ...spec.lifecycle, preStop: { exec: { command: [PATHS.agentBin, 'prestop'] } } },
+    lifecycle: { ...spec.lifecycle, preStop: { exec: { command: [PATHS.agentBin, AGENT_COMMANDS.prestop] } } },
   };
   if (spec.args !== undefined) main.args = spec.args;
   const probes: [string, JsonObject | undefined][] = [

@@ -256,6 +256,8 @@ t.test('every field of a component reaches its place', async (t) => {
 
   const env = envOf(main);
   t.equal(env.get('TZ')?.value, 'UTC');
+  const order = [...env.keys()];
+  t.ok(order.indexOf(ENV.POD_IP) < order.indexOf('TZ') && order.indexOf('TZ') < order.indexOf(ENV.COMPONENT_NAME), 'pod facts, then the CR env (which may use $(POD_IP)), then the rest');
   t.equal(env.get(ENV.HOST_TYPE)?.value, 'IP', 'the CR env wins over the injected one');
   t.equal([...env.keys()].filter((k) => k === ENV.HOST_TYPE).length, 1);
   t.equal(env.get(ENV.CONFIGMAP_MOUNT_PATH)?.value, configMapMountPath('be'));
