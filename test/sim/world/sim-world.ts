@@ -152,7 +152,8 @@ export class SimWorld {
     this.options = {
       heartbeatIntervalMs,
       heartbeatRetries: o.heartbeatRetries ?? DEFAULTS.heartbeatRetries,
-      heartbeatTimeoutMs: o.heartbeatTimeoutMs ?? Math.max(heartbeatIntervalMs, 1000),
+      // Generous by default: a loaded machine must not look like a dead FE and flip the leader.
+      heartbeatTimeoutMs: o.heartbeatTimeoutMs ?? Math.max(heartbeatIntervalMs, 1500),
       joinPollMs: o.joinPollMs ?? DEFAULTS.joinPollMs,
       feGracefulExitMs: o.feGracefulExitMs ?? DEFAULTS.feGracefulExitMs,
       backendGracefulExitMs: o.backendGracefulExitMs ?? DEFAULTS.backendGracefulExitMs,
