@@ -1,0 +1,134 @@
+/**
+ * End to end: a StarRocksCluster applied with kubectl in the Kubernetes world comes up through
+ * the controller, the agents (init container, run, probes) and the StarRocks simulator, and
+ * reaches Ready; its FE then answers SQL on its pod address and lists the BE as alive.
+ */
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import mysql from 'mysql2/promise';
+import t from 'tap';
+import { stringify } from 'yaml';
+import { AGENT_ROUTES, CRD, ENV, PORTS } from '../../../agent/contract.ts';
+import { dig } from '../../../controller/json.ts';
+import { createInstallTree } from '../../sim/install-tree.ts';
+import { SIM_ENV } from '../../sim/node/node-env.ts';
+import { SimWorld } from '../../sim/world/sim-world.ts';
+import { REPO_ROOT, startWorld } from '../../world/world.ts';
+import type { World } from '../../world/world.ts';
+import { waitFor } from '../../world/wait.ts';
+import { controllerKit, runController } from '../fixtures/world-controller.ts';
+import type { RunningController } from '../fixtures/world-controller.ts';
+
+const exec = promisify(execFile);
+t.setTimeout(400_000);
+type Loose = Record<string, unknown>;
+
+let world: World | undefined;
+let sim: SimWorld | undefined;
+let running: RunningController | undefined;
+const runnerLog: string[] = [];
+
+t.teardown(async () => {
+  await running?.stop();
+  await world?.stop();
+  await sim?.stop();
+});
+
+t.test('a StarRocksCluster comes up with the agents and the simulator, reaches Ready and answers SQL', async (t) => {
+  world = await startWorld({
+    nodes: 1,
+    backoffBaseMs: 1_000,
+    log: (line) => {
+      runnerLog.push(line);
+      if (runnerLog.length > 300) runnerLog.shift();
+    },
+    installTree: async (pod, podDir) => createInstallTree({ dir: join(podDir, 'starrocks'), conf: {} }).root,
+  });
+  const w = world;
+  sim = await SimWorld.start({ dns: w.dns, heartbeatIntervalMs: 500, joinPollMs: 300, noLeaderTimeoutMs: 5_000, feGracefulExitMs: 500, backendGracefulExitMs: 300 });
+  const simEndpoint = `${sim.endpoint.host}:${sim.endpoint.port}`;
+  const kubectl = async (...args: string[]): Promise<string> =>
+    (await exec('kubectl', ['--kubeconfig', w.kubeconfigPath, ...args], { timeout: 90_000 })).stdout;
+  // The CRD and RBAC only: the controller runs in this test (the runner cannot run its image).
+  await kubectl('apply', '-f', join(REPO_ROOT, 'deploy', 'namespace.yaml'), '-f', join(REPO_ROOT, 'crds', 'starrocks.com_starrocksclusters.yaml'), '-f', join(REPO_ROOT, 'deploy', 'rbac.yaml'));
+  await kubectl('wait', '--for=condition=Established', '--timeout=60s', `crd/${CRD.plural}.${CRD.group}`);
+  await kubectl('create', 'namespace', 'e2e');
+
+  const env = [
+    // Every pod of the world shares the host's network: the agent binds its pod address only.
+    { name: ENV.AGENT_BIND, value: '$(POD_IP)' },
+    { name: ENV.DNS_SERVER, value: `${w.dns.host}:${w.dns.port}` },
+    { name: SIM_ENV.dns, value: `${w.dns.host}:${w.dns.port}` },
+    { name: SIM_ENV.world, value: simEndpoint },
+  ];
+  const cluster = {
+    apiVersion: 'starrocks.com/v1',
+    kind: CRD.kind,
+    metadata: { name: 'sr', namespace: 'e2e' },
+    spec: {
+      agent: { probeIntervalMs: 500, logLevel: 'debug' },
+      // Image names do not matter here: the pod runner runs the agent from this repository.
+      starRocksFeSpec: { image: 'any/fe:3.3', replicas: 1, feEnvVars: env, readinessProbeFailureSeconds: 10 },
+      starRocksBeSpec: { image: 'any/be:3.3', replicas: 1, beEnvVars: env, readinessProbeFailureSeconds: 10 },
+    },
+  };
+  const file = join(w.dir, 'sr.yaml');
+  writeFileSync(file, stringify(cluster));
+  running = runController(controllerKit(w.kubeconfigPath), { namespace: 'e2e' });
+  await kubectl('apply', '-f', file);
+
+  let last: Loose | undefined;
+  try {
+    await waitFor(
+      async () => {
+        const cr = JSON.parse(await kubectl('get', CRD.singular, 'sr', '-n', 'e2e', '-o', 'json')) as Loose;
+        last = dig(cr, 'status') as Loose | undefined;
+        return last?.phase === 'running' ? true : undefined;
+      },
+      { what: 'cluster sr Ready', timeoutMs: 300_000, intervalMs: 1_000 },
+    );
+  } catch (error) {
+    const agents: string[] = [];
+    for (const name of ['sr-fe-0', 'sr-be-0']) {
+      try {
+        const p = JSON.parse(await kubectl('get', 'pod', name, '-n', 'e2e', '-o', 'json')) as Loose;
+        const ip = String(dig(p, 'status', 'podIP'));
+        const readyz = await fetch(`http://${ip}:${PORTS.agent}${AGENT_ROUTES.readyz}`).then(async (r) => `${r.status} ${await r.text()}`);
+        const status = await fetch(`http://${ip}:${PORTS.agent}${AGENT_ROUTES.status}`).then((r) => r.text());
+        agents.push(`${name} readyz: ${readyz}\n${name} status: ${status}`);
+      } catch (e) {
+        agents.push(`${name}: ${String(e)}`);
+      }
+    }
+    t.fail(`not Ready: ${JSON.stringify(last)}\n${agents.join('\n')}\nrunner: ${runnerLog.slice(-40).join('\n')}`);
+    throw error;
+  }
+  t.match(last?.conditions, [{ type: 'Ready', status: 'True' }, { type: 'Progressing', status: 'False' }, { type: 'Degraded', status: 'False' }]);
+  t.match(last?.starRocksFeStatus, { ready: '1/1' });
+  t.match(last?.starRocksBeStatus, { ready: '1/1' });
+
+  const pod = JSON.parse(await kubectl('get', 'pod', 'sr-fe-0', '-n', 'e2e', '-o', 'json')) as Loose;
+  const podIp = String(dig(pod, 'status', 'podIP'));
+  const connection = await mysql.createConnection({ host: podIp, port: 9030, user: 'root', connectTimeout: 10_000 });
+  try {
+    const [frontends] = await connection.query('SHOW FRONTENDS');
+    t.match(frontends, [{ Role: 'LEADER', Alive: 'true' }]);
+    let seen: unknown;
+    const backends = await waitFor(
+      async () => {
+        const [rows] = await connection.query('SHOW BACKENDS');
+        seen = rows;
+        return Array.isArray(rows) && rows.length === 1 && (rows[0] as Loose).Alive === 'true' ? rows : undefined;
+      },
+      { what: 'the BE alive in SHOW BACKENDS', timeoutMs: 30_000, intervalMs: 500 },
+    ).catch((error: unknown) => {
+      t.fail(`SHOW BACKENDS: ${JSON.stringify(seen)}`);
+      throw error;
+    });
+    t.match(backends, [{ Alive: 'true' }]);
+  } finally {
+    await connection.end();
+  }
+});
