@@ -11,6 +11,7 @@ import { runCommand } from './commands/run.ts';
 import { loadConfig } from './config.ts';
 import { AGENT_COMMANDS } from './contract.ts';
 import { AgentError, describeError, exitCodeOf } from './errors.ts';
+import { createMetrics } from './http/metrics.ts';
 import { VERSION } from './version.ts';
 
 const USAGE = `usage: starrocks-agent <command>
@@ -43,7 +44,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       return 0;
     }
     case AGENT_COMMANDS.run: {
-      const ctx = await createContext({ config: loadConfig(env), env });
+      // The metrics exist before the context, so its SQL clients count their statements.
+      const ctx = await createContext({ config: loadConfig(env), env, metrics: createMetrics() });
       return runCommand(ctx);
     }
     case AGENT_COMMANDS.prestop: {

@@ -4,7 +4,7 @@
  * BACKENDS / COMPUTE NODES). Probes read the result; they never trigger SQL themselves, so 500
  * probes cost the FE nothing more than one.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProbeSource } from '../http/server.ts';
 import { frontendMembership, liveness, nodeMembership, readiness, startup } from '../plan/probe-state.ts';
@@ -16,6 +16,9 @@ import { withLeader } from './observe.ts';
 
 /** The file preStop creates when draining starts; readiness fails at once while it exists. */
 export const DRAINING_FILE = 'draining';
+
+/** The file preStop keeps its last scale-in step in (JSON `{ step, reason, at }`), for /status. */
+export const SHUTDOWN_FILE = 'shutdown.json';
 
 /** A running monitor. */
 export interface Monitor extends ProbeSource {
@@ -40,6 +43,7 @@ export function startMonitor(options: MonitorOptions): Monitor {
   const interval = ctx.config.probeIntervalMs;
   const timing: ProbeTiming = { wedgeAfterMs: Math.max(30_000, interval * 6), probeWindowMs: interval * 4 };
   const drainingPath = join(ctx.config.stateDir, DRAINING_FILE);
+  const shutdownPath = join(ctx.config.stateDir, SHUTDOWN_FILE);
   const ip = ctx.config.podIp ?? '127.0.0.1';
   const httpPort = ctx.conf.ports.http;
   const healthUrl = `http://${ip.includes(':') ? `[${ip}]` : ip}:${httpPort}/api/health`;
@@ -129,6 +133,7 @@ export function startMonitor(options: MonitorOptions): Monitor {
       membership: state.membership?.self,
       membershipAt: state.membership === undefined ? undefined : new Date(state.membership.at).toISOString(),
       draining: existsSync(drainingPath),
+      shutdown: readShutdown(shutdownPath),
       lastError,
     }),
     stop: () => {
@@ -137,4 +142,13 @@ export function startMonitor(options: MonitorOptions): Monitor {
     },
     clusterId: () => clusterId,
   };
+}
+
+// The preStop's last step, when one runs; a file being rewritten reads as absent for a moment.
+function readShutdown(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
 }

@@ -6,7 +6,7 @@
  * data), CN graceful stop then drop. Every step is re-read from the cluster, so a second run or a
  * run after a crash finishes the same job.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ANNOTATIONS, names } from '../contract.ts';
 import { describeError } from '../errors.ts';
@@ -23,7 +23,7 @@ import type { SqlFailure } from '../sql/sql-error.ts';
 import { decommissionBackend, dropBackend, dropComputeNode, dropFrontend } from '../sql/statements.ts';
 import { createBackoff, sleep } from '../util/backoff.ts';
 import type { Context } from './context.ts';
-import { DRAINING_FILE } from './monitor.ts';
+import { DRAINING_FILE, SHUTDOWN_FILE } from './monitor.ts';
 import { observeFePeers, withLeader } from './observe.ts';
 import { CHILD_PID_FILE } from './run.ts';
 
@@ -85,6 +85,7 @@ async function scaleInFe(ctx: Context): Promise<void> {
       leader.kind === 'one' ? { kind: 'rows', rows: leader.view.rows } : { kind: 'unavailable', reason: leader.kind === 'none' ? 'no FE answers as leader' : 'several FEs answer as leader' };
     const step = planFeScaleIn({ self, view, stopped });
     ctx.log.info({ step: step.kind, reason: step.reason }, 'FE scale-in');
+    await recordStep(ctx, step);
     switch (step.kind) {
       case 'done':
         await gracefulStop(ctx);
@@ -142,6 +143,7 @@ async function scaleInBe(ctx: Context): Promise<void> {
       }
       if (step.reason !== reported) {
         ctx.log.info({ step: step.kind, reason: step.reason }, 'BE scale-in');
+        await recordStep(ctx, step);
         const progress = JSON.stringify({ step: step.kind, tablets: step.kind === 'wait-tablets' ? step.tablets : undefined, since: new Date(started).toISOString() });
         await ctx.annotate('deregistering', { [ANNOTATIONS.decommission]: progress });
         if (step.kind === 'blocked' || step.kind === 'decommission') {
@@ -181,6 +183,7 @@ async function scaleInCn(ctx: Context): Promise<void> {
     });
     if (result.found) {
       ctx.log.info({ step: result.value.kind, reason: result.value.reason }, 'CN scale-in');
+      await recordStep(ctx, result.value);
       if (result.value.kind === 'done') {
         await ctx.kube?.emitEvent({ type: 'Normal', reason: 'Deregistered', message: result.value.reason });
         return;
@@ -188,6 +191,13 @@ async function scaleInCn(ctx: Context): Promise<void> {
     }
     await sleep(backoff.next());
   }
+}
+
+// The last step for /status (the monitor reads the file); written whole, then renamed.
+async function recordStep(ctx: Context, step: { kind: string; reason: string }): Promise<void> {
+  const path = join(ctx.config.stateDir, SHUTDOWN_FILE);
+  await writeFile(`${path}.tmp`, JSON.stringify({ step: step.kind, reason: step.reason, at: new Date().toISOString() }));
+  await rename(`${path}.tmp`, path);
 }
 
 async function exec(ctx: Context, via: { ip: string; port: number }, statement: Parameters<ReturnType<Context['feClient']>['exec']>[0]): Promise<SqlFailure | undefined> {
