@@ -15,12 +15,12 @@ import { ownAddresses } from '../dns/self-resolution.ts';
 import { waitForSelfResolution } from '../dns/wait-self-resolution.ts';
 import { AgentError } from '../errors.ts';
 import { readFeMeta } from '../meta/fe-meta.ts';
+import { readNodeView } from '../membership/observe.ts';
 import { judgeAddOutcome } from '../plan/add-outcome.ts';
 import { planFeStart } from '../plan/fe-start-plan.ts';
 import { fePlanFile, serializePlanFile } from '../plan/plan-file.ts';
 import type { PlanFile } from '../plan/plan-file.ts';
 import { planRegistration } from '../plan/registration.ts';
-import type { NodeView } from '../plan/registration.ts';
 import { hostPort } from '../sql/host-port.ts';
 import type { HostPort } from '../sql/host-port.ts';
 import { addBackend, addComputeNode, addFrontend, cancelDecommissionBackend } from '../sql/statements.ts';
@@ -85,6 +85,7 @@ async function planFe(ctx: Context, signal?: AbortSignal): Promise<PlanFile> {
       meta,
       fence,
       peers: observed.peers,
+      peersUnknown: observed.dnsError,
     });
     switch (plan.kind) {
       case 'bootstrap':
@@ -133,12 +134,7 @@ async function registerNode(ctx: Context, signal?: AbortSignal): Promise<PlanFil
   for (;;) {
     signal?.throwIfAborted();
     const step = await withLeader(ctx, async (client): Promise<RegistrationStep> => {
-      const [own, other] = component === 'be'
-        ? await Promise.all([client.showBackends(), client.showComputeNodes()])
-        : await Promise.all([client.showComputeNodes(), client.showBackends()]);
-      const view: NodeView = own.ok
-        ? { kind: 'rows', rows: own.value, otherKindRows: other.ok ? other.value : [] }
-        : { kind: 'unavailable', reason: `${own.failure.kind}: ${own.failure.message}` };
+      const view = await readNodeView(client, component);
       const decision = planRegistration({ component, self, view });
       switch (decision.kind) {
         case 'registered':

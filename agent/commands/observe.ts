@@ -5,6 +5,7 @@
  */
 import { discoverFePeers } from '../dns/fe-peers.ts';
 import { describeError } from '../errors.ts';
+import { observeFePeers as observeEach } from '../membership/observe.ts';
 import type { FeClient } from '../sql/fe-client.ts';
 import type { LeaderView, PeerObservation } from '../plan/observations.ts';
 import { leaderViewOf } from '../plan/observations.ts';
@@ -35,24 +36,18 @@ export async function observeFePeers(ctx: Context): Promise<FeObservation> {
     return { peers: [], dial: new Map(), dnsError: describeError(error) };
   }
   const dial = new Map<string, { ip: string; port: number }>();
-  const peers = await Promise.all(
-    discovery.peers.map(async (peer): Promise<PeerObservation> => {
-      if (peer.ip === undefined) return { host: peer.fqdn, result: { kind: 'unresolved' } };
-      dial.set(peer.fqdn, { ip: peer.ip, port: peer.queryPort });
+  for (const peer of discovery.peers) if (peer.ip !== undefined) dial.set(peer.fqdn, { ip: peer.ip, port: peer.queryPort });
+  const clients: FeClient[] = [];
+  try {
+    const peers = await observeEach(discovery.peers, (peer) => {
       const client = ctx.feClient(peer.ip, peer.queryPort);
-      try {
-        const rows = await client.showFrontends();
-        return {
-          host: peer.fqdn,
-          addresses: [peer.ip],
-          result: rows.ok ? { kind: 'frontends', rows: rows.value } : { kind: 'failed', failure: rows.failure },
-        };
-      } finally {
-        await client.close();
-      }
-    }),
-  );
-  return { peers, dial, dnsError: undefined };
+      clients.push(client);
+      return client;
+    });
+    return { peers, dial, dnsError: undefined };
+  } finally {
+    await Promise.all(clients.map((c) => c.close()));
+  }
 }
 
 /** A client to the FE that answered as leader, with its view; undefined when there is none. */
