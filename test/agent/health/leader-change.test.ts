@@ -1,0 +1,67 @@
+// Readiness across a transient FE leader change (issue 6): with 3 FEs, the leader's process dies
+// and another FE takes over; a BE's and a follower FE's /readyz stay 200 throughout, because a
+// gap in good membership answers shorter than the probe window keeps the last good answer.
+import t from 'tap';
+import { getAgent } from '../fixtures/health-pods.ts';
+import { converged, dumpPods, eventually, startSimCluster } from '../fixtures/sim-pods.ts';
+import type { SimPod } from '../fixtures/sim-pods.ts';
+
+// 1 s membership reads, so the probe window (4 intervals) is 4 s: far longer than the simulator's
+// election after a leader's death (tens of ms) even on a loaded machine.
+const PROBE_INTERVAL_MS = 1000;
+const WATCH_MS = 8000;
+
+t.setTimeout(240_000);
+const sim = await startSimCluster();
+t.teardown(() => sim.stop());
+const env = { STARROCKS_AGENT_PROBE_INTERVAL_MS: String(PROBE_INTERVAL_MS) };
+const pods: SimPod[] = [0, 1, 2].map((ordinal) => sim.startPod('fe', ordinal, { env }));
+pods.push(sim.startPod('be', 0, { env }));
+t.teardown(() => {
+  if (!t.passing()) t.comment(dumpPods(pods));
+});
+
+t.test('a leader change shorter than the probe window flips no readiness', async (t) => {
+  const view = await converged(sim, { fe: 3, be: 1, cn: 0 }, 120_000);
+  const leaderHost = view.frontends.find((f) => f.role === 'LEADER')?.host ?? '';
+  const leaderPod = pods.find((p) => leaderHost.startsWith(`${p.name}.`)) as SimPod;
+  const watched = pods.filter((p) => p !== leaderPod);
+  t.equal(watched.length, 3, `leader ${leaderPod.name}; watching ${watched.map((p) => p.name).join(', ')}`);
+  for (const pod of watched) {
+    await eventually(async () => (await getAgent(pod, '/readyz')).status === 200 || undefined, { timeoutMs: 60_000, what: `${pod.name} ready` });
+  }
+
+  const answers = new Map<string, { ok: number; failed: Array<{ status: number; body: string }>; window: number }>();
+  for (const pod of watched) answers.set(pod.name, { ok: 0, failed: [], window: 0 });
+  sim.world.kill(leaderPod.ip);
+  const killedAt = Date.now();
+  // Poll every pod about every 50 ms for the watch time, bounded in count as well.
+  for (let round = 0; round < 400 && Date.now() - killedAt < WATCH_MS; round++) {
+    await Promise.all(
+      watched.map(async (pod) => {
+        const answer = await getAgent(pod, '/readyz', 3000);
+        const tally = answers.get(pod.name) as { ok: number; failed: Array<{ status: number; body: string }>; window: number };
+        if (answer.status === 200) {
+          tally.ok++;
+          if (/within the .* window/.test(answer.body)) tally.window++;
+        } else tally.failed.push(answer);
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+  }
+
+  const after = await eventually(
+    async () => {
+      const v = await sim.view();
+      const leader = v?.frontends.find((f) => f.role === 'LEADER' && f.alive);
+      return leader !== undefined && leader.host !== leaderHost ? leader : undefined;
+    },
+    { timeoutMs: 30_000, what: 'a new leader' },
+  );
+  t.not(after.host, leaderHost, `another FE took over: ${after.host}`);
+  for (const [name, tally] of answers) {
+    t.comment(`${name}: ${tally.ok} x 200 (${tally.window} carried by the probe window), ${tally.failed.length} other`);
+    t.ok(tally.ok >= 10, `${name} was probed throughout (${tally.ok} answers)`);
+    t.same(tally.failed, [], `${name}: /readyz never failed during the leader change`);
+  }
+});
