@@ -140,9 +140,12 @@ async function main(): Promise<void> {
     world.send({ t: 'opened' });
   };
 
+  // A real FE is ready only after ROLE and VERSION are on disk: the world may say "open" first.
+  let metaWritten: () => void = () => undefined;
+  const metaReady = new Promise<void>((resolve) => (metaWritten = resolve));
   world.onPush((message: Message) => {
     if (message.t === 'open') {
-      void openPorts(String(message.serverVersion));
+      void metaReady.then(() => openPorts(String(message.serverVersion)));
     } else if (message.t === 'exit') {
       die(C, String(message.message), Number(message.code ?? EXIT_FATAL));
     } else if (message.t === 'password') {
@@ -193,6 +196,7 @@ async function main(): Promise<void> {
     writeMeta(metaDir, { role: found.role, name: found.name, hostType }, { clusterId: Number(joined.clusterId), token: String(joined.token), runMode: 'shared_nothing' });
     logLine(C, `joined cluster ${String(joined.clusterId)} as ${found.role} through helper ${found.helper}`);
   }
+  metaWritten();
 }
 
 /** Poll each helper's `/role` until one knows this node (reference §5.3 helper path). */
