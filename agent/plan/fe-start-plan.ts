@@ -49,6 +49,8 @@ export interface FeStartInput {
   readonly fence: FenceState;
   /** Every FE peer found through the search service (self excluded or not: it is ignored). */
   readonly peers: readonly PeerObservation[];
+  /** Why the search service could not be listed (DNS timeout, SERVFAIL): `peers` is then unknown, not empty. */
+  readonly peersUnknown?: string | undefined;
 }
 
 /** Where the ADD is sent: the peer dialed, which is the leader. */
@@ -167,6 +169,10 @@ function planWithMeta(input: FeStartInput, meta: Extract<FeMeta, { kind: 'comple
 }
 
 function planWithoutMeta(input: FeStartInput, self: string, peers: readonly PeerObservation[]): FeStartPlan {
+  if (input.peersUnknown !== undefined) {
+    // A DNS failure is doubt, not "nobody there": without meta nothing is decided on it (W2).
+    return wait(`the FE peers cannot be listed (${input.peersUnknown}); an FE without meta decides nothing until DNS answers`);
+  }
   const ids = reportedClusterIds(peers);
   if (ids.length > 1) {
     return refuse(
