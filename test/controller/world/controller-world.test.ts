@@ -6,7 +6,7 @@
  * subresource, and garbage collection. The controller runs in-process as its ServiceAccount
  * (impersonated), so the RBAC in deploy/ is what it has.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,6 +21,7 @@ import { asString, dig } from '../../../controller/json.ts';
 import { OWNED_KINDS } from '../../../controller/kube/resources.ts';
 import { render } from '../../../controller/render/render.ts';
 import { specHash, storedSpecHash } from '../../../controller/render/spec-hash.ts';
+import { holdLease } from '../../../controller/run/lease.ts';
 import { reconcile } from '../../../controller/run/reconcile.ts';
 import { REPO_ROOT, startWorld } from '../../world/world.ts';
 import type { World } from '../../world/world.ts';
@@ -345,6 +346,51 @@ t.test('the scale subresource drives CN replicas; the HPA targets the cluster', 
   const scale = JSON.parse(await kubectl('get', '--raw', `/apis/starrocks.com/v1/namespaces/${NS}/starrocksclusters/elastic/scale`)) as Loose;
   t.equal(dig(scale, 'spec', 'replicas'), 3);
   t.match(dig(scale, 'status', 'selector'), /app.kubernetes.io\/component=cn/);
+});
+
+t.test('leader election: one holder at a time, a successor takes over an expired lease', async (t) => {
+  const a = new AbortController();
+  const b = new AbortController();
+  const options = { api: kit.api, log: kit.log, namespace: 'starrocks-system', name: 'test-lease', durationSeconds: 2, renewEveryMs: 300 };
+  const first = await holdLease({ ...options, identity: 'a', signal: a.signal });
+  let secondLeads = false;
+  const second = holdLease({ ...options, identity: 'b', signal: b.signal }).then((l) => {
+    secondLeads = true;
+    return l;
+  });
+  await new Promise((r) => setTimeout(r, 2_500));
+  t.notOk(secondLeads, 'b waits while a renews');
+  a.abort();
+  await first.lost;
+  await waitFor(async () => (secondLeads ? true : undefined), { what: 'b to take over', timeoutMs: 15_000, intervalMs: 100 });
+  const lease = await kit.api.get('Lease', 'starrocks-system', 'test-lease');
+  t.equal(dig(lease, 'spec', 'holderIdentity'), 'b');
+  t.equal(dig(lease, 'spec', 'leaseTransitions'), 1);
+  b.abort();
+  await (await second).lost;
+});
+
+t.test('starrocks-controller run takes the Lease and stops cleanly on SIGTERM', async (t) => {
+  const child = spawn(
+    join(REPO_ROOT, 'node_modules', '.bin', 'node'),
+    [join(REPO_ROOT, 'controller', 'main.ts'), 'run', '--kubeconfig', world.kubeconfigPath, '--namespace', 'no-clusters-here', '--lease-namespace', 'starrocks-system'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POD_NAME: 'main-test' } },
+  );
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    await waitFor(async () => (dig(await kit.api.get('Lease', 'starrocks-system', 'starrocks-controller'), 'spec', 'holderIdentity') === 'main-test' ? true : undefined), {
+      what: 'the Lease held by main-test',
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
+    await waitFor(async () => (output.includes('controller started') ? true : undefined), { what: 'controller started', timeoutMs: 15_000 });
+  } finally {
+    child.kill('SIGTERM');
+  }
+  t.equal(await exited, 0, output.slice(-2000));
 });
 
 t.test('deleting a cluster garbage-collects everything it owns', async (t) => {
