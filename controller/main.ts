@@ -139,7 +139,7 @@ async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Prom
     events: apiEventRecorder({ api, log, instance: identity, now: () => new Date().toISOString() }),
     namespace: values.namespace,
     resyncMs: number('resync-seconds', values['resync-seconds'], 1) * 1000,
-    progressRecheckMs: 15_000,
+    progressRecheckMs: 30_000,
     concurrency: number('concurrency', values.concurrency, 1),
     signal: abort.signal,
   });
