@@ -199,6 +199,10 @@ for (const profileName of ['3.3', '3.5'] as ProfileName[]) {
         '{"status":"FAILED","msg":"invalid token: bad"}',
       );
       t.equal(await (await fetch(`http://${fe.ip}:8030/api/bootstrap?cluster_id=x1&token=bad`)).text(), '{"status":"FAILED","msg":"invalid cluster id format: x1"}');
+      const metrics = await fetch(`http://${fe.ip}:8030/metrics`);
+      t.equal(metrics.status, 200);
+      t.match(metrics.headers.get('content-type'), /^text\/plain/);
+      t.match(await metrics.text(), /^starrocks_fe_query_total \d+$/m);
     });
 
     t.test('the mariadb command-line client', async (t) => {

@@ -220,6 +220,19 @@ export class Cluster {
 
   /** Run a membership statement on this cluster's leader. */
   async execute(statement: Statement, ctx: ExecContext): Promise<SqlResult> {
+    if (statement.kind === 'show') return this.show(statement.target, ctx);
+    // SystemHandler is synchronized: one ALTER SYSTEM at a time, even across resolver waits.
+    const run = this.#alterQueue.then(() => this.#executeAlter(statement, ctx));
+    this.#alterQueue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  #alterQueue: Promise<void> = Promise.resolve();
+
+  async #executeAlter(statement: Statement, ctx: ExecContext): Promise<SqlResult> {
     switch (statement.kind) {
       case 'show':
         return this.show(statement.target, ctx);

@@ -142,7 +142,7 @@ export class SimWorld {
   readonly #sqlLatency = new Map<string, number>();
   readonly #spawned = new Set<SimProcess>();
   #stopped = false;
-  #timers: NodeJS.Timeout[] = [];
+  readonly #timers = new Map<string, NodeJS.Timeout>();
   #treeCount = 0;
 
   private constructor(init: { options: SimWorldOptions; server: Server; endpoint: { host: string; port: number }; subnet: string; baseDir: string; ownsBaseDir: boolean }) {
@@ -385,7 +385,7 @@ export class SimWorld {
   /** Kill every process and close the world. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const t of this.#timers) clearTimeout(t);
+    for (const t of this.#timers.values()) clearTimeout(t);
     for (const handle of this.#spawned) {
       try {
         handle.child.kill('SIGKILL');
@@ -587,6 +587,11 @@ export class SimWorld {
       const headers: Record<string, string> = target === undefined ? { role: 'UNKNOWN' } : { role: target.role, name: target.name };
       return { status: 200, body: '', headers: { ...headers, 'Content-Type': 'text/plain' } };
     }
+    if (path === '/metrics') {
+      const statements = this.#statements.filter((x) => x.fe === proc.ip).length;
+      const body = `# TYPE starrocks_fe_query_total counter\nstarrocks_fe_query_total ${statements}\n# TYPE starrocks_fe_max_journal_id gauge\nstarrocks_fe_max_journal_id ${found?.cluster.journalId ?? 0}\n`;
+      return { status: 200, body, headers: { 'Content-Type': 'text/plain; version=0.0.4' } };
+    }
     return { status: 404, body: 'Not Found', headers: { 'Content-Type': 'text/plain' } };
   }
 
@@ -684,19 +689,19 @@ export class SimWorld {
   // ---------------------------------------------------------------- leader loops
 
   #startLoops(): void {
-    const loop = (periodMs: number, body: () => Promise<void> | void): void => {
+    const loop = (name: string, periodMs: number, body: () => Promise<void> | void): void => {
       const tick = async (): Promise<void> => {
         if (this.#stopped) return;
         try {
           await body();
         } finally {
-          if (!this.#stopped) this.#timers.push(setTimeout(() => void tick(), periodMs));
+          if (!this.#stopped) this.#timers.set(name, setTimeout(() => void tick(), periodMs));
         }
       };
-      this.#timers.push(setTimeout(() => void tick(), periodMs));
+      this.#timers.set(name, setTimeout(() => void tick(), periodMs));
     };
-    loop(this.options.heartbeatIntervalMs, () => this.#heartbeatRound());
-    loop(this.options.tabletSchedulerIntervalMs, () => {
+    loop('heartbeat', this.options.heartbeatIntervalMs, () => this.#heartbeatRound());
+    loop('tablets', this.options.tabletSchedulerIntervalMs, () => {
       for (const cluster of this.#clusters.values()) {
         if (cluster.leaderName !== undefined) cluster.scheduleTablets(this.options.tabletMovesPerRound);
       }
