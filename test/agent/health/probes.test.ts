@@ -24,6 +24,7 @@ const FE_GRACEFUL_EXIT_MS = 8000;
 // The agent's default probe interval: membership is read once per 5 s whatever the probe rate.
 const FE_PROBE_INTERVAL_MS = 5000;
 
+t.setTimeout(240_000);
 const sim = await startSimCluster({ world: { rootPassword: PASSWORD, feGracefulExitMs: FE_GRACEFUL_EXIT_MS } });
 t.teardown(() => sim.stop());
 const pods: SimPod[] = [];
