@@ -116,6 +116,7 @@ t.test('decommission and the scheduler', async (t) => {
     for (const tablet of cluster.tablets) t.equal(new Set(tablet.replicas).size, tablet.replicas.length, 'never two replicas on one BE');
   }
   t.notOk(cluster.nodes.includes(leaving), `dropped after ${rounds} rounds`);
+  t.same(cluster.autoDropped, [{ id: leaving.id, host: '10.0.1.3', heartbeatPort: 9050, tabletsAtDrop: 0 }]);
   t.ok(rounds >= Math.ceil(held / 2) + 1, 'the drop comes one round after the last move');
   t.ok(cluster.tablets.every((x) => cluster.liveReplicas(x) === 2));
 });

@@ -123,6 +123,8 @@ export class Cluster {
   epoch = 0;
   journalId = 0;
   dropBackendAfterDecommission = true;
+  /** Backends the decommission daemon dropped, with the tablets they held at that moment. */
+  readonly autoDropped: { id: number; host: string; heartbeatPort: number; tabletsAtDrop: number }[] = [];
   #nextNodeId = 10001;
   #nextFeId = 1;
   #nextTabletId = 20001;
@@ -578,7 +580,10 @@ export class Cluster {
       for (const row of this.nodes.filter((n) => n.kind === 'backend' && n.decommissioned)) {
         if (this.tabletCount(row.id) === 0) dropped.push(row);
       }
-      for (const row of dropped) this.#removeNode(row);
+      for (const row of dropped) {
+        this.autoDropped.push({ id: row.id, host: row.host, heartbeatPort: row.heartbeatPort, tabletsAtDrop: this.tabletCount(row.id) });
+        this.#removeNode(row);
+      }
     }
     const targetsFor = (tablet: Tablet): NodeRow[] =>
       this.availableBackends()
