@@ -14,12 +14,12 @@ import { startAgentServer } from '../http/server.ts';
 import { readFeMeta } from '../meta/fe-meta.ts';
 import { parsePlanFile, startArgs } from '../plan/plan-file.ts';
 import type { PlanFile } from '../plan/plan-file.ts';
-import { waitForPrestop } from '../process/prestop-lock.ts';
+import { prestopRunning, waitForPrestop } from '../process/prestop-lock.ts';
 import { startSupervised } from '../process/supervisor.ts';
 import { PHASES } from './context.ts';
 import type { Context } from './context.ts';
 import { createFence, derivePlan, writePlanFile } from './init.ts';
-import { startMonitor } from './monitor.ts';
+import { DRAINING_FILE, startMonitor } from './monitor.ts';
 import { materializeConf } from './conf-dir.ts';
 
 /** The file `run` writes with the StarRocks process's pid, for preStop. */
@@ -29,6 +29,9 @@ export const CHILD_PID_FILE = 'child.pid';
 export async function runCommand(ctx: Context): Promise<number> {
   const metrics = ctx.metrics ?? createMetrics();
   setPhase(metrics, PHASES, 'starting');
+  // A draining mark left by the preStop of an earlier container (kubelet runs preStop before a
+  // liveness restart too) would keep this fresh process unready forever; a live preStop keeps it.
+  if (!(await prestopRunning(ctx.config.stateDir))) await rm(join(ctx.config.stateDir, DRAINING_FILE), { force: true });
   const plan = await currentPlan(ctx);
   const home = componentHome(ctx.config.starrocksRoot, ctx.config.component);
   const env: NodeJS.ProcessEnv = { ...process.env };
