@@ -1,0 +1,158 @@
+/**
+ * Issue 6 in the Kubernetes world: the agent's preStop hook tells a restart from a scale-in by
+ * reading its StatefulSet's replicas from the real API server, with its own service account.
+ * On 1 FE, 4 BE and 2 CN (a table with 3 replicas on the BEs):
+ * - a restart of one pod of every component deregisters nothing and adds nothing;
+ * - scaling BE 4 -> 3 and CN 2 -> 1 (through the StarRocksCluster) decommissions BE 3 until
+ *   every tablet moved (none lost, none under-replicated) and drops CN 1: no ghost row;
+ * - with the agent's permission to read StatefulSets taken away (the API cannot answer), a
+ *   scale-in BE stops as for a restart and stays registered;
+ * - a decommission StarRocks refuses (3 replicas need 3 BEs) keeps the BE registered, with the
+ *   reason in an event and in the pod annotation.
+ */
+import t from 'tap';
+import { ANNOTATIONS, names } from '../../agent/contract.ts';
+import { agentRbacRules } from '../../controller/render/agent-rbac.ts';
+import { addsByTarget } from '../agent/fixtures/sim-pods.ts';
+import { waitFor } from '../world/wait.ts';
+import { describeView, startWorldCluster } from './fixtures/world-cluster.ts';
+import type { WorldCluster } from './fixtures/world-cluster.ts';
+
+t.setTimeout(480_000);
+
+let cluster: WorldCluster | undefined;
+t.teardown(async () => {
+  if (cluster !== undefined && !t.passing()) t.comment(cluster.diagnostics());
+  await cluster?.stop();
+});
+
+const c = (cluster = await startWorldCluster({ shape: { fe: 1, be: 4, cn: 2 }, graceSeconds: { fe: 30, be: 60, cn: 30 } }));
+const n = names(c.name);
+await c.converged({ fe: 1, be: 4, cn: 2 }, 300_000);
+c.sim.createTable({ db: 'db1', table: 'orders', buckets: 12, replicationNum: 3 });
+
+const statementsFor = (pattern: RegExp, host: string): string[] =>
+  c.sim
+    .statements()
+    .filter((s) => pattern.test(s.sql) && s.sql.includes(host))
+    .map((s) => s.sql);
+const eventsOf = async (pod: string): Promise<{ type: string; reason: string; message: string }[]> =>
+  (await c.agentEvents()).filter((e) => e.pod === pod);
+const podGone = (component: 'be' | 'cn', count: number): Promise<true> =>
+  waitFor(async () => ((await c.pods(component)).length === count ? true : undefined), {
+    what: `${count} ${component.toUpperCase()} pods left`,
+    timeoutMs: 120_000,
+    intervalMs: 500,
+  });
+const rolePath = `/apis/rbac.authorization.k8s.io/v1/namespaces/${c.namespace}/roles/${n.agentServiceAccount}`;
+const agentUser = `system:serviceaccount:${c.namespace}:${n.agentServiceAccount}`;
+const canReadStatefulSets = async (): Promise<boolean> => {
+  const out = await c.kubectl('auth', 'can-i', 'get', 'statefulsets.apps', '-n', c.namespace, '--as', agentUser).catch((error: { stdout?: string }) => error.stdout ?? '');
+  return out.trim() === 'yes';
+};
+
+t.test('a restart of FE 0, BE 0 and CN 0 deregisters nothing and adds nothing', async (t) => {
+  const addsBefore = addsByTarget(c.sim);
+  const restarted = [n.pod('fe', 0), n.pod('be', 0), n.pod('cn', 0)];
+  const before = await Promise.all(restarted.map((name) => c.pod(name)));
+  await Promise.all(restarted.map((name) => c.world.rest.delete(`/api/v1/namespaces/${c.namespace}/pods/${name}`)));
+  await waitFor(
+    async () => {
+      const now = await Promise.all(restarted.map((name) => c.pod(name)));
+      return now.every((p, i) => p !== undefined && p.uid !== before[i]?.uid) ? true : undefined;
+    },
+    { what: 'the three pods re-created', timeoutMs: 120_000, intervalMs: 500 },
+  );
+  const view = await c.converged({ fe: 1, be: 4, cn: 2 }, 180_000);
+  t.same(
+    c.sim.statements().filter((s) => /DECOMMISSION|DROP/i.test(s.sql)).map((s) => s.sql),
+    [],
+    'no DECOMMISSION or DROP statement',
+  );
+  t.same(addsByTarget(c.sim), addsBefore, 'no ADD statement: every restarted node was still registered');
+  t.equal(view.backends.length, 4, `every BE still registered and alive: ${describeView(view)}`);
+  t.equal(view.computeNodes.length, 2, 'both CNs still registered and alive');
+  for (const name of restarted) {
+    const events = await eventsOf(name);
+    t.ok(events.some((e) => e.type === 'Normal' && e.reason === 'Restarting'), `${name}'s preStop saw a restart`);
+    t.notOk(events.some((e) => e.reason === 'ScalingIn'), `${name}'s preStop saw no scale-in`);
+  }
+  t.same(c.sim.lostTablets(), [], 'no lost tablet');
+});
+
+t.test('BE 4 -> 3 and CN 2 -> 1: BE 3 decommissions with every tablet moved, CN 1 is dropped, no ghost', async (t) => {
+  await c.patchSpec({ starRocksBeSpec: { replicas: 3 }, starRocksCnSpec: { replicas: 1 } });
+  const view = await c.converged({ fe: 1, be: 3, cn: 1 }, 180_000);
+  t.same(
+    view.backends.map((b) => b.host).sort(),
+    [0, 1, 2].map((i) => c.fqdn('be', i)),
+    'BE 3 is gone from SHOW BACKENDS, BE 0-2 stay',
+  );
+  t.same(
+    view.computeNodes.map((row) => row.host),
+    [c.fqdn('cn', 0)],
+    'no CN 1 row left behind, CN 0 stays',
+  );
+  t.ok(statementsFor(/^ALTER SYSTEM DECOMMISSION BACKEND/i, c.fqdn('be', 3)).length >= 1, 'DECOMMISSION BACKEND was sent for BE 3');
+  t.same(statementsFor(/^ALTER SYSTEM (DROP|DECOMMISSION) BACKEND/i, '').filter((sql) => !sql.includes(c.fqdn('be', 3))), [], 'no other BE decommissioned or dropped');
+  t.equal(statementsFor(/^ALTER SYSTEM DROP COMPUTE NODE/i, c.fqdn('cn', 1)).length, 1, 'CN 1 dropped once');
+  t.same(c.sim.lostTablets(), [], 'zero lost tablets');
+  t.same(c.sim.underReplicatedTablets(), [], 'zero under-replicated tablets');
+  // Events are listed in no particular order: look for each one.
+  t.ok((await eventsOf(n.pod('be', 3))).some((e) => e.reason === 'ScalingIn'), 'BE 3 saw a scale-in');
+  t.ok((await eventsOf(n.pod('be', 3))).some((e) => e.reason === 'Decommissioned'), 'BE 3 reported Decommissioned');
+  t.ok((await eventsOf(n.pod('cn', 1))).some((e) => e.reason === 'Deregistered'), 'CN 1 reported Deregistered');
+});
+
+t.test('the agent cannot read its StatefulSet: a scale-in BE stops as for a restart and stays registered', async (t) => {
+  const role = await c.world.rest.get<{ rules: unknown[] }>(rolePath);
+  t.same(role.rules, agentRbacRules(c.name), 'the rendered Role holds the agent rules');
+  const withoutStatefulSets = agentRbacRules(c.name).filter((rule) => !rule.resources.includes('statefulsets'));
+  await c.world.rest.mergePatch(rolePath, { rules: withoutStatefulSets });
+  try {
+    await waitFor(async () => ((await canReadStatefulSets()) ? undefined : true), { what: 'RBAC to deny StatefulSets', timeoutMs: 30_000, intervalMs: 500 });
+    await c.patchSpec({ starRocksBeSpec: { replicas: 2 } });
+    await podGone('be', 2);
+    const events = await eventsOf(n.pod('be', 2));
+    t.ok(
+      events.some((e) => e.type === 'Warning' && e.reason === 'ScaleInUnknown' && /assuming a restart/.test(e.message)),
+      'an event says the replicas could not be read',
+    );
+    t.ok(events.some((e) => e.reason === 'Restarting'), 'and that it stopped as for a restart');
+    t.same(statementsFor(/DECOMMISSION|DROP/i, c.fqdn('be', 2)), [], 'no DECOMMISSION or DROP for BE 2');
+    const view = await c.view();
+    t.ok(view?.backends.some((b) => b.host === c.fqdn('be', 2) && !b.systemDecommissioned), 'BE 2 is still registered, not decommissioning');
+  } finally {
+    await c.world.rest.mergePatch(rolePath, { rules: agentRbacRules(c.name) });
+  }
+  await waitFor(async () => ((await canReadStatefulSets()) ? true : undefined), { what: 'RBAC to allow StatefulSets again', timeoutMs: 30_000, intervalMs: 500 });
+  await c.patchSpec({ starRocksBeSpec: { replicas: 3 } });
+  await c.converged({ fe: 1, be: 3, cn: 1 }, 180_000);
+  t.same(statementsFor(/^ALTER SYSTEM ADD BACKEND/i, c.fqdn('be', 2)).length, 1, 'BE 2 came back without a second ADD');
+});
+
+t.test('a decommission StarRocks refuses keeps the BE registered, the reason visible', async (t) => {
+  await c.patchSpec({ starRocksBeSpec: { replicas: 2 } });
+  const name = n.pod('be', 2);
+  const refused = await waitFor(async () => (await eventsOf(name)).find((e) => e.reason === 'DecommissionRefused'), {
+    what: 'the DecommissionRefused event',
+    timeoutMs: 120_000,
+    intervalMs: 500,
+  });
+  t.match(refused, { type: 'Warning', message: /insufficient BE number/ }, 'a Warning event gives StarRocks reason');
+  const pod = await waitFor(
+    async () => {
+      const p = await c.pod(name);
+      return /blocked/.test(p?.annotations[ANNOTATIONS.decommission] ?? '') ? p : undefined;
+    },
+    { what: 'the refusal in the pod annotation', timeoutMs: 30_000, intervalMs: 500 },
+  );
+  t.ok(pod.terminating, 'the pod is terminating (it ends only at its grace period)');
+  t.equal(pod.annotations[ANNOTATIONS.phase], 'deregistering', 'phase deregistering');
+  const view = await c.view();
+  const row = view?.backends.find((b) => b.host === c.fqdn('be', 2));
+  t.ok(row !== undefined && row.alive && (row.tabletNum ?? 0) > 0, `BE 2 stays registered and alive with its tablets: ${view === undefined ? 'no view' : describeView(view)}`);
+  t.same(statementsFor(/^ALTER SYSTEM DROP BACKEND/i, c.fqdn('be', 2)), [], 'never dropped');
+  t.same(c.sim.underReplicatedTablets(), [], 'nothing under-replicated');
+  t.same(c.sim.lostTablets(), [], 'nothing lost');
+});
