@@ -46,11 +46,12 @@ t.test('start and stop scripts', async (t) => {
 
   const again = world.spawn({ component: 'fe', root, ip, env: { STARROCKS_CONF_DIR: confDir } });
   await world.waitOpen(ip);
-  const graceful = await world.stopScript({ root, component: 'fe' }, ['-g']);
+  const graceful = await world.stopScript({ root, component: 'fe' }, ['-g', '--timeout', '60']);
   t.equal(graceful.code, 0);
   t.same(await again.exited, { code: 0, signal: null }, 'SIGUSR1: graceful exit with 0');
   const term = world.spawn({ component: 'fe', root, ip, env: { STARROCKS_CONF_DIR: confDir } });
   await world.waitOpen(ip);
-  await world.stopScript({ root, component: 'fe' });
+  // Bounded: the real script would wait forever for a process that ignores SIGTERM.
+  await world.stopScript({ root, component: 'fe' }, ['--timeout', '60']);
   t.same(await term.exited, { code: null, signal: 'SIGTERM' }, 'the default stop is SIGTERM');
 });
