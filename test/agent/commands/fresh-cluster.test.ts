@@ -1,10 +1,13 @@
 // The agent against the simulator: a fresh 3 FE / 3 BE / 1 CN cluster comes up with one cluster
 // id, no node is added twice, and FE restarts rejoin without a new ADD.
 import t from 'tap';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { addsByTarget, converged, dumpPods, eventually, startSimCluster } from '../fixtures/sim-pods.ts';
+import { addsByTarget, converged, eventually, startSimCluster, writeDump } from '../fixtures/sim-pods.ts';
 import type { SimPod } from '../fixtures/sim-pods.ts';
+
+// Many real processes on a shared 2-core machine: allow more than the default per-file time.
+t.setTimeout(300_000);
 
 t.test('fresh cluster, FE restart with meta, FE with wiped meta', async (t) => {
   const sim = await startSimCluster();
@@ -13,8 +16,8 @@ t.test('fresh cluster, FE restart with meta, FE with wiped meta', async (t) => {
   for (const ordinal of [0, 1, 2]) pods.push(sim.startPod('fe', ordinal));
   for (const ordinal of [0, 1, 2]) pods.push(sim.startPod('be', ordinal));
   pods.push(sim.startPod('cn', 0));
-  const view = await converged(sim, { fe: 3, be: 3, cn: 1 }, 90_000).catch((error: unknown) => {
-    writeFileSync(process.env.AGENT_DUMP ?? '/dev/null', dumpPods(pods));
+  const view = await converged(sim, { fe: 3, be: 3, cn: 1 }, 150_000).catch((error: unknown) => {
+    writeDump(pods, 'fresh-cluster');
     throw error;
   });
   t.equal(sim.world.clusterIdsCreated().length, 1, 'exactly one cluster was ever created');
@@ -37,7 +40,7 @@ t.test('fresh cluster, FE restart with meta, FE with wiped meta', async (t) => {
       const row = v?.frontends.find((f) => f.host.startsWith('sr-fe-1.'));
       return row !== undefined && row.alive && (await fe1again.init) === 0;
     },
-    { timeoutMs: 60_000, what: 'FE 1 back and alive' },
+    { timeoutMs: 120_000, what: 'FE 1 back and alive' },
   );
   t.same(adds(), before, 'the restart sent no ADD');
   t.match(fe1again.output(), /restarting from meta, no helper/);
@@ -54,7 +57,7 @@ t.test('fresh cluster, FE restart with meta, FE with wiped meta', async (t) => {
       const row = v?.frontends.find((f) => f.host.startsWith('sr-fe-2.'));
       return row !== undefined && row.alive && row.join;
     },
-    { timeoutMs: 60_000, what: 'FE 2 rejoined after losing its meta' },
+    { timeoutMs: 120_000, what: 'FE 2 rejoined after losing its meta' },
   ).catch((error: unknown) => {
     t.comment(fe2again.output().slice(-4000));
     throw error;
