@@ -4,14 +4,9 @@
  * Anything that goes wrong before the agent can act ends it with one line and a distinct exit
  * code (see errors.ts).
  */
-import { createContext } from './commands/context.ts';
-import { initCommand } from './commands/init.ts';
-import { prestopCommand } from './commands/prestop.ts';
-import { runCommand } from './commands/run.ts';
 import { loadConfig } from './config.ts';
 import { AGENT_COMMANDS } from './contract.ts';
 import { AgentError, describeError, exitCodeOf } from './errors.ts';
-import { createMetrics } from './http/metrics.ts';
 import { VERSION } from './version.ts';
 
 const USAGE = `usage: starrocks-agent <command>
@@ -38,18 +33,27 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     case 'help':
       process.stdout.write(`${USAGE}\n`);
       return 0;
+    // Commands load their modules on demand: `--version` and a bad env answer without parsing
+    // fastify, mysql2 and the rest.
     case AGENT_COMMANDS.init: {
-      const ctx = await createContext({ config: loadConfig(env), env });
+      const { createContext } = await import('./commands/context.ts');
+      const { initCommand } = await import('./commands/init.ts');
+      const ctx = await createContext({ config: loadConfig(env), env, command: AGENT_COMMANDS.init });
       await initCommand(ctx);
       return 0;
     }
     case AGENT_COMMANDS.run: {
+      const { createContext } = await import('./commands/context.ts');
+      const { createMetrics } = await import('./http/metrics.ts');
+      const { runCommand } = await import('./commands/run.ts');
       // The metrics exist before the context, so its SQL clients count their statements.
-      const ctx = await createContext({ config: loadConfig(env), env, metrics: createMetrics() });
+      const ctx = await createContext({ config: loadConfig(env), env, metrics: createMetrics(), command: AGENT_COMMANDS.run });
       return runCommand(ctx);
     }
     case AGENT_COMMANDS.prestop: {
-      const ctx = await createContext({ config: loadConfig(env), env });
+      const { createContext } = await import('./commands/context.ts');
+      const { prestopCommand } = await import('./commands/prestop.ts');
+      const ctx = await createContext({ config: loadConfig(env), env, command: AGENT_COMMANDS.prestop });
       await prestopCommand(ctx);
       return 0;
     }

@@ -10,6 +10,7 @@ import type { ClusterResolver } from '../dns/cluster-resolver.ts';
 import { describeError } from '../errors.ts';
 import type { AgentMetrics } from '../http/metrics.ts';
 import type { AgentKube } from '../kube/agent-kube.ts';
+import { createAgentKube } from '../kube/kube-client.ts';
 import { createLogger } from '../log.ts';
 import type { Log } from '../log.ts';
 import { loadNodeConf } from '../meta/node-conf.ts';
@@ -51,8 +52,10 @@ export interface CreateContextOptions {
   env: Readonly<Record<string, string | undefined>>;
   log?: Log;
   metrics?: AgentMetrics;
-  /** Injected in tests; built from the config otherwise (client-node is loaded only then). */
+  /** Injected in tests; built from the config otherwise. */
   kube?: AgentKube;
+  /** The command being run (`init`, `run`, `prestop`), for the Kubernetes field manager. */
+  command?: string;
 }
 
 /** Build the context of a command. */
@@ -79,7 +82,14 @@ export async function createContext(options: CreateContextOptions): Promise<Cont
     domain: config.clusterDomain,
   });
   const selfHost = config.hostType === 'FQDN' ? fqdn : (config.podIp as string);
-  const kube = options.kube ?? (config.noKubernetes ? undefined : await inClusterKube(config));
+  const kube = options.kube ?? (config.noKubernetes ? undefined : createAgentKube({
+    namespace: config.namespace,
+    podName: config.podName,
+    cluster: config.cluster,
+    timeoutMs: Math.min(config.sqlTimeoutMs, 10_000),
+    env: options.env,
+    command: options.command ?? 'agent',
+  }));
   const fence =
     kube !== undefined
       ? kubeFenceStore(kube, names(config.cluster).fence)
@@ -118,16 +128,4 @@ export async function createContext(options: CreateContextOptions): Promise<Cont
       }
     },
   };
-}
-
-// KUBECONFIG when set (local world, out-of-cluster), else the in-cluster service account.
-async function inClusterKube(config: AgentConfig): Promise<AgentKube> {
-  const { createAgentKube } = await import('../kube/kube-client.ts');
-  return createAgentKube({
-    namespace: config.namespace,
-    podName: config.podName,
-    cluster: config.cluster,
-    timeoutMs: Math.min(config.sqlTimeoutMs, 10_000),
-    kubeconfigPath: process.env.KUBECONFIG === undefined || process.env.KUBECONFIG === '' ? undefined : process.env.KUBECONFIG,
-  });
 }

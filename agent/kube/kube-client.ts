@@ -1,24 +1,21 @@
 /**
- * AgentKube on `@kubernetes/client-node`. Loaded with a dynamic import by the commands that need
- * it, because importing client-node costs about half a second.
+ * AgentKube over the project's small REST client (the one the controller uses), not over
+ * `@kubernetes/client-node`: the agent makes five kinds of call, and client-node made the agent's
+ * bundle 10 MB and its start slow.
  *
  * Credentials: `KUBECONFIG` when set (the local world and out-of-cluster use), otherwise the
- * in-cluster service account, loaded explicitly (`loadFromDefault` would prefer a stray
- * kubeconfig, see typescript-stack.md).
+ * in-cluster service account. The pod's annotations are written with server-side apply under the
+ * agent's own field manager, so the agent owns exactly its keys and never touches others'.
  */
-import {
-  ApiException,
-  AppsV1Api,
-  CoreV1Api,
-  KubeConfig,
-  Observable,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
-import type { ConfigurationOptions, ObservableMiddleware, RequestContext, ResponseContext } from '@kubernetes/client-node';
-import { AgentError } from '../errors.ts';
+import { loadConnection } from '../../controller/kube/connection.ts';
+import { httpStatusOf } from '../../controller/kube/kube-api.ts';
+import { restKubeApi } from '../../controller/kube/rest-api.ts';
 import { ANNOTATIONS, LABELS } from '../contract.ts';
+import { AgentError, describeError } from '../errors.ts';
 import type { AgentEvent, AgentKube, Fence } from './agent-kube.ts';
+
+/** The field manager of the agent's writes, one per command (see annotateSelf). */
+export const AGENT_FIELD_MANAGER = 'starrocks-agent';
 
 /** Options of createAgentKube. */
 export interface KubeClientOptions {
@@ -28,132 +25,110 @@ export interface KubeClientOptions {
   cluster: string;
   /** Per-request timeout. */
   timeoutMs: number;
-  /** Path of a kubeconfig; the in-cluster service account when undefined. */
-  kubeconfigPath?: string;
+  /** Env with KUBECONFIG or KUBERNETES_SERVICE_HOST/PORT. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The command (`init`, `run`, `prestop`): each writes under its own field manager. */
+  command: string;
 }
 
 /** AgentKube talking to a real API server. */
 export function createAgentKube(options: KubeClientOptions): AgentKube {
-  const kc = new KubeConfig();
-  if (options.kubeconfigPath !== undefined) kc.loadFromFile(options.kubeconfigPath);
-  else kc.loadFromCluster();
-  const core = kc.makeApiClient(CoreV1Api);
-  const apps = kc.makeApiClient(AppsV1Api);
-  const { namespace } = options;
-
-  // A fresh AbortSignal per request: client-node has no default timeout at all.
-  const timeout: ObservableMiddleware = {
-    pre: (context: RequestContext) => {
-      context.setSignal(AbortSignal.timeout(options.timeoutMs));
-      return new Observable(Promise.resolve(context));
-    },
-    post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
-  };
-  const withTimeout = (extra?: ConfigurationOptions): ConfigurationOptions => ({
-    ...extra,
-    middleware: [...(extra?.middleware ?? []), timeout],
-    middlewareMergeStrategy: 'append',
+  const api = restKubeApi({
+    connection: loadConnection({ kubeconfig: undefined, env: options.env }),
+    // Server-side apply drops the keys a manager stops sending. One manager per command keeps
+    // each command's keys (init's plan, prestop's progress) when another command writes its own.
+    fieldManager: `${AGENT_FIELD_MANAGER}-${options.command}`,
+    timeoutMs: options.timeoutMs,
   });
-
+  const { namespace } = options;
+  // The keys this process has written: each apply sends them all again.
+  const annotations: Record<string, string> = {};
   const fail = (what: string, error: unknown): AgentError =>
-    new AgentError('ERR_KUBERNETES', `${what} failed: ${describe(error)}; check the API server and the agent's Role`, {
+    new AgentError('ERR_KUBERNETES', `${what} failed: ${describeError(error).replace(/^ERR_[A-Z_]+: /, '')}; check the API server and the agent's Role`, {
       cause: error,
     });
 
   return {
     async statefulSetReplicas(name) {
       try {
-        const sts = await apps.readNamespacedStatefulSet({ name, namespace }, withTimeout());
-        return sts.spec?.replicas ?? 1;
+        const sts = await api.get('StatefulSet', namespace, name);
+        if (sts === undefined) throw new AgentError('ERR_KUBERNETES', `StatefulSet ${namespace}/${name} does not exist`);
+        const spec = sts.spec as { replicas?: unknown } | undefined;
+        return typeof spec?.replicas === 'number' ? spec.replicas : 1;
       } catch (error) {
         throw fail(`reading StatefulSet ${namespace}/${name}`, error);
       }
     },
 
     async readFence(name) {
+      let cm;
       try {
-        const cm = await core.readNamespacedConfigMap({ name, namespace }, withTimeout());
-        const data = cm.data ?? {};
-        if (data.clusterId === undefined) return undefined;
-        return { clusterId: data.clusterId, bootstrappedBy: data.bootstrappedBy ?? '', at: data.at ?? '' };
+        cm = await api.get('ConfigMap', namespace, name);
       } catch (error) {
-        if (statusOf(error) === 404) return undefined;
         throw fail(`reading the fence ConfigMap ${namespace}/${name}`, error);
       }
+      const data = (cm?.data ?? {}) as Record<string, unknown>;
+      if (typeof data.clusterId !== 'string') return undefined;
+      return {
+        clusterId: data.clusterId,
+        bootstrappedBy: typeof data.bootstrappedBy === 'string' ? data.bootstrappedBy : '',
+        at: typeof data.at === 'string' ? data.at : '',
+      };
     },
 
     async createFence(name, fence: Fence) {
       try {
-        await core.createNamespacedConfigMap(
-          {
+        await api.create({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: {
+            name,
             namespace,
-            body: {
-              metadata: {
-                name,
-                namespace,
-                labels: { [LABELS.instance]: options.cluster, [LABELS.component]: 'fe' },
-                annotations: { [ANNOTATIONS.bootstrappedBy]: fence.bootstrappedBy },
-              },
-              data: { clusterId: fence.clusterId, bootstrappedBy: fence.bootstrappedBy, at: fence.at },
-            },
+            labels: { [LABELS.instance]: options.cluster, [LABELS.component]: 'fe' },
+            annotations: { [ANNOTATIONS.bootstrappedBy]: fence.bootstrappedBy },
           },
-          withTimeout(),
-        );
+          data: { clusterId: fence.clusterId, bootstrappedBy: fence.bootstrappedBy, at: fence.at },
+        });
         return 'created';
       } catch (error) {
-        if (statusOf(error) === 409) return 'exists';
+        if (httpStatusOf(error) === 409) return 'exists';
         throw fail(`creating the fence ConfigMap ${namespace}/${name}`, error);
       }
     },
 
-    async annotateSelf(annotations) {
+    async annotateSelf(changes) {
+      for (const [key, value] of Object.entries(changes)) {
+        if (value === null) delete annotations[key];
+        else annotations[key] = value;
+      }
       try {
-        await core.patchNamespacedPod(
-          { name: options.podName, namespace, body: { metadata: { annotations } } },
-          withTimeout(setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
-        );
+        // Only annotations are sent: the pod's labels are not this manager's to claim.
+        const patch = { apiVersion: 'v1', kind: 'Pod', metadata: { name: options.podName, namespace, annotations: { ...annotations } } };
+        await api.apply(patch as unknown as Parameters<typeof api.apply>[0]);
       } catch (error) {
         throw fail(`annotating pod ${namespace}/${options.podName}`, error);
       }
     },
 
     async emitEvent(event: AgentEvent) {
-      const now = new Date();
+      const now = new Date().toISOString();
       try {
-        await core.createNamespacedEvent(
-          {
-            namespace,
-            body: {
-              metadata: { generateName: `${options.podName}.`, namespace },
-              involvedObject: { kind: 'Pod', name: options.podName, namespace, apiVersion: 'v1' },
-              type: event.type,
-              reason: event.reason,
-              message: event.message,
-              firstTimestamp: now,
-              lastTimestamp: now,
-              count: 1,
-              source: { component: 'starrocks-agent' },
-            },
-          },
-          withTimeout(),
-        );
+        await api.create({
+          apiVersion: 'v1',
+          kind: 'Event',
+          metadata: { generateName: `${options.podName}.`, namespace },
+          involvedObject: { kind: 'Pod', name: options.podName, namespace, apiVersion: 'v1' },
+          type: event.type,
+          reason: event.reason,
+          message: event.message,
+          firstTimestamp: now,
+          lastTimestamp: now,
+          count: 1,
+          source: { component: AGENT_FIELD_MANAGER },
+        });
       } catch {
         // Events are best effort: a failed event must never fail a decision.
       }
     },
   };
-}
-
-function statusOf(error: unknown): number | undefined {
-  return error instanceof ApiException ? error.code : undefined;
-}
-
-function describe(error: unknown): string {
-  if (error instanceof ApiException) {
-    const body = typeof error.body === 'string' ? error.body : JSON.stringify(error.body);
-    const message = /"message":"([^"]*)"/.exec(body)?.[1];
-    return `HTTP ${error.code}${message === undefined ? '' : `: ${message}`}`;
-  }
-  if (error instanceof Error) return error.name === 'AbortError' || error.name === 'TimeoutError' ? 'request timed out' : error.message;
-  return String(error);
 }
