@@ -3,9 +3,8 @@
  * kubectl and rendered by the controller, comes up through the agents in real pods (init
  * container, run, probes) with real CoreDNS and the API server, and converges to one cluster:
  * one cluster id ever created, every member registered once and Alive, the bootstrap fence in
- * the API server holding that id, every agent's phase in its pod annotation. Then FE 0, the one
- * that bootstrapped, is deleted and comes back from its meta on the same claim: no new cluster,
- * no ADD.
+ * the API server holding that id, every agent's phase in its pod annotation. (Restarts from meta
+ * in the world are in scale-in-world.test.ts.)
  */
 import t from 'tap';
 import { ANNOTATIONS, names } from '../../agent/contract.ts';
@@ -82,24 +81,4 @@ t.test('a fresh 3 FE / 3 BE / 1 CN cluster converges to one cluster in the world
   ].sort();
   t.same([...adds.keys()].sort(), expected, 'every joining member was added (FE 0 bootstrapped, never added)');
   t.same([...adds.entries()].filter(([, count]) => count !== 1), [], 'no node was added twice');
-});
-
-t.test('FE 0 deleted: it restarts from its meta, no new cluster, no ADD', async (t) => {
-  const c = cluster;
-  if (c === undefined) throw new Error('no cluster');
-  const name = names(c.name).pod('fe', 0);
-  const before = await c.pod(name);
-  const addsBefore = c.sim.statements().filter((s) => /^ALTER SYSTEM ADD/i.test(s.sql)).length;
-  await c.world.rest.delete(`/api/v1/namespaces/${c.namespace}/pods/${name}`);
-  await waitFor(async () => ((await c.pod(name))?.uid !== before?.uid ? true : undefined), {
-    what: `${name} re-created`,
-    timeoutMs: 60_000,
-    intervalMs: 500,
-  });
-  const view = await c.converged(shape, 180_000);
-  t.equal(c.sim.clusterIdsCreated().length, 1, 'still one cluster id');
-  t.equal(view.frontends.length, 3, 'three FEs, FE 0 among them, alive');
-  t.equal(c.sim.statements().filter((s) => /^ALTER SYSTEM ADD/i.test(s.sql)).length, addsBefore, 'no ADD statement after the restart');
-  const again = await c.pod(name);
-  t.equal(again?.annotations['starrocks.com/agent-plan'], 'restart-from-meta', 'the new pod restarted from meta (no helper)');
 });
