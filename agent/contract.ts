@@ -54,6 +54,8 @@ export const LABEL_VALUES = {
 export const ANNOTATIONS = {
   /** The agent's current phase (`init`, `waiting`, `registered`, `running`, `draining`, ...). */
   phase: 'starrocks.com/agent-phase',
+  /** The start plan init chose: `bootstrap`, `join`, `restart-from-meta`, `registered`. */
+  plan: 'starrocks.com/agent-plan',
   /** JSON: the host:port the node was registered with, its role, cluster id. */
   membership: 'starrocks.com/agent-membership',
   /** JSON: BE decommission progress (tablets left, started at). */

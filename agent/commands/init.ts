@@ -10,7 +10,7 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PATHS } from '../contract.ts';
+import { ANNOTATIONS, PATHS } from '../contract.ts';
 import { ownAddresses } from '../dns/self-resolution.ts';
 import { waitForSelfResolution } from '../dns/wait-self-resolution.ts';
 import { AgentError } from '../errors.ts';
@@ -33,7 +33,7 @@ export async function initCommand(ctx: Context, signal?: AbortSignal): Promise<P
   await ctx.annotate('init');
   const plan = await derivePlan(ctx, signal);
   await writePlanFile(ctx.config.stateDir, plan);
-  await ctx.annotate('starting', { 'starrocks.com/agent-plan': plan.start });
+  await ctx.annotate('starting', { [ANNOTATIONS.plan]: plan.start });
   ctx.log.info({ plan: plan.start }, 'start plan written');
   return plan;
 }

@@ -69,9 +69,9 @@ t.test('a fresh 3 FE / 3 BE / 1 CN cluster converges to one cluster in the world
     `every agent recorded phase running in its pod annotation (${ANNOTATIONS.phase})`,
   );
   const fe0 = await c.pod(names(c.name).pod('fe', 0));
-  t.equal(fe0?.annotations['starrocks.com/agent-plan'], 'bootstrap', 'FE 0 recorded its plan: bootstrap');
+  t.equal(fe0?.annotations[ANNOTATIONS.plan], 'bootstrap', 'FE 0 recorded its plan: bootstrap');
   const fe1 = await c.pod(names(c.name).pod('fe', 1));
-  t.equal(fe1?.annotations['starrocks.com/agent-plan'], 'join', 'FE 1 recorded its plan: join');
+  t.equal(fe1?.annotations[ANNOTATIONS.plan], 'join', 'FE 1 recorded its plan: join');
 
   const adds = addsByTarget(c.sim);
   const expected = [

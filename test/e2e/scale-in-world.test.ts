@@ -74,7 +74,7 @@ t.test('a restart of FE 0, BE 0 and CN 0 deregisters nothing and adds nothing', 
   }
   t.same(c.sim.lostTablets(), [], 'no lost tablet');
   t.equal(c.sim.clusterIdsCreated().length, 1, 'still one cluster id');
-  t.equal((await c.pod(n.pod('fe', 0)))?.annotations['starrocks.com/agent-plan'], 'restart-from-meta', 'FE 0 restarted from its meta (no helper, no bootstrap)');
+  t.equal((await c.pod(n.pod('fe', 0)))?.annotations[ANNOTATIONS.plan], 'restart-from-meta', 'FE 0 restarted from its meta (no helper, no bootstrap)');
 });
 
 t.test('BE 4 -> 3 and CN 2 -> 1: BE 3 decommissions with every tablet moved, CN 1 is dropped, no ghost', async (t) => {

@@ -108,7 +108,10 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
       backoffBaseMs: options.backoffBaseMs ?? 10_000,
       log,
       groups: options.groups,
+      // Once per worker: terminate() and kill() may both finish the same pod (a DELETED event
+      // racing the final delete), and a second release would free an address a new pod now holds.
       onFinished: () => {
+        if (workers.get(uid)?.worker !== worker) return;
         workers.delete(uid);
         usedIps.delete(ip);
       },
