@@ -350,3 +350,12 @@ t.test('property: every refusal names a fix, every plan a reason', async (t) => 
   );
   t.pass('holds');
 });
+
+t.test('W2: a DNS failure listing the peers is doubt, never "nobody there"', async (t) => {
+  const dnsDown = 'ERR_DNS: DNS SRV lookup of _query-port._tcp.sr-fe-search.data.svc.cluster.local failed: server failure (SERVFAIL)';
+  expectKind(t, planFeStart(input(0, { peersUnknown: dnsDown })), 'wait', /cannot be listed.*SERVFAIL/);
+  expectKind(t, planFeStart(input(0, { peersUnknown: dnsDown, fence: { kind: 'absent' }, peers: [] })), 'wait');
+  expectKind(t, planFeStart(input(2, { peersUnknown: dnsDown })), 'wait');
+  // With meta, the FE restarts from it: no peer is needed for that.
+  expectKind(t, planFeStart(input(0, { peersUnknown: dnsDown, meta: metaOf(0) })), 'restart-from-meta');
+});
