@@ -73,8 +73,19 @@ async function owned(cluster: string): Promise<Map<string, Loose>> {
 async function fingerprint(cluster: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const [key, object] of await owned(cluster)) {
+    // Generation where the kind has one; otherwise the content the controller writes. Not the
+    // resourceVersion: other controllers write status (the HPA controller, every few seconds,
+    // finds no metrics server here), and that is not a write of ours.
     const generation = dig(object, 'metadata', 'generation');
-    out.set(key, generation === undefined ? `rv:${String(dig(object, 'metadata', 'resourceVersion'))}` : `gen:${String(generation)}`);
+    const content = JSON.stringify({
+      labels: dig(object, 'metadata', 'labels'),
+      annotations: dig(object, 'metadata', 'annotations'),
+      spec: dig(object, 'spec'),
+      data: dig(object, 'data'),
+      rules: dig(object, 'rules'),
+      subjects: dig(object, 'subjects'),
+    });
+    out.set(key, generation === undefined ? `content:${content}` : `gen:${String(generation)}`);
   }
   return out;
 }
