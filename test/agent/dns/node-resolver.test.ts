@@ -1,23 +1,16 @@
 import t from 'tap';
-import type { Test } from 'tap';
 import fc from 'fast-check';
 import { createNodeResolver, formatEndpoint, reverseDnsName } from '../../../agent/dns/node-resolver.ts';
 import { reverseName } from '../../sim/dns/zone.ts';
 import { isAgentError } from '../../../agent/errors.ts';
 import { loadConfig } from '../../../agent/config.ts';
 import { startClusterDns } from '../../sim/dns/cluster-dns.ts';
-import type { ClusterDns } from '../../sim/dns/cluster-dns.ts';
-import { addStarRocksCluster, starrocksPod } from '../../sim/dns/starrocks-services.ts';
+import { starrocksPod } from '../../sim/dns/starrocks-services.ts';
+import { startTestZone } from '../../sim/dns/test-zone.ts';
 
 const FE0 = 'sr-fe-0.sr-fe-search.ns.svc.cluster.local';
 
-async function world(t: Test, options: Parameters<typeof startClusterDns>[0] = {}): Promise<ClusterDns> {
-  const dns = await startClusterDns(options);
-  t.teardown(() => dns.stop());
-  addStarRocksCluster(dns, { namespace: 'ns', cluster: 'sr', pods: [0, 1, 2].map((ordinal) => ({ component: 'fe', ordinal, ip: `127.64.1.${ordinal + 10}`, ready: ordinal === 0 })) });
-  dns.propagateNow();
-  return dns;
-}
+const world = startTestZone;
 
 t.test('answers, NXDOMAIN and NODATA are values', async (t) => {
   const dns = await world(t);

@@ -1,5 +1,4 @@
 import t from 'tap';
-import type { Test } from 'tap';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { Resolver } from 'node:dns/promises';
@@ -7,7 +6,8 @@ import dnsPacket from 'dns-packet';
 import type { DecodedPacket, Packet } from 'dns-packet';
 import { startClusterDns } from './cluster-dns.ts';
 import type { ClusterDns } from './cluster-dns.ts';
-import { addStarRocksCluster, starrocksPod } from './starrocks-services.ts';
+import { starrocksPod } from './starrocks-services.ts';
+import { startTestZone } from './test-zone.ts';
 
 const FE0 = 'sr-fe-0.sr-fe-search.ns.svc.cluster.local';
 
@@ -70,13 +70,7 @@ async function tcpAsk(dns: ClusterDns, messages: Buffer[]): Promise<DecodedPacke
   }
 }
 
-async function world(t: Test, options: Parameters<typeof startClusterDns>[0] = {}): Promise<ClusterDns> {
-  const dns = await startClusterDns(options);
-  t.teardown(() => dns.stop());
-  addStarRocksCluster(dns, { namespace: 'ns', cluster: 'sr', pods: [0, 1, 2].map((ordinal) => ({ component: 'fe', ordinal, ip: `127.64.1.${ordinal + 10}`, ready: ordinal === 0 })) });
-  dns.propagateNow();
-  return dns;
-}
+const world = startTestZone;
 
 t.test('binds a random address in 127.64.0.0/10 and answers over UDP like an authoritative server', async (t) => {
   const dns = await world(t);
