@@ -12,7 +12,7 @@ import { ANNOTATIONS, names } from '../contract.ts';
 import { describeError } from '../errors.ts';
 import { parsePlanFile } from '../plan/plan-file.ts';
 import { PATHS } from '../contract.ts';
-import { planBeScaleIn, planCnScaleIn, planFeScaleIn, shutdownIntent } from '../plan/shutdown.ts';
+import { isScaleInRefusal, planBeScaleIn, planCnScaleIn, planFeScaleIn, shutdownIntent } from '../plan/shutdown.ts';
 import type { FrontendView } from '../plan/shutdown.ts';
 import type { NodeView } from '../plan/registration.ts';
 import { leaderViewOf } from '../plan/observations.ts';
@@ -123,16 +123,24 @@ async function scaleInBe(ctx: Context): Promise<void> {
   const started = Date.now();
   const backoff = createBackoff({ baseMs: 100, maxMs: ctx.config.maxBackoffMs });
   for (;;) {
+    let transient: SqlFailure | undefined;
     const result = await withLeader(ctx, async (client) => {
       const rows = await client.showBackends();
       const view: NodeView = rows.ok ? { kind: 'rows', rows: rows.value } : { kind: 'unavailable', reason: rows.failure.kind };
       const step = planBeScaleIn({ self, view, refusal });
       if (step.kind === 'decommission' || step.kind === 'drop') {
         const outcome = await client.exec(step.kind === 'decommission' ? decommissionBackend(step.target) : dropBackend(step.target));
-        if (!outcome.ok) refusal = outcome.failure;
+        if (!outcome.ok && isScaleInRefusal(outcome.failure)) refusal = outcome.failure;
+        else if (!outcome.ok) transient = outcome.failure;
       }
       return step;
     });
+    if (transient !== undefined) {
+      // Not a refusal: the statement did not get through. Try again, slower each time.
+      ctx.log.warn({ failure: transient.kind }, `BE scale-in statement failed, retrying: ${transient.message}`);
+      await sleep(backoff.next());
+      continue;
+    }
     if (result.found) {
       const step = result.value;
       if (step.kind === 'done') {

@@ -136,7 +136,7 @@ export function planBeScaleIn(input: BeScaleInInput): BeScaleInStep {
   const row = findNode(view.rows, self);
   if (row === undefined) return { kind: 'done', reason: `${text} is no longer registered` };
   const target = row.address ?? self;
-  if (refusal !== undefined && isRefusal(refusal)) {
+  if (refusal !== undefined && isScaleInRefusal(refusal)) {
     return { kind: 'blocked', reason: `StarRocks refuses to remove ${text}: ${refusal.message}; it stays registered with its data` };
   }
   if (!row.systemDecommissioned) {
@@ -151,14 +151,14 @@ export function planBeScaleIn(input: BeScaleInInput): BeScaleInStep {
   return { kind: 'drop', target, reason: `${text} is decommissioned and holds no tablets: drop it` };
 }
 
-// Failures that are StarRocks saying no (as opposed to the statement not getting through).
-function isRefusal(failure: SqlFailure): boolean {
-  return (
-    failure.kind === 'insufficient_be_number' ||
-    failure.kind === 'insufficient_disk_space' ||
-    failure.kind === 'only_one_replica' ||
-    failure.kind === 'other'
-  );
+/**
+ * True when StarRocks said no to removing a BE (too few BEs for a table's replicas, no disk
+ * space elsewhere, single-replica tablets). Anything else (a timeout, a broken connection, a
+ * leader change, an error we cannot classify) is the statement not getting through: it is
+ * retried with back-off, and never makes the BE give up for the rest of its grace period.
+ */
+export function isScaleInRefusal(failure: SqlFailure): boolean {
+  return failure.kind === 'insufficient_be_number' || failure.kind === 'insufficient_disk_space' || failure.kind === 'only_one_replica';
 }
 
 /** The next CN scale-in step. */

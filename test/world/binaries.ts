@@ -16,7 +16,7 @@ export const VERSIONS = {
   etcd: 'v3.6.16',
   coredns: 'v1.14.7',
   /** Bumped when the build recipe (flags, patches) changes. */
-  recipe: '1',
+  recipe: '2',
 } as const;
 
 /** Every binary the world runs. */

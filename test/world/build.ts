@@ -26,8 +26,8 @@ interface Recipe {
   name: string;
   version: string;
   outputs: BinaryName[];
-  /** Writes go.mod (and any local copy) into `dir`; returns the packages to build. */
-  prepare(dir: string, go: string): string[];
+  /** Writes go.mod (and any local copy) into `dir`; returns the packages to build and extra `-X` stamps. */
+  prepare(dir: string, go: string): { packages: string[]; stamps?: string[] };
 }
 
 function goEnv(): NodeJS.ProcessEnv {
@@ -69,7 +69,7 @@ const RECIPES: Recipe[] = [
     outputs: ['etcd'],
     prepare(dir) {
       writeFileSync(join(dir, 'go.mod'), `module worldbuild/etcd\n\ngo 1.25.0\n\nrequire go.etcd.io/etcd/server/v3 ${VERSIONS.etcd}\n`);
-      return ['go.etcd.io/etcd/server/v3'];
+      return { packages: ['go.etcd.io/etcd/server/v3'] };
     },
   },
   {
@@ -78,7 +78,7 @@ const RECIPES: Recipe[] = [
     outputs: ['coredns'],
     prepare(dir) {
       writeFileSync(join(dir, 'go.mod'), `module worldbuild/coredns\n\ngo 1.25.0\n\nrequire github.com/coredns/coredns ${VERSIONS.coredns}\n`);
-      return ['github.com/coredns/coredns'];
+      return { packages: ['github.com/coredns/coredns'] };
     },
   },
   {
@@ -92,7 +92,7 @@ const RECIPES: Recipe[] = [
           env: goEnv(),
           encoding: 'utf8',
         }),
-      ) as { Dir?: string; GoMod?: string };
+      ) as ModuleInfo;
       if (info.Dir === undefined || info.GoMod === undefined) throw new Error('go mod download gave no Dir for k8s.io/kubernetes');
       const source = join(dir, 'kubernetes');
       cpSync(info.Dir, source, { recursive: true, filter: (path) => !path.endsWith('_test.go') });
@@ -106,10 +106,45 @@ const RECIPES: Recipe[] = [
         join(dir, 'go.mod'),
         `module worldbuild/kubernetes\n\ngo 1.25.0\n\nrequire k8s.io/kubernetes ${VERSIONS.kubernetes}\n\nreplace (\n\tk8s.io/kubernetes => ./kubernetes\n${replaces.join('\n')}\n)\n`,
       );
-      return ['k8s.io/kubernetes/cmd/kube-apiserver', 'k8s.io/kubernetes/cmd/kube-controller-manager', 'k8s.io/kubernetes/cmd/kube-scheduler'];
+      return {
+        packages: ['k8s.io/kubernetes/cmd/kube-apiserver', 'k8s.io/kubernetes/cmd/kube-controller-manager', 'k8s.io/kubernetes/cmd/kube-scheduler'],
+        stamps: kubernetesVersionStamps({ version: VERSIONS.kubernetes, commit: info.Origin?.Hash, time: info.Time }),
+      };
     },
   },
 ];
+
+/** What `go mod download -json` says of a module. */
+interface ModuleInfo {
+  Dir?: string;
+  GoMod?: string;
+  Time?: string;
+  Origin?: { Hash?: string };
+}
+
+/**
+ * The `-X` flags a release build of Kubernetes sets (hack/lib/version.sh), so that `/version`
+ * reports the real release instead of `v0.0.0-master+$Format:%H$`, which kubectl, helm and other
+ * discovery clients cannot parse. The commit and date come from the module proxy's record of the
+ * tag; an all-zero commit stands in when the proxy gives none.
+ */
+export function kubernetesVersionStamps(options: { version: string; commit?: string | undefined; time?: string | undefined }): string[] {
+  const match = /^v(\d+)\.(\d+)\./.exec(options.version);
+  if (match === null) throw new Error(`not a Kubernetes release version: ${options.version}`);
+  const values: Record<string, string> = {
+    gitVersion: options.version,
+    gitMajor: match[1] ?? '',
+    gitMinor: match[2] ?? '',
+    gitCommit: options.commit ?? '0'.repeat(40),
+    gitTreeState: 'clean',
+    buildDate: (options.time ?? '1970-01-01T00:00:00Z').replace(/\.\d+Z$/, 'Z'),
+  };
+  const stamps: string[] = [];
+  for (const pkg of ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']) {
+    for (const [name, value] of Object.entries(values)) stamps.push(`-X ${pkg}.${name}=${value}`);
+  }
+  return stamps;
+}
 
 function chmodWritable(dir: string): void {
   // Module cache files are read-only; the patched copy must be writable and removable.
@@ -121,13 +156,13 @@ function buildRecipe(recipe: Recipe, go: string, workRoot: string, binDir: strin
   const dir = join(workRoot, recipe.name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const packages = recipe.prepare(dir, go);
+  const { packages, stamps = [] } = recipe.prepare(dir, go);
   const out = join(dir, 'out');
   mkdirSync(out);
   const jobs = process.env.STARROCKS_WORLD_BUILD_JOBS ?? '2';
   // One package builds to the binary's own name; several go to a folder, each named by go.
   const target = packages.length === 1 ? join(out, recipe.outputs[0] ?? recipe.name) : `${out}/`;
-  const result = spawnSync(go, ['build', '-p', jobs, '-trimpath', '-ldflags=-s -w', '-o', target, ...packages], {
+  const result = spawnSync(go, ['build', '-p', jobs, '-trimpath', `-ldflags=${['-s', '-w', ...stamps].join(' ')}`, '-o', target, ...packages], {
     cwd: dir,
     env: goEnv(),
     stdio: ['ignore', 'inherit', 'inherit'],

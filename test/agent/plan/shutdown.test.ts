@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { FrontendRow } from '../../../agent/membership/frontends.ts';
 import { parseBackends, parseComputeNodes } from '../../../agent/membership/nodes.ts';
 import { aliveVoters, majority, voters } from '../../../agent/membership/queries.ts';
-import { planBeScaleIn, planCnScaleIn, planFeScaleIn, shutdownIntent } from '../../../agent/plan/shutdown.ts';
+import { isScaleInRefusal, planBeScaleIn, planCnScaleIn, planFeScaleIn, shutdownIntent } from '../../../agent/plan/shutdown.ts';
 import type { FrontendView } from '../../../agent/plan/shutdown.ts';
 import { hostPort, sameHost } from '../../../agent/sql/host-port.ts';
 import type { SqlErrorKind } from '../../../agent/sql/sql-error.ts';
@@ -125,6 +125,27 @@ t.test('BE scale-in: a refused decommission keeps the BE registered with the rea
   t.match(planBeScaleIn({ self: beSelf, view: bes([{ host, tablets: 40 }]), refusal: refusal('insufficient_disk_space', 'insufficient disk space') }), { kind: 'blocked' });
   t.match(planBeScaleIn({ self: beSelf, view: bes([{ host, tablets: 0, decommissioned: true }]), refusal: refusal('only_one_replica', 'have only one replica') }), { kind: 'blocked' });
   t.match(planBeScaleIn({ self: beSelf, view: bes([{ host, tablets: 40 }]), refusal: refusal('timeout', 'timeout') }), { kind: 'decommission' }, 'a timeout is not a refusal');
+});
+
+t.test('BE scale-in (issue 11 item 6): only StarRocks refusals block; transient and unclassified failures are retried', async (t) => {
+  const host = beSelf.host;
+  const transient: ReadonlyArray<readonly [SqlErrorKind, string]> = [
+    ['timeout', 'Query timeout'],
+    ['connection_refused', 'connect ECONNREFUSED'],
+    ['connection_lost', 'Connection lost: The server closed the connection.'],
+    ['other', 'client closed'],
+    ['other', 'Leader FE changed, please retry'],
+    ['retry', 'Try again'],
+  ];
+  for (const [kind, message] of transient) {
+    const failure = { kind, message, errno: undefined };
+    t.equal(isScaleInRefusal(failure), false, `${kind} (${message}) is not a refusal`);
+    t.match(planBeScaleIn({ self: beSelf, view: bes([{ host, tablets: 40 }]), refusal: failure }), { kind: 'decommission' }, `${message}: decommission again`);
+    t.match(planBeScaleIn({ self: beSelf, view: bes([{ host, tablets: 0, decommissioned: true }]), refusal: failure }), { kind: 'drop' }, `${message}: drop again`);
+  }
+  for (const kind of ['insufficient_be_number', 'insufficient_disk_space', 'only_one_replica'] as const) {
+    t.equal(isScaleInRefusal({ kind, message: kind, errno: 1064 }), true, `${kind} is a refusal`);
+  }
 });
 
 t.test('BE scale-in: a decommission run end to end, re-run at any point, never drops with data', async (t) => {
