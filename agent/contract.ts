@@ -62,6 +62,8 @@ export const ANNOTATIONS = {
   decommission: 'starrocks.com/agent-decommission',
   /** The last error the agent saw, one line. */
   lastError: 'starrocks.com/agent-last-error',
+  /** JSON `{ unhealthy, since }` while a restarted BE waits for tablet health; removed when it opens. */
+  tabletHealth: 'starrocks.com/agent-tablet-health',
   /** On the fence ConfigMap: when and by which pod the cluster was bootstrapped. */
   bootstrappedBy: 'starrocks.com/bootstrapped-by',
   /** Hash of the rendered pod template inputs, written by the controller. */
@@ -105,6 +107,8 @@ export const ENV = {
   PROBE_INTERVAL_MS: 'STARROCKS_AGENT_PROBE_INTERVAL_MS',
   /** Upper bound of the back-off between two attempts while waiting, in milliseconds. */
   MAX_BACKOFF_MS: 'STARROCKS_AGENT_MAX_BACKOFF_MS',
+  /** How long a restarted BE's readiness waits for unhealthy tablets to heal, in seconds. */
+  TABLET_HEALTH_MAX_WAIT_SECONDS: 'STARROCKS_AGENT_TABLET_HEALTH_MAX_WAIT_SECONDS',
   /** Outside Kubernetes: a directory shared by every FE that holds the bootstrap fence file. */
   FENCE_DIR: 'STARROCKS_AGENT_FENCE_DIR',
   /** `true` to skip Kubernetes API calls (no fence, no annotations): outside Kubernetes only. */
@@ -283,5 +287,7 @@ export const DEFAULTS = {
   sqlTimeoutMs: 10_000,
   probeIntervalMs: 5_000,
   maxBackoffMs: 5_000,
+  /** 30 min: a rollout waits this long at most for StarRocks to heal after each BE restart. */
+  tabletHealthMaxWaitSeconds: 1800,
   logLevel: 'info',
 } as const;

@@ -18,7 +18,7 @@ import { readFeMeta } from '../meta/fe-meta.ts';
 import { readNodeView } from '../membership/observe.ts';
 import { judgeAddOutcome } from '../plan/add-outcome.ts';
 import { planFeStart } from '../plan/fe-start-plan.ts';
-import { fePlanFile, serializePlanFile } from '../plan/plan-file.ts';
+import { fePlanFile, nodePlanFile, serializePlanFile } from '../plan/plan-file.ts';
 import type { PlanFile } from '../plan/plan-file.ts';
 import { planRegistration } from '../plan/registration.ts';
 import { hostPort } from '../sql/host-port.ts';
@@ -131,6 +131,7 @@ async function registerNode(ctx: Context, signal?: AbortSignal): Promise<PlanFil
   const self = hostPort(ctx.selfHost, ctx.conf.ports.heartbeat);
   const waiting = waitLogger(ctx);
   const backoff = createBackoff({ maxMs: ctx.config.maxBackoffMs });
+  let addedNow = false;
   for (;;) {
     signal?.throwIfAborted();
     const step = await withLeader(ctx, async (client): Promise<RegistrationStep> => {
@@ -149,6 +150,7 @@ async function registerNode(ctx: Context, signal?: AbortSignal): Promise<PlanFil
                 ? addBackend(decision.target)
                 : addComputeNode(decision.target);
           const outcome = await client.exec(statement);
+          if (decision.kind === 'add' && outcome.ok) addedNow = true;
           const next = judgeAddOutcome(outcome);
           ctx.log.info({ statement: statement.kind, outcome: outcome.ok ? 'ok' : outcome.failure.kind }, `${decision.reason}: ${next.reason}`);
           if (next.kind === 'refuse') throw refused(ctx, `${next.reason}; fix: ${next.fix}`);
@@ -165,7 +167,7 @@ async function registerNode(ctx: Context, signal?: AbortSignal): Promise<PlanFil
     } else if (step.value.kind === 'done') {
       const as = step.value.as;
       ctx.log.info({ as: `${as.host}:${as.port}` }, `${component.toUpperCase()} is registered`);
-      return { component, hostType: ctx.config.hostType, start: 'registered', registeredAs: as, createdAt: new Date().toISOString() };
+      return nodePlanFile({ component, hostType: ctx.config.hostType, registeredAs: as, addedNow, now: new Date() });
     } else if (step.value.kind === 'wait') {
       waiting(step.value.reason);
     } else {

@@ -9,6 +9,10 @@ import { join } from 'node:path';
 import type { ProbeSource } from '../http/server.ts';
 import { frontendMembership, liveness, nodeMembership, readiness, startup } from '../plan/probe-state.ts';
 import type { ProbeState, ProbeTiming, SelfMembership } from '../plan/probe-state.ts';
+import { findNode } from '../membership/queries.ts';
+import { tabletGate } from '../plan/tablet-gate.ts';
+import type { TabletGate, TabletGateInput } from '../plan/tablet-gate.ts';
+import { ANNOTATIONS } from '../contract.ts';
 import { hostPort } from '../sql/host-port.ts';
 import type { PlanFile } from '../plan/plan-file.ts';
 import type { Context } from './context.ts';
@@ -77,10 +81,55 @@ export function startMonitor(options: MonitorOptions): Monitor {
     }
     const component = ctx.conf.component;
     const self = plan.component === 'fe' ? hostPort(ctx.selfHost, ctx.conf.ports.heartbeat) : plan.registeredAs;
-    const result = await withLeader(ctx, async (client) => (component === 'be' ? client.showBackends() : client.showComputeNodes()));
+    const result = await withLeader(ctx, async (client) => {
+      const rows = component === 'be' ? await client.showBackends() : await client.showComputeNodes();
+      // Tablet health is read only while a restarted BE's gate is closed: once per interval, then never.
+      const gateReading = component === 'be' && rows.ok && gate.applies && !gate.opened;
+      return { rows, health: gateReading ? await client.showTabletHealth() : undefined };
+    });
     if (!result.found) return { self: 'unavailable', detail: result.reason };
-    if (!result.value.ok) return { self: 'unavailable', detail: result.value.failure.kind };
-    return { self: nodeMembership(result.value.value, self, component) };
+    const { rows, health } = result.value;
+    if (!rows.ok) return { self: 'unavailable', detail: rows.failure.kind };
+    const membership = nodeMembership(rows.value, self, component);
+    if (component === 'be') {
+      const own = findNode(rows.value, self);
+      const others = rows.value.filter((row) => row !== own);
+      judgeTabletGate({ selfAlive: membership === 'alive', othersAlive: others.every((row) => row.alive), health: health?.ok === true ? health.value : undefined });
+    }
+    return { self: membership };
+  };
+
+  // The tablet-health gate of a restarted BE (plan/tablet-gate.ts), judged after each reading.
+  const gate = {
+    applies: plan.component === 'be' && !plan.addedNow && ctx.config.tabletHealthMaxWaitMs > 0,
+    opened: false,
+    startedAt: Date.now(),
+    verdict: undefined as TabletGate | undefined,
+    waitingSince: undefined as string | undefined,
+  };
+  const judgeTabletGate = (reading: Pick<TabletGateInput, 'selfAlive' | 'othersAlive' | 'health'>): void => {
+    const verdict = tabletGate({ ...reading, applies: gate.applies, opened: gate.opened, startedAt: gate.startedAt, now: Date.now(), maxWaitMs: ctx.config.tabletHealthMaxWaitMs });
+    gate.verdict = verdict;
+    if (verdict.kind === 'wait' && verdict.unhealthy !== undefined && verdict.unhealthy > 0) {
+      const first = gate.waitingSince === undefined;
+      gate.waitingSince ??= new Date().toISOString();
+      const note = JSON.stringify({ unhealthy: verdict.unhealthy, since: gate.waitingSince });
+      void ctx.annotate('running', { [ANNOTATIONS.tabletHealth]: note }).catch(() => undefined);
+      if (first) {
+        ctx.log.info({ unhealthy: verdict.unhealthy }, `readiness held: ${verdict.reason}`);
+        void ctx.kube?.emitEvent({ type: 'Normal', reason: 'WaitingForTabletHealth', message: verdict.reason }).catch(() => undefined);
+      }
+    }
+    if (verdict.kind === 'open' && verdict.latch && !gate.opened) {
+      gate.opened = true;
+      if (gate.applies) ctx.log.info({ timedOut: verdict.timedOut }, `tablet-health gate open: ${verdict.reason}`);
+      if (gate.waitingSince !== undefined || verdict.timedOut) {
+        void ctx.annotate('running', { [ANNOTATIONS.tabletHealth]: null }).catch(() => undefined);
+        void ctx.kube
+          ?.emitEvent({ type: verdict.timedOut ? 'Warning' : 'Normal', reason: verdict.timedOut ? 'TabletHealthWaitExceeded' : 'TabletsHealthy', message: verdict.reason })
+          .catch(() => undefined);
+      }
+    }
   };
 
   const tick = async (): Promise<void> => {
@@ -117,7 +166,12 @@ export function startMonitor(options: MonitorOptions): Monitor {
   };
   loop();
 
-  const full = (): ProbeState => ({ ...state, processRunning: options.processRunning(), draining: existsSync(drainingPath) });
+  const full = (): ProbeState => ({
+    ...state,
+    processRunning: options.processRunning(),
+    draining: existsSync(drainingPath),
+    tabletGate: gate.applies && !gate.opened ? { open: gate.verdict?.kind === 'open', reason: gate.verdict?.reason ?? 'tablet health not read yet' } : undefined,
+  });
   return {
     live: () => liveness(full(), Date.now(), timing),
     ready: () => readiness(full(), Date.now(), timing),
@@ -131,6 +185,7 @@ export function startMonitor(options: MonitorOptions): Monitor {
       processRunning: options.processRunning(),
       healthOk: state.healthOk,
       membership: state.membership?.self,
+      tabletGate: gate.applies ? { opened: gate.opened, verdict: gate.verdict?.kind, reason: gate.verdict?.reason } : undefined,
       membershipAt: state.membership === undefined ? undefined : new Date(state.membership.at).toISOString(),
       draining: existsSync(drainingPath),
       shutdown: readShutdown(shutdownPath),

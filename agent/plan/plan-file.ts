@@ -44,6 +44,8 @@ export type PlanFile =
       readonly start: 'registered';
       /** The host:heartbeat port the node is registered as: DROP uses exactly this. */
       readonly registeredAs: HostPort;
+      /** True when this start added the node: a new node has no tablets to heal after it. */
+      readonly addedNow: boolean;
       readonly createdAt: string;
     };
 
@@ -64,8 +66,15 @@ export function fePlanFile(input: { hostType: HostType; plan: FeStartPlan; now: 
 }
 
 /** The plan file of a registered BE or CN. */
-export function nodePlanFile(input: { component: 'be' | 'cn'; hostType: HostType; registeredAs: HostPort; now: Date }): PlanFile {
-  return { component: input.component, hostType: input.hostType, start: 'registered', registeredAs: input.registeredAs, createdAt: input.now.toISOString() };
+export function nodePlanFile(input: { component: 'be' | 'cn'; hostType: HostType; registeredAs: HostPort; addedNow: boolean; now: Date }): PlanFile {
+  return {
+    component: input.component,
+    hostType: input.hostType,
+    start: 'registered',
+    registeredAs: input.registeredAs,
+    addedNow: input.addedNow,
+    createdAt: input.now.toISOString(),
+  };
 }
 
 /** plan.json text. */
@@ -103,7 +112,9 @@ export function parsePlanFile(text: string): PlanFile {
     throw invalid(`start ${JSON.stringify(o.start)} for an FE`);
   }
   if (o.start !== 'registered') throw invalid(`start ${JSON.stringify(o.start)} for a ${component.toUpperCase()}`);
-  return { component, hostType: ht, start: 'registered', registeredAs: endpoint(o.registeredAs, 'registeredAs'), createdAt };
+  // Absent in files of earlier agents: not known to be new, so treated as a restart.
+  if (o.addedNow !== undefined && typeof o.addedNow !== 'boolean') throw invalid(`addedNow ${JSON.stringify(o.addedNow)}`);
+  return { component, hostType: ht, start: 'registered', registeredAs: endpoint(o.registeredAs, 'registeredAs'), addedNow: o.addedNow === true, createdAt };
 }
 
 /** Arguments of start_fe.sh / start_be.sh / start_cn.sh for a plan. */

@@ -8,7 +8,8 @@
  *   health answers, and the FE leader's view has this node Alive (FE: joined; BE/CN: not
  *   decommissioning). A view that cannot be read, or a heartbeat-derived "not alive", for less
  *   than the probe window (a leader change) keeps the last good answer; "absent" and
- *   "decommissioning" are definite and flip it at once.
+ *   "decommissioning" are definite and flip it at once. A restarted BE also waits for the
+ *   cluster's tablets to be healthy (tablet-gate.ts) before its first Ready.
  *
  * @example
  * ```ts
@@ -45,6 +46,8 @@ export interface ProbeState {
   readonly lastAliveAt: number | undefined;
   /** Set when a graceful stop or scale-in starts. */
   readonly draining: boolean;
+  /** A restarted BE's tablet-health gate (tablet-gate.ts); undefined where none applies. */
+  readonly tabletGate?: { readonly open: boolean; readonly reason: string } | undefined;
 }
 
 /** Timing that shapes the verdicts. */
@@ -79,6 +82,7 @@ export function readiness(state: ProbeState, now: number, timing: ProbeTiming): 
   const m = state.membership;
   if (m === undefined) return { ok: false, reason: 'membership not read yet' };
   const fresh = now - m.at <= timing.probeWindowMs;
+  if (state.tabletGate !== undefined && !state.tabletGate.open) return { ok: false, reason: `waiting for tablet health: ${state.tabletGate.reason}` };
   if (fresh && m.self === 'alive') return { ok: true, reason: 'alive in the FE leader\'s view' };
   if (fresh && (m.self === 'absent' || m.self === 'decommissioning')) {
     return { ok: false, reason: m.self === 'absent' ? 'not registered in the FE leader\'s view' : 'decommissioning' };

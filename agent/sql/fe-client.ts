@@ -25,9 +25,11 @@ import type { FrontendRow } from '../membership/frontends.ts';
 import { parseBackends, parseComputeNodes } from '../membership/nodes.ts';
 import type { NodeRow } from '../membership/nodes.ts';
 import type { ResultSet } from '../membership/result-set.ts';
+import { parseTabletHealth } from '../membership/tablet-health.ts';
+import type { TabletHealth } from '../membership/tablet-health.ts';
 import { sqlFailure } from './sql-error.ts';
 import type { SqlErrorKind, SqlFailure } from './sql-error.ts';
-import { showBackends, showComputeNodes, showFrontends } from './statements.ts';
+import { showBackends, showComputeNodes, showFrontends, showStatistic } from './statements.ts';
 import type { AlterStatement, ShowStatement, StatementKind } from './statements.ts';
 
 /** Ok with a value, or a classified failure. */
@@ -49,6 +51,8 @@ export interface FeClient {
   showFrontends(): Promise<SqlOutcome<FrontendRow[]>>;
   showBackends(): Promise<SqlOutcome<NodeRow[]>>;
   showComputeNodes(): Promise<SqlOutcome<NodeRow[]>>;
+  /** The cluster's tablet health (`SHOW PROC '/statistic'`). */
+  showTabletHealth(): Promise<SqlOutcome<TabletHealth>>;
   exec(statement: AlterStatement): Promise<SqlOutcome<void>>;
   close(): Promise<void>;
 }
@@ -174,6 +178,7 @@ export function createFeClient(options: FeClientOptions): FeClient {
     showFrontends: () => typed(showFrontends(), parseFrontends),
     showBackends: () => typed(showBackends(), parseBackends),
     showComputeNodes: () => typed(showComputeNodes(), parseComputeNodes),
+    showTabletHealth: () => typed(showStatistic(), parseTabletHealth),
     exec: async (statement) => {
       const outcome = await run(statement.kind, statement.sql);
       return outcome.ok ? { ok: true, value: undefined } : outcome;

@@ -17,7 +17,7 @@ import type { HostPort } from './host-port.ts';
 declare const statementBrand: unique symbol;
 
 /** Kinds of read statements. */
-export type ShowKind = 'show_frontends' | 'show_backends' | 'show_compute_nodes';
+export type ShowKind = 'show_frontends' | 'show_backends' | 'show_compute_nodes' | 'show_statistic';
 /** Kinds of write statements. */
 export type AlterKind =
   | 'add_follower'
@@ -70,6 +70,11 @@ export function showBackends(): ShowStatement {
 /** `SHOW COMPUTE NODES` */
 export function showComputeNodes(): ShowStatement {
   return show('show_compute_nodes', 'SHOW COMPUTE NODES');
+}
+
+/** `SHOW PROC '/statistic'`: tablet health per database. */
+export function showStatistic(): ShowStatement {
+  return show('show_statistic', "SHOW PROC '/statistic'");
 }
 
 /** `ALTER SYSTEM ADD FOLLOWER|OBSERVER "host:edit_log_port"` */

@@ -16,7 +16,7 @@ t.test('FE plans become start_fe.sh arguments: helper and host type on first sta
   const restart = fePlanFile({ hostType: 'FQDN', now, plan: { kind: 'restart-from-meta', clusterId: 5, createFence: false, reason: 'r' } });
   t.same(startArgs(restart, { logConsole: false }), [], 'a restart passes no helper (it would fail outside the local group view)');
   t.throws(() => fePlanFile({ hostType: 'FQDN', now, plan: { kind: 'wait', reason: 'r' } }), { code: 'ERR_INTERNAL' });
-  const be = nodePlanFile({ component: 'be', hostType: 'FQDN', registeredAs: hostPort('be-0.x', 9050), now });
+  const be = nodePlanFile({ component: 'be', hostType: 'FQDN', registeredAs: hostPort('be-0.x', 9050), addedNow: false, now });
   t.same(startArgs(be, { logConsole: true }), ['--logconsole']);
 });
 
@@ -25,14 +25,17 @@ t.test('plan.json round-trips', async (t) => {
     fePlanFile({ hostType: 'FQDN', now, plan: { kind: 'join', role: 'OBSERVER', helper: hostPort('fd00::1', 9010), needsAdd: true, leader: { host: 'fd00::1', queryPort: undefined }, clusterId: undefined, reason: 'r' } }),
     fePlanFile({ hostType: 'IP', now, plan: { kind: 'bootstrap', reason: 'r' } }),
     fePlanFile({ hostType: 'FQDN', now, plan: { kind: 'restart-from-meta', clusterId: -12, createFence: true, reason: 'r' } }),
-    nodePlanFile({ component: 'cn', hostType: 'IP', registeredAs: hostPort('10.0.0.7', 9050), now }),
+    nodePlanFile({ component: 'cn', hostType: 'IP', registeredAs: hostPort('10.0.0.7', 9050), addedNow: false, now }),
+    nodePlanFile({ component: 'be', hostType: 'FQDN', registeredAs: hostPort('be-1.x', 9050), addedNow: true, now }),
   ];
   for (const file of files) t.same(parsePlanFile(serializePlanFile(file)), file);
+  const { addedNow: _dropped, ...older } = JSON.parse(serializePlanFile(files[4] as PlanFile)) as Record<string, unknown>;
+  t.match(parsePlanFile(JSON.stringify(older)), { addedNow: false }, "an earlier agent's file (no addedNow) reads as a restart: the tablet wait applies");
   t.match(serializePlanFile(files[0] as PlanFile), /"helper": "\[fd00::1\]:9010"/);
 });
 
 t.test('anything else is ERR_PLAN_INVALID with the fix', async (t) => {
-  const good = JSON.parse(serializePlanFile(nodePlanFile({ component: 'be', hostType: 'FQDN', registeredAs: hostPort('be-0.x', 9050), now }))) as Record<string, unknown>;
+  const good = JSON.parse(serializePlanFile(nodePlanFile({ component: 'be', hostType: 'FQDN', registeredAs: hostPort('be-0.x', 9050), addedNow: false, now }))) as Record<string, unknown>;
   const variants: unknown[] = [
     'not json',
     '[]',
@@ -44,6 +47,7 @@ t.test('anything else is ERR_PLAN_INVALID with the fix', async (t) => {
     { ...good, start: 'join' },
     { ...good, registeredAs: 'be-0.x"; DROP:9050' },
     { ...good, registeredAs: 9050 },
+    { ...good, addedNow: 'yes' },
     { ...good, component: 'fe', start: 'registered' },
     { ...good, component: 'fe', start: 'join', helper: 'fe-0' },
     { ...good, component: 'fe', start: 'bootstrap', clusterId: 'x' },

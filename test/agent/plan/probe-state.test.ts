@@ -42,6 +42,14 @@ t.test('readiness: false at once while draining, true when Alive in the leader v
   t.match(readiness({ ...healthy, membership: { at: NOW, self: 'not-joined' }, lastAliveAt: undefined }, NOW, timing), { ok: false, reason: /not joined/ });
 });
 
+t.test('readiness of a restarted BE waits for its tablet-health gate, whatever the membership says', async (t) => {
+  const waiting = { open: false, reason: '3 unhealthy tablet(s) in the cluster: waiting for StarRocks to heal them' };
+  t.match(readiness({ ...healthy, tabletGate: waiting }, NOW, timing), { ok: false, reason: /waiting for tablet health: 3 unhealthy/ });
+  t.match(readiness({ ...healthy, tabletGate: waiting, lastAliveAt: NOW }, NOW, timing), { ok: false }, 'not even within the probe window');
+  t.ok(readiness({ ...healthy, tabletGate: { open: true, reason: 'healed' } }, NOW, timing).ok);
+  t.match(readiness({ ...healthy, draining: true, tabletGate: { open: true, reason: 'healed' } }, NOW, timing), { ok: false, reason: /draining/ });
+});
+
 t.test('readiness holds through a leader change shorter than the window, not longer', async (t) => {
   // Membership read every second: alive, then the FE view is unavailable (re-election), then alive.
   let state: ProbeState = healthy;
