@@ -62,6 +62,8 @@ export const ANNOTATIONS = {
   decommission: 'starrocks.com/agent-decommission',
   /** The last error the agent saw, one line. */
   lastError: 'starrocks.com/agent-last-error',
+  /** On FE pods: the cluster id the FE reported; the controller copies it into the CR's status. */
+  clusterId: 'starrocks.com/agent-cluster-id',
   /** JSON `{ unhealthy, since }` while a restarted BE waits for tablet health; removed when it opens. */
   tabletHealth: 'starrocks.com/agent-tablet-health',
   /** On the fence ConfigMap: when and by which pod the cluster was bootstrapped. */

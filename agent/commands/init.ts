@@ -10,14 +10,15 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ANNOTATIONS, PATHS } from '../contract.ts';
+import { ANNOTATIONS, PATHS, names } from '../contract.ts';
 import { ownAddresses } from '../dns/self-resolution.ts';
 import { waitForSelfResolution } from '../dns/wait-self-resolution.ts';
-import { AgentError } from '../errors.ts';
+import { AgentError, describeError } from '../errors.ts';
 import { readFeMeta } from '../meta/fe-meta.ts';
 import { readNodeView } from '../membership/observe.ts';
 import { judgeAddOutcome } from '../plan/add-outcome.ts';
-import { planFeStart } from '../plan/fe-start-plan.ts';
+import { clusterRecordState, planFeStart } from '../plan/fe-start-plan.ts';
+import type { ClusterRecordState } from '../plan/fe-start-plan.ts';
 import { fePlanFile, nodePlanFile, serializePlanFile } from '../plan/plan-file.ts';
 import type { PlanFile } from '../plan/plan-file.ts';
 import { planRegistration } from '../plan/registration.ts';
@@ -71,9 +72,10 @@ async function planFe(ctx: Context, signal?: AbortSignal): Promise<PlanFile> {
   const backoff = createBackoff({ maxMs: ctx.config.maxBackoffMs });
   for (;;) {
     signal?.throwIfAborted();
-    const [meta, fence, observed] = await Promise.all([
+    const [meta, fence, record, observed] = await Promise.all([
       readFeMeta(conf.metaDir),
       ctx.fence?.read() ?? Promise.resolve({ kind: 'absent' as const }),
+      readClusterRecord(ctx),
       observeFePeers(ctx),
     ]);
     const plan = planFeStart({
@@ -84,6 +86,7 @@ async function planFe(ctx: Context, signal?: AbortSignal): Promise<PlanFile> {
       selfResolves: true,
       meta,
       fence,
+      record,
       peers: observed.peers,
       peersUnknown: observed.dnsError,
     });
@@ -175,6 +178,20 @@ async function registerNode(ctx: Context, signal?: AbortSignal): Promise<PlanFil
       continue;
     }
     await sleep(backoff.next(), signal);
+  }
+}
+
+// The second record of the cluster id. Only FE 0 may bootstrap, so only FE 0 reads it; outside
+// Kubernetes there is none (the fence file is the record).
+async function readClusterRecord(ctx: Context): Promise<ClusterRecordState> {
+  if (ctx.config.ordinal !== 0 || ctx.kube === undefined) return { kind: 'absent' };
+  try {
+    const clusterNames = names(ctx.config.cluster);
+    const replicas = await ctx.kube.statefulSetReplicas(clusterNames.statefulSet('fe'));
+    const pods = Array.from({ length: Math.max(replicas, 1) }, (_, ordinal) => clusterNames.pod('fe', ordinal));
+    return clusterRecordState(await ctx.kube.readClusterRecord(pods));
+  } catch (error) {
+    return { kind: 'unknown', reason: describeError(error) };
   }
 }
 

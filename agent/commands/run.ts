@@ -2,7 +2,7 @@
  * `starrocks-agent run`: PID 1 of the main container. Takes the plan from init (or derives it
  * again after a container restart, when meta now exists), starts StarRocks in the foreground,
  * relays signals (SIGTERM becomes SIGUSR1 for an FE: its graceful exit), serves probes and
- * metrics, creates the bootstrap fence once a bootstrapped FE reports its cluster id, and exits
+ * metrics, keeps the bootstrap fence present once the FE reports its cluster id, and exits
  * with StarRocks's exit code, never while a preStop hook is still working.
  */
 import { readFile, writeFile, rm } from 'node:fs/promises';
@@ -18,9 +18,15 @@ import { prestopRunning, waitForPrestop } from '../process/prestop-lock.ts';
 import { startSupervised } from '../process/supervisor.ts';
 import { PHASES } from './context.ts';
 import type { Context } from './context.ts';
-import { createFence, derivePlan, writePlanFile } from './init.ts';
+import { derivePlan, writePlanFile } from './init.ts';
+import { startFenceKeeper } from './fence-keeper.ts';
 import { DRAINING_FILE, startMonitor } from './monitor.ts';
 import { materializeConf } from './conf-dir.ts';
+
+/** How often a running FE checks the bootstrap fence: six probe intervals (30 s by default). */
+export function fenceCheckIntervalMs(probeIntervalMs: number): number {
+  return probeIntervalMs * 6;
+}
 
 /** The file `run` writes with the StarRocks process's pid, for preStop. */
 export const CHILD_PID_FILE = 'child.pid';
@@ -47,12 +53,12 @@ export async function runCommand(ctx: Context): Promise<number> {
     ctx: { ...ctx, metrics },
     plan,
     processRunning: () => supervised.child?.isAlive() ?? false,
-    onClusterId: (clusterId) => {
-      if (plan.component === 'fe' && plan.start === 'bootstrap') {
-        createFence(ctx, clusterId).catch((error: unknown) => ctx.log.error({ err: error }, 'could not create the bootstrap fence'));
-      }
-    },
   });
+  // Every FE keeps the fence, not only the one that bootstrapped (fence-keeper.ts).
+  const keeper =
+    ctx.config.component === 'fe'
+      ? startFenceKeeper({ ctx, clusterId: () => monitor.clusterId(), intervalMs: fenceCheckIntervalMs(ctx.config.probeIntervalMs) })
+      : undefined;
   const server = await startAgentServer({ host: ctx.config.agentBind, port: ctx.config.agentPort, source: monitor, metrics });
   ctx.log.info({ url: server.url }, 'agent HTTP endpoint listening');
 
@@ -80,6 +86,7 @@ export async function runCommand(ctx: Context): Promise<number> {
     setPhase(metrics, PHASES, 'stopped');
     return exitCode;
   } finally {
+    keeper?.stop();
     monitor.stop();
     await server.close();
     await rm(join(ctx.config.stateDir, CHILD_PID_FILE), { force: true });

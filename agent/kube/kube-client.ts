@@ -67,10 +67,11 @@ export function createAgentKube(options: KubeClientOptions): AgentKube {
       } catch (error) {
         throw fail(`reading the fence ConfigMap ${namespace}/${name}`, error);
       }
-      const data = (cm?.data ?? {}) as Record<string, unknown>;
-      if (typeof data.clusterId !== 'string') return undefined;
+      if (cm === undefined) return undefined;
+      // A fence that exists but cannot be read as one is doubt (fence-store makes it "unknown").
+      const data = (cm.data ?? {}) as Record<string, unknown>;
       return {
-        clusterId: data.clusterId,
+        clusterId: typeof data.clusterId === 'string' ? data.clusterId : JSON.stringify(data.clusterId ?? null),
         bootstrappedBy: typeof data.bootstrappedBy === 'string' ? data.bootstrappedBy : '',
         at: typeof data.at === 'string' ? data.at : '',
       };
@@ -93,6 +94,23 @@ export function createAgentKube(options: KubeClientOptions): AgentKube {
       } catch (error) {
         if (httpStatusOf(error) === 409) return 'exists';
         throw fail(`creating the fence ConfigMap ${namespace}/${name}`, error);
+      }
+    },
+
+    async readClusterRecord(fePods) {
+      try {
+        const cr = await api.get('StarRocksCluster', namespace, options.cluster);
+        const status = (cr?.status ?? {}) as Record<string, unknown>;
+        const pods: { pod: string; clusterId: string }[] = [];
+        for (const pod of fePods) {
+          const found = await api.get('Pod', namespace, pod);
+          const metadata = (found?.metadata ?? {}) as { annotations?: Record<string, unknown> };
+          const clusterId = metadata.annotations?.[ANNOTATIONS.clusterId];
+          if (clusterId !== undefined) pods.push({ pod, clusterId: String(clusterId) });
+        }
+        return { statusClusterId: status.clusterId, pods };
+      } catch (error) {
+        throw fail(`reading the cluster id records (StarRocksCluster ${namespace}/${options.cluster} status, FE pod annotations)`, error);
       }
     },
 

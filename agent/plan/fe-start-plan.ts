@@ -3,7 +3,8 @@
  * what the FE does. It replaces `fe_entrypoint.sh`'s "ROLE file absent means first start" and its
  * 30 s pod-0 timeout (official-k8s-scripts.md W1-W13):
  *
- * - bootstrap only as ordinal 0, with empty meta, with the fence read and absent, and with no
+ * - bootstrap only as ordinal 0, with empty meta, with the fence and the second record of the
+ *   cluster id (StarRocksCluster status, FE pod annotations) read and absent, and with no
  *   peer that reports a cluster or answers in a way that leaves doubt (W2); never on a timeout;
  * - join through the leader's own view, found by its `Role` column (W3, W5), with the leader's
  *   `EditLogPort` as helper (W6), as OBSERVER for ordinals at or above the voters (W11), and ADD
@@ -14,7 +15,7 @@
  *
  * @example
  * ```ts
- * const plan = planFeStart({ ordinal, self, hostType, voters, selfResolves, meta, fence, peers });
+ * const plan = planFeStart({ ordinal, self, hostType, voters, selfResolves, meta, fence, record, peers });
  * if (plan.kind === 'join' && plan.needsAdd) await leaderClient.exec(addFrontend(plan.role, self));
  * ```
  */
@@ -35,6 +36,29 @@ export type FenceState =
   /** The store could not be read: never bootstrap on doubt. */
   | { readonly kind: 'unknown'; readonly reason: string };
 
+/** The second record of the cluster id (StarRocksCluster status, FE pod annotations), as read. */
+export type ClusterRecordState =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'present'; readonly clusterId: string; readonly source: string }
+  /** It could not be read: never bootstrap on doubt. */
+  | { readonly kind: 'unknown'; readonly reason: string };
+
+/**
+ * What the second record says. Pure. Any id found is "present" (even one that is not a number:
+ * someone recorded a cluster, so a new one must not be made); a status value that is not a
+ * string is doubt.
+ */
+export function clusterRecordState(record: { statusClusterId: unknown; pods: readonly { pod: string; clusterId: string }[] }): ClusterRecordState {
+  const status = record.statusClusterId;
+  if (status !== undefined && status !== null && status !== '' && typeof status !== 'string') {
+    return { kind: 'unknown', reason: `the StarRocksCluster's status.clusterId is ${JSON.stringify(status)}, not a string` };
+  }
+  if (typeof status === 'string' && status !== '') return { kind: 'present', clusterId: status, source: 'the StarRocksCluster status' };
+  const pod = record.pods[0];
+  if (pod !== undefined) return { kind: 'present', clusterId: pod.clusterId, source: `the annotation of pod ${pod.pod}` };
+  return { kind: 'absent' };
+}
+
 /** Everything the FE start plan depends on. */
 export interface FeStartInput {
   readonly ordinal: number;
@@ -47,6 +71,8 @@ export interface FeStartInput {
   readonly selfResolves: boolean;
   readonly meta: FeMeta;
   readonly fence: FenceState;
+  /** The second record of the cluster id; bootstrap needs it read and absent, as the fence. */
+  readonly record: ClusterRecordState;
   /** Every FE peer found through the search service (self excluded or not: it is ignored). */
   readonly peers: readonly PeerObservation[];
   /** Why the search service could not be listed (DNS timeout, SERVFAIL): `peers` is then unknown, not empty. */
@@ -210,6 +236,14 @@ function planWithoutMeta(input: FeStartInput, self: string, peers: readonly Peer
   }
   if (input.ordinal !== 0) {
     return wait('no FE leader answers yet; only FE ordinal 0 bootstraps a new cluster');
+  }
+  if (input.record.kind === 'unknown') {
+    return wait(`the cluster id record cannot be read (${input.record.reason}); an FE never bootstraps on doubt`);
+  }
+  if (input.record.kind === 'present') {
+    return wait(
+      `cluster ${input.record.clusterId} exists (recorded in ${input.record.source}) although the bootstrap fence is gone; waiting for its leader to answer, this FE never bootstraps a new one`,
+    );
   }
   const doubtful = peers.filter(
     (p) =>

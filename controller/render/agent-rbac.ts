@@ -28,5 +28,7 @@ export function agentRbacRules(cluster: string): PolicyRule[] {
     { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
     { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
     { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'update'], resourceNames: [names(cluster).fence] },
+    // FE 0 reads the cluster id the controller copied into status before it may bootstrap.
+    { apiGroups: ['starrocks.com'], resources: ['starrocksclusters'], verbs: ['get'], resourceNames: [cluster] },
   ];
 }

@@ -31,7 +31,7 @@ const inputs = [
   { ordinal: 3, meta: { kind: 'empty' as const }, peers: peers5 },
   { ordinal: 2, meta: metaOf(2), peers: peers5 },
   { ordinal: 4, meta: { kind: 'empty' as const }, peers: [answered(fe(1), [{ host: fe(0), role: 'LEADER' }])] },
-].map((i) => ({ ...i, self: hostPort(fe(i.ordinal), 9010), hostType: 'FQDN' as const, voters: 3, selfResolves: true, fence: { kind: 'absent' as const } }));
+].map((i) => ({ ...i, self: hostPort(fe(i.ordinal), 9010), hostType: 'FQDN' as const, voters: 3, selfResolves: true, fence: { kind: 'absent' as const }, record: { kind: 'absent' as const } }));
 perSecond('planFeStart (5 peers, 5 rows each)', 200_000, (i) => planFeStart(inputs[i % inputs.length] as (typeof inputs)[0]));
 const big = frontendsResult(Array.from({ length: 9 }, (_, i) => ({ host: fe(i), role: i === 0 ? 'LEADER' : 'FOLLOWER' })), '3.5');
 perSecond('parseFrontends (9 rows, 3.5 columns)', 200_000, () => parseFrontends(big));

@@ -9,8 +9,8 @@ import { readFeMeta } from '../../../agent/meta/fe-meta.ts';
 import type { FeMeta } from '../../../agent/meta/fe-meta.ts';
 import { loadNodeConf } from '../../../agent/meta/node-conf.ts';
 import { judgeAddOutcome } from '../../../agent/plan/add-outcome.ts';
-import { planFeStart } from '../../../agent/plan/fe-start-plan.ts';
-import type { FeStartInput, FeStartPlan, FenceState } from '../../../agent/plan/fe-start-plan.ts';
+import { clusterRecordState, planFeStart } from '../../../agent/plan/fe-start-plan.ts';
+import type { ClusterRecordState, FeStartInput, FeStartPlan, FenceState } from '../../../agent/plan/fe-start-plan.ts';
 import type { PeerObservation } from '../../../agent/plan/observations.ts';
 import { hostPort, sameHost } from '../../../agent/sql/host-port.ts';
 import type { SqlErrorKind } from '../../../agent/sql/sql-error.ts';
@@ -26,6 +26,7 @@ function input(ordinal: number, overrides: Partial<FeStartInput> = {}): FeStartI
     selfResolves: true,
     meta: { kind: 'empty' },
     fence: { kind: 'absent' },
+    record: { kind: 'absent' },
     peers: [],
     ...overrides,
   };
@@ -260,6 +261,11 @@ const fence: fc.Arbitrary<FenceState> = fc.oneof(
   fc.constantFrom(CLUSTER, 7).map((clusterId) => ({ kind: 'present', clusterId }) as FenceState),
   fc.constant({ kind: 'unknown', reason: 'api down' } as FenceState),
 );
+const record: fc.Arbitrary<ClusterRecordState> = fc.oneof(
+  fc.constant({ kind: 'absent' } as ClusterRecordState),
+  fc.constantFrom(String(CLUSTER), '7').map((clusterId) => ({ kind: 'present', clusterId, source: 'the StarRocksCluster status' }) as ClusterRecordState),
+  fc.constant({ kind: 'unknown', reason: 'forbidden' } as ClusterRecordState),
+);
 const anyInput: fc.Arbitrary<FeStartInput> = fc
   .record({
     ordinal: fc.nat(4),
@@ -267,14 +273,32 @@ const anyInput: fc.Arbitrary<FeStartInput> = fc
     selfResolves: fc.boolean(),
     meta,
     fence,
+    record,
     peers: fc.array(peer, { maxLength: 5 }),
     port: fc.constantFrom(9010, 19010),
   })
   .map(({ ordinal, port, ...rest }) => ({ ...rest, ordinal, hostType: 'FQDN' as const, self: hostPort(fe(ordinal), port) }));
 
+t.test('issue 11 item 2: FE 0 with empty meta and no fence waits while the second record names a cluster or cannot be read', async (t) => {
+  const refusing = [failed(fe(1), 'connection_refused'), failed(fe(2), 'connection_refused')];
+  expectKind(t, planFeStart(input(0, { peers: refusing })), 'bootstrap');
+  expectKind(
+    t,
+    planFeStart(input(0, { peers: refusing, record: { kind: 'present', clusterId: String(CLUSTER), source: 'the StarRocksCluster status' } })),
+    'wait',
+    /exists \(recorded in the StarRocksCluster status\) although the bootstrap fence is gone/,
+  );
+  expectKind(t, planFeStart(input(0, { peers: refusing, record: { kind: 'unknown', reason: 'forbidden' } })), 'wait', /cannot be read \(forbidden\)/);
+  t.same(clusterRecordState({ statusClusterId: undefined, pods: [] }), { kind: 'absent' });
+  t.same(clusterRecordState({ statusClusterId: '', pods: [] }), { kind: 'absent' });
+  t.match(clusterRecordState({ statusClusterId: '1234', pods: [] }), { kind: 'present', clusterId: '1234' });
+  t.match(clusterRecordState({ statusClusterId: undefined, pods: [{ pod: 'prod-fe-1', clusterId: '1234' }] }), { kind: 'present', source: /prod-fe-1/ });
+  t.match(clusterRecordState({ statusClusterId: 1234, pods: [] }), { kind: 'unknown', reason: /not a string/ });
+});
+
 const otherPeers = (i: FeStartInput): PeerObservation[] => i.peers.filter((p) => !sameHost(p.host, i.self.host));
 
-t.test('property: bootstrap only as ordinal 0, empty meta, fence absent, and no peer that could hold a cluster', async (t) => {
+t.test('property: bootstrap only as ordinal 0, empty meta, fence and record absent, and no peer that could hold a cluster', async (t) => {
   fc.assert(
     fc.property(anyInput, (i) => {
       const plan = planFeStart(i);
@@ -284,6 +308,7 @@ t.test('property: bootstrap only as ordinal 0, empty meta, fence absent, and no 
         i.selfResolves &&
         i.meta.kind === 'empty' &&
         i.fence.kind === 'absent' &&
+        i.record.kind === 'absent' &&
         otherPeers(i).every((p) => p.result.kind === 'unresolved' || (p.result.kind === 'failed' && p.result.failure.kind === 'connection_refused'))
       );
     }),
@@ -292,12 +317,12 @@ t.test('property: bootstrap only as ordinal 0, empty meta, fence absent, and no 
   t.pass('holds');
 });
 
-t.test('property: never bootstrap when a fence exists or any peer reports a cluster, for any ordinal', async (t) => {
+t.test('property: never bootstrap when a fence or a record of the cluster id exists or any peer reports a cluster, for any ordinal', async (t) => {
   fc.assert(
     fc.property(anyInput, (i) => {
       const reports = otherPeers(i).some((p) => p.result.kind === 'frontends' && p.result.rows.length > 0);
       const plan = planFeStart(i);
-      return !((i.fence.kind !== 'absent' || reports || i.ordinal !== 0) && plan.kind === 'bootstrap');
+      return !((i.fence.kind !== 'absent' || i.record.kind !== 'absent' || reports || i.ordinal !== 0) && plan.kind === 'bootstrap');
     }),
     { numRuns: 3000 },
   );

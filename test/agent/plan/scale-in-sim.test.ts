@@ -141,7 +141,7 @@ t.test('FE scale-in: a follower is dropped through the leader, keeping the major
       voters: 3,
       selfResolves: true,
       meta: { kind: 'empty' },
-      fence: { kind: 'absent' },
+      fence: { kind: 'absent' }, record: { kind: 'absent' },
       peers: await observeFePeers([{ fqdn: 'fe-0.sim', ip: fe0.ip, queryPort: 9030 }], () => leader),
     });
     t.ok(plan.kind === 'join' && plan.needsAdd && plan.role === 'FOLLOWER', plan.kind);

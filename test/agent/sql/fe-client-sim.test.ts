@@ -46,7 +46,7 @@ for (const profile of ['3.3', '3.5'] as const) {
       voters: 3,
       selfResolves: true,
       meta: { kind: 'empty' },
-      fence: { kind: 'absent' },
+      fence: { kind: 'absent' }, record: { kind: 'absent' },
       peers: [],
     });
 
