@@ -111,6 +111,14 @@ export function loadConfig(env: Env): AgentConfig {
       `${ENV.HOST_TYPE}="${hostType}" is not a host type: set it to FQDN or IP`,
     );
   }
+  if (hostType === 'IP' && !boolean(env, ENV.NO_KUBERNETES, false)) {
+    // A pod's IP changes when it is re-created: StarRocks would keep the old row (a ghost holding
+    // the tablets) and the node would be added again under its new address.
+    throw new AgentError(
+      'ERR_ENV_HOST_TYPE',
+      `${ENV.HOST_TYPE}=IP is refused on Kubernetes: pod IPs change when pods are re-created, which leaves ghost nodes holding tablets; remove HOST_TYPE (FQDN is the default)`,
+    );
+  }
   if (hostType === 'IP' && podIp === undefined) {
     throw new AgentError(
       'ERR_ENV_POD_IP',

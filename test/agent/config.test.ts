@@ -72,7 +72,9 @@ const bad: Array<[string, Env, ErrorCode, RegExp]> = [
   ['pod name uppercase', { ...base, POD_NAME: 'Prod-fe-0' }, 'ERR_ENV_POD_NAME', /POD_NAME="Prod-fe-0"/],
   ['bad namespace', { ...base, POD_NAMESPACE: 'Data_1' }, 'ERR_ENV_NAMESPACE', /POD_NAMESPACE="Data_1"/],
   ['bad pod ip', { ...base, POD_IP: '10.0.0.300' }, 'ERR_ENV_POD_IP', /POD_IP="10.0.0.300"/],
-  ['IP mode without pod ip', { ...base, POD_IP: undefined, HOST_TYPE: 'IP' }, 'ERR_ENV_POD_IP', /HOST_TYPE=IP needs POD_IP/],
+  ['IP mode without pod ip', { ...base, POD_IP: undefined, HOST_TYPE: 'IP', STARROCKS_AGENT_NO_KUBERNETES: 'true' }, 'ERR_ENV_POD_IP', /HOST_TYPE=IP needs POD_IP/],
+  // Issue 11 item 5: IP mode re-adds a BE under its new pod IP while the old row keeps the tablets.
+  ['IP mode on Kubernetes', { ...base, HOST_TYPE: 'IP' }, 'ERR_ENV_HOST_TYPE', /HOST_TYPE=IP is refused on Kubernetes: pod IPs change .* ghost nodes holding tablets; remove HOST_TYPE/],
   ['bad host type', { ...base, HOST_TYPE: 'dns' }, 'ERR_ENV_HOST_TYPE', /HOST_TYPE="DNS".*FQDN or IP/],
   ['port not a number', { ...base, FE_QUERY_PORT: '90x30' }, 'ERR_ENV_PORT', /FE_QUERY_PORT="90x30"/],
   ['port out of range', { ...base, FE_QUERY_PORT: '70000' }, 'ERR_ENV_PORT', /FE_QUERY_PORT="70000"/],
