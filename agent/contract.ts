@@ -286,6 +286,8 @@ export const DEFAULTS = {
   clusterDomain: 'cluster.local',
   hostType: 'FQDN' as HostType,
   feVoters: 3,
+  /** A component's `replicas` when its spec leaves it out (the official CRD default). */
+  componentReplicas: 1,
   sqlTimeoutMs: 10_000,
   probeIntervalMs: 5_000,
   maxBackoffMs: 5_000,

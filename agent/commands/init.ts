@@ -19,6 +19,7 @@ import { readNodeView } from '../membership/observe.ts';
 import { judgeAddOutcome } from '../plan/add-outcome.ts';
 import { clusterRecordState, planFeStart } from '../plan/fe-start-plan.ts';
 import type { ClusterRecordState } from '../plan/fe-start-plan.ts';
+import { parseDesiredState } from '../plan/desired-state.ts';
 import { fePlanFile, nodePlanFile, serializePlanFile } from '../plan/plan-file.ts';
 import type { PlanFile } from '../plan/plan-file.ts';
 import { planRegistration } from '../plan/registration.ts';
@@ -186,10 +187,17 @@ async function registerNode(ctx: Context, signal?: AbortSignal): Promise<PlanFil
 async function readClusterRecord(ctx: Context): Promise<ClusterRecordState> {
   if (ctx.config.ordinal !== 0 || ctx.kube === undefined) return { kind: 'absent' };
   try {
+    const kube = ctx.kube;
     const clusterNames = names(ctx.config.cluster);
-    const replicas = await ctx.kube.statefulSetReplicas(clusterNames.statefulSet('fe'));
-    const pods = Array.from({ length: Math.max(replicas, 1) }, (_, ordinal) => clusterNames.pod('fe', ordinal));
-    return clusterRecordState(await ctx.kube.readClusterRecord(pods));
+    const desired = parseDesiredState(await kube.readStarRocksCluster());
+    const replicas = await kube.statefulSetReplicas(clusterNames.statefulSet('fe'));
+    const podNames = Array.from({ length: Math.max(replicas, desired.components.fe.replicas ?? 0, 1) }, (_, ordinal) => clusterNames.pod('fe', ordinal));
+    const pods: { pod: string; clusterId: string }[] = [];
+    for (const pod of podNames) {
+      const clusterId = (await kube.readPod(pod))?.annotations[ANNOTATIONS.clusterId];
+      if (clusterId !== undefined) pods.push({ pod, clusterId });
+    }
+    return clusterRecordState({ statusClusterId: desired.statusClusterId, pods });
   } catch (error) {
     return { kind: 'unknown', reason: describeError(error) };
   }

@@ -12,8 +12,9 @@ import { ANNOTATIONS, names } from '../contract.ts';
 import { describeError } from '../errors.ts';
 import { parsePlanFile } from '../plan/plan-file.ts';
 import { PATHS } from '../contract.ts';
-import { isScaleInRefusal, planBeScaleIn, planCnScaleIn, planFeScaleIn, shutdownIntent } from '../plan/shutdown.ts';
-import type { FrontendView } from '../plan/shutdown.ts';
+import { higherFrontends, isScaleInRefusal, planBeScaleIn, planCnScaleIn, planFeScaleIn, shutdownIntent } from '../plan/shutdown.ts';
+import type { FrontendView, ShutdownIntentInput } from '../plan/shutdown.ts';
+import { parseDesiredState } from '../plan/desired-state.ts';
 import type { NodeView } from '../plan/registration.ts';
 import { leaderViewOf } from '../plan/observations.ts';
 import { holdPrestopLock } from '../process/prestop-lock.ts';
@@ -49,15 +50,31 @@ export async function prestopCommand(ctx: Context): Promise<void> {
   }
 }
 
-async function replicas(ctx: Context): Promise<{ ordinal: number; replicas: number | undefined; unknownReason?: string }> {
+async function replicas(ctx: Context): Promise<ShutdownIntentInput> {
   const ordinal = ctx.config.ordinal;
-  if (ctx.kube === undefined) return { ordinal, replicas: undefined, unknownReason: 'no Kubernetes API (STARROCKS_AGENT_NO_KUBERNETES)' };
+  if (ctx.kube === undefined) return { ordinal, replicas: undefined, unknownReason: 'no Kubernetes API (STARROCKS_AGENT_NO_KUBERNETES)', intended: 'statefulset' };
+  let replicas: number | undefined;
+  let unknownReason: string | undefined;
   try {
-    return { ordinal, replicas: await ctx.kube.statefulSetReplicas(names(ctx.config.cluster).statefulSet(ctx.config.component)) };
+    replicas = await ctx.kube.statefulSetReplicas(names(ctx.config.cluster).statefulSet(ctx.config.component));
   } catch (error) {
-    const reason = describeError(error);
-    await ctx.kube.emitEvent({ type: 'Warning', reason: 'ScaleInUnknown', message: `assuming a restart: ${reason}` });
-    return { ordinal, replicas: undefined, unknownReason: reason };
+    unknownReason = describeError(error);
+    await ctx.kube.emitEvent({ type: 'Warning', reason: 'ScaleInUnknown', message: `assuming a restart: ${unknownReason}` });
+  }
+  return { ordinal, replicas, unknownReason, intended: await intendedReplicas(ctx) };
+}
+
+// The user's intent for this component (shutdown.ts): the StarRocksCluster's replicas, or the
+// StatefulSet's count where that is the intent (no StarRocksCluster; CN under an HPA).
+async function intendedReplicas(ctx: Context): Promise<ShutdownIntentInput['intended']> {
+  if (ctx.kube === undefined) return 'statefulset';
+  try {
+    const desired = parseDesiredState(await ctx.kube.readStarRocksCluster());
+    const intent = desired.components[ctx.config.component];
+    if (!desired.exists || intent.autoscaled) return 'statefulset';
+    return intent.replicas ?? { unknown: `the StarRocksCluster's ${ctx.config.component} replicas is not a whole number` };
+  } catch (error) {
+    return { unknown: describeError(error) };
   }
 }
 
@@ -83,7 +100,8 @@ async function scaleInFe(ctx: Context): Promise<void> {
     const leader = leaderViewOf(observed.peers);
     const view: FrontendView =
       leader.kind === 'one' ? { kind: 'rows', rows: leader.view.rows } : { kind: 'unavailable', reason: leader.kind === 'none' ? 'no FE answers as leader' : 'several FEs answer as leader' };
-    const step = planFeScaleIn({ self, view, stopped });
+    const higher = view.kind === 'rows' ? higherFrontends(view.rows, { cluster: ctx.config.cluster, ordinal: ctx.config.ordinal }) : [];
+    const step = planFeScaleIn({ self, view, stopped, higher });
     ctx.log.info({ step: step.kind, reason: step.reason }, 'FE scale-in');
     await recordStep(ctx, step);
     switch (step.kind) {

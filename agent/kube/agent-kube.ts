@@ -14,16 +14,13 @@ export interface Fence {
   at: string;
 }
 
-/**
- * The second record of a cluster's id, independent of the fence: the StarRocksCluster's
- * `status.clusterId` (copied there by the controller) and the cluster-id annotations of FE pods
- * (written by every FE agent that saw its FE report the id).
- */
-export interface ClusterRecord {
-  /** `status.clusterId` as found; undefined when unset or when the StarRocksCluster does not exist. */
-  readonly statusClusterId: unknown;
-  /** FE pods that carry a cluster-id annotation. */
-  readonly pods: readonly { readonly pod: string; readonly clusterId: string }[];
+/** What the agent reads of another pod of its cluster. */
+export interface PodSummary {
+  readonly annotations: Readonly<Record<string, string>>;
+  /** `status.phase`: Pending, Running, Succeeded, Failed, Unknown. */
+  readonly phase: string;
+  /** True once the pod has a deletionTimestamp. */
+  readonly deleting: boolean;
 }
 
 /** A Kubernetes event on the agent's own pod. */
@@ -42,8 +39,10 @@ export interface AgentKube {
   readFence(name: string): Promise<Fence | undefined>;
   /** Create the fence; `exists` when someone else created it first (create-only semantics). */
   createFence(name: string, fence: Fence): Promise<'created' | 'exists'>;
-  /** Read the second record of the cluster id: the StarRocksCluster's status and these FE pods' annotations. */
-  readClusterRecord(fePods: readonly string[]): Promise<ClusterRecord>;
+  /** The agent's own StarRocksCluster as JSON, or undefined when it does not exist (parsed in plan/desired-state.ts). */
+  readStarRocksCluster(): Promise<unknown>;
+  /** A pod of the agent's namespace, or undefined when there is none by that name. */
+  readPod(name: string): Promise<PodSummary | undefined>;
   /** Merge-patch the agent's own pod's annotations (null deletes a key). */
   annotateSelf(annotations: Readonly<Record<string, string | null>>): Promise<void>;
   /** Record an event on the agent's own pod. Never throws: events are best effort. */

@@ -97,21 +97,27 @@ export function createAgentKube(options: KubeClientOptions): AgentKube {
       }
     },
 
-    async readClusterRecord(fePods) {
+    async readStarRocksCluster() {
       try {
-        const cr = await api.get('StarRocksCluster', namespace, options.cluster);
-        const status = (cr?.status ?? {}) as Record<string, unknown>;
-        const pods: { pod: string; clusterId: string }[] = [];
-        for (const pod of fePods) {
-          const found = await api.get('Pod', namespace, pod);
-          const metadata = (found?.metadata ?? {}) as { annotations?: Record<string, unknown> };
-          const clusterId = metadata.annotations?.[ANNOTATIONS.clusterId];
-          if (clusterId !== undefined) pods.push({ pod, clusterId: String(clusterId) });
-        }
-        return { statusClusterId: status.clusterId, pods };
+        return await api.get('StarRocksCluster', namespace, options.cluster);
       } catch (error) {
-        throw fail(`reading the cluster id records (StarRocksCluster ${namespace}/${options.cluster} status, FE pod annotations)`, error);
+        throw fail(`reading StarRocksCluster ${namespace}/${options.cluster}`, error);
       }
+    },
+
+    async readPod(name) {
+      let pod;
+      try {
+        pod = await api.get('Pod', namespace, name);
+      } catch (error) {
+        throw fail(`reading pod ${namespace}/${name}`, error);
+      }
+      if (pod === undefined) return undefined;
+      const metadata = (pod.metadata ?? {}) as { annotations?: Record<string, unknown>; deletionTimestamp?: unknown };
+      const status = (pod.status ?? {}) as { phase?: unknown };
+      const annotations: Record<string, string> = {};
+      for (const [key, value] of Object.entries(metadata.annotations ?? {})) if (typeof value === 'string') annotations[key] = value;
+      return { annotations, phase: typeof status.phase === 'string' ? status.phase : 'Unknown', deleting: metadata.deletionTimestamp !== undefined };
     },
 
     async annotateSelf(changes) {

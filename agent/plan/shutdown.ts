@@ -2,8 +2,9 @@
  * Shutdown decisions (DESIGN.md §3, issue 6), pure functions of observed state, so a preStop that
  * runs twice or after a crash half-way continues the same job:
  *
- * - restart or scale-in: an ordinal at or above the StatefulSet's `spec.replicas` is leaving;
- *   when replicas cannot be read, it is a restart (never deregister on doubt);
+ * - restart or scale-in: an ordinal at or above both the StatefulSet's `spec.replicas` and the
+ *   StarRocksCluster's replicas is leaving; when either cannot be read, it is a restart (never
+ *   deregister on doubt);
  * - FE scale-in: drop only while the remaining voters keep a majority; a leader first stops
  *   gracefully so another FE takes over, and is then dropped through that FE;
  * - BE scale-in: DECOMMISSION, wait while tablets remain, DROP only at zero tablets (or the row is
@@ -12,7 +13,7 @@
  *
  * @example
  * ```ts
- * const intent = shutdownIntent({ ordinal: 3, replicas: 3 }); // scale-in
+ * const intent = shutdownIntent({ ordinal: 3, replicas: 3, intended: 3 }); // scale-in
  * const step = planBeScaleIn({ self, view, refusal });
  * ```
  */
@@ -27,17 +28,47 @@ import type { NodeView } from './registration.ts';
 /** Restart (keep membership) or scale-in (leave the cluster). */
 export type ShutdownIntent = { readonly kind: 'restart' | 'scale-in'; readonly reason: string };
 
-/** Decide restart versus scale-in. `replicas` undefined: the API could not say. Pure. */
-export function shutdownIntent(input: { ordinal: number; replicas: number | undefined; unknownReason?: string }): ShutdownIntent {
+/** Inputs of shutdownIntent. */
+export interface ShutdownIntentInput {
+  readonly ordinal: number;
+  /** The StatefulSet's `spec.replicas`; undefined when it could not be read. */
+  readonly replicas: number | undefined;
+  /** Why `replicas` could not be read. */
+  readonly unknownReason?: string;
+  /**
+   * The user's intent: the StarRocksCluster's replicas for the component; `'statefulset'` when
+   * the StatefulSet's count is the intent (no StarRocksCluster, or CN under an HPA);
+   * `{ unknown }` when the StarRocksCluster could not be read.
+   */
+  readonly intended: number | 'statefulset' | { readonly unknown: string };
+}
+
+/**
+ * Decide restart versus scale-in. Scale-in needs both the StatefulSet and the user's intent to
+ * say this ordinal is leaving: a `kubectl scale sts` below the StarRocksCluster's replicas is a
+ * restart (the controller restores the count), and so is anything unreadable. Pure.
+ */
+export function shutdownIntent(input: ShutdownIntentInput): ShutdownIntent {
   if (input.replicas === undefined || !Number.isInteger(input.replicas) || input.replicas < 0) {
     return {
       kind: 'restart',
       reason: `the StatefulSet's replicas cannot be read (${input.unknownReason ?? 'unknown'}): assuming a restart, nothing is deregistered on doubt`,
     };
   }
-  return input.ordinal >= input.replicas
-    ? { kind: 'scale-in', reason: `ordinal ${input.ordinal} is at or above replicas ${input.replicas}: this pod is leaving` }
-    : { kind: 'restart', reason: `ordinal ${input.ordinal} is below replicas ${input.replicas}: a restart, membership stays` };
+  if (input.ordinal < input.replicas) {
+    return { kind: 'restart', reason: `ordinal ${input.ordinal} is below replicas ${input.replicas}: a restart, membership stays` };
+  }
+  const intended = input.intended;
+  if (typeof intended === 'object') {
+    return { kind: 'restart', reason: `the StarRocksCluster cannot be read (${intended.unknown}): assuming a restart, nothing is deregistered on doubt` };
+  }
+  if (typeof intended === 'number' && input.ordinal < intended) {
+    return {
+      kind: 'restart',
+      reason: `the StatefulSet says ${input.replicas} replicas but the StarRocksCluster wants ${intended}: ordinal ${input.ordinal} stays registered (the controller restores the StatefulSet)`,
+    };
+  }
+  return { kind: 'scale-in', reason: `ordinal ${input.ordinal} is at or above replicas ${input.replicas}${typeof intended === 'number' ? ` and the StarRocksCluster's ${intended}` : ''}: this pod is leaving` };
 }
 
 /** The FE leader's view, or why it could not be read. */
@@ -66,6 +97,19 @@ export interface FeScaleInInput {
   readonly view: FrontendView;
   /** True once this FE's process has stopped (graceful stop done). */
   readonly stopped: boolean;
+  /** Hosts of FE rows with a higher ordinal (see higherFrontends): they leave first. */
+  readonly higher: readonly string[];
+}
+
+/**
+ * FE rows of this cluster whose pod ordinal is above `ordinal`, read from the FQDN's first label
+ * (`<cluster>-fe-<i>`). Leaving FEs drop one at a time, highest ordinal first, so each drop
+ * re-checks the majority after the previous one. Pure.
+ */
+export function higherFrontends(rows: readonly FrontendRow[], self: { cluster: string; ordinal: number }): string[] {
+  // The cluster name is a DNS label (config.ts checks it): nothing in it needs escaping.
+  const pattern = new RegExp(`^${self.cluster}-fe-(\\d+)(\\.|$)`);
+  return rows.filter((row) => Number(pattern.exec(row.host)?.[1] ?? -1) > self.ordinal).map((row) => row.host);
 }
 
 /** The next FE scale-in step. Pure. */
@@ -75,6 +119,9 @@ export function planFeScaleIn(input: FeScaleInInput): FeScaleInStep {
   const own = findFrontendsByHost(view.rows, self.host);
   const row = own.find((r) => r.editLogPort === self.port) ?? own[0];
   if (row === undefined) return { kind: 'done', reason: `${hostPortText(self)} is not in the FE group (already dropped)` };
+  if (input.higher.length > 0) {
+    return { kind: 'wait', reason: `FEs leave one at a time, highest ordinal first: waiting for ${input.higher.join(', ')} to be dropped` };
+  }
   const leader = findLeader(view.rows);
   if (leader === undefined) return { kind: 'wait', reason: 'no FE is LEADER right now' };
   if (sameHost(leader.host, row.host)) {

@@ -25,7 +25,8 @@ function fakeKube(): { kube: AgentKube; fence: () => Fence | undefined; setFence
       fence = f;
       return 'created';
     },
-    readClusterRecord: async () => ({ statusClusterId: undefined, pods: [] }),
+    readStarRocksCluster: async () => undefined,
+    readPod: async () => undefined,
     annotateSelf: async (changes) => {
       for (const [k, v] of Object.entries(changes)) if (v !== null) annotations[k] = v;
     },
@@ -79,13 +80,13 @@ t.test('issue 11 item 2: a failing create is retried every interval until it suc
 
 t.test('nothing is created before the FE reports its cluster id, and a fence of another cluster is never replaced', async (t) => {
   const world = fakeKube();
-  let id: number | undefined;
-  const keeper = startFenceKeeper({ ctx: context(world.kube), clusterId: () => id, intervalMs: 30 });
+  const reported: { id: number | undefined } = { id: undefined };
+  const keeper = startFenceKeeper({ ctx: context(world.kube), clusterId: () => reported.id, intervalMs: 30 });
   t.teardown(() => keeper.stop());
   await new Promise((resolve) => setTimeout(resolve, 150));
   t.equal(world.fence(), undefined, 'no id, no fence');
   world.setFence({ clusterId: '99', bootstrappedBy: 'prod-fe-0', at: 'then' });
-  id = 42;
+  reported.id = 42;
   await until('the annotation', () => world.annotations[ANNOTATIONS.clusterId] === '42');
   await new Promise((resolve) => setTimeout(resolve, 150));
   t.equal(world.fence()?.clusterId, '99', 'create-only: the stored fence stays');

@@ -159,16 +159,16 @@ t.test('FE scale-in: a follower is dropped through the leader, keeping the major
   const view = await leader.showFrontends();
   t.ok(view.ok);
   if (!view.ok) return;
-  const step = planFeScaleIn({ self: leaving, view: { kind: 'rows', rows: view.value }, stopped: false });
+  const step = planFeScaleIn({ self: leaving, view: { kind: 'rows', rows: view.value }, stopped: false, higher: [] });
   t.ok(step.kind === 'drop' && step.role === 'FOLLOWER' && step.via.host === fe0.ip, step.kind);
   if (step.kind !== 'drop') return;
   t.same(await leader.exec(dropFrontend(step.role, step.target)), { ok: true, value: undefined });
   const after = await leader.showFrontends();
   t.ok(after.ok && after.value.length === 2);
   if (after.ok) {
-    t.equal(planFeScaleIn({ self: leaving, view: { kind: 'rows', rows: after.value }, stopped: false }).kind, 'done', 'a re-run is done');
+    t.equal(planFeScaleIn({ self: leaving, view: { kind: 'rows', rows: after.value }, stopped: false, higher: [] }).kind, 'done', 'a re-run is done');
     // Two voters left, both alive: dropping the follower leaves one alive voter, a majority of one.
-    const next = planFeScaleIn({ self: followers[0] as HostPort, view: { kind: 'rows', rows: after.value }, stopped: false });
+    const next = planFeScaleIn({ self: followers[0] as HostPort, view: { kind: 'rows', rows: after.value }, stopped: false, higher: [] });
     t.equal(next.kind, 'drop', 'one voter remaining, alive: still a majority');
   }
 });

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { FrontendRow } from '../../../agent/membership/frontends.ts';
 import { parseBackends, parseComputeNodes } from '../../../agent/membership/nodes.ts';
 import { aliveVoters, majority, voters } from '../../../agent/membership/queries.ts';
-import { isScaleInRefusal, planBeScaleIn, planCnScaleIn, planFeScaleIn, shutdownIntent } from '../../../agent/plan/shutdown.ts';
+import { higherFrontends, isScaleInRefusal, planBeScaleIn, planCnScaleIn, planFeScaleIn, shutdownIntent } from '../../../agent/plan/shutdown.ts';
 import type { FrontendView } from '../../../agent/plan/shutdown.ts';
 import { hostPort, sameHost } from '../../../agent/sql/host-port.ts';
 import type { SqlErrorKind } from '../../../agent/sql/sql-error.ts';
@@ -12,19 +12,37 @@ import type { FeSpec, NodeSpec } from '../fixtures/membership.ts';
 import { fe, rows } from '../fixtures/plan.ts';
 
 t.test('restart or scale-in from the StatefulSet replicas; doubt means restart', async (t) => {
-  t.equal(shutdownIntent({ ordinal: 3, replicas: 3 }).kind, 'scale-in');
-  t.equal(shutdownIntent({ ordinal: 0, replicas: 0 }).kind, 'scale-in');
-  t.equal(shutdownIntent({ ordinal: 2, replicas: 3 }).kind, 'restart');
-  const unknown = shutdownIntent({ ordinal: 9, replicas: undefined, unknownReason: 'API server unreachable' });
+  const sts = 'statefulset' as const;
+  t.equal(shutdownIntent({ ordinal: 3, replicas: 3, intended: sts }).kind, 'scale-in');
+  t.equal(shutdownIntent({ ordinal: 0, replicas: 0, intended: sts }).kind, 'scale-in');
+  t.equal(shutdownIntent({ ordinal: 2, replicas: 3, intended: sts }).kind, 'restart');
+  const unknown = shutdownIntent({ ordinal: 9, replicas: undefined, unknownReason: 'API server unreachable', intended: sts });
   t.equal(unknown.kind, 'restart');
   t.match(unknown.reason, /API server unreachable.*nothing is deregistered on doubt/);
-  t.equal(shutdownIntent({ ordinal: 9, replicas: Number.NaN }).kind, 'restart');
-  t.equal(shutdownIntent({ ordinal: 9, replicas: -1 }).kind, 'restart');
+  t.equal(shutdownIntent({ ordinal: 9, replicas: Number.NaN, intended: sts }).kind, 'restart');
+  t.equal(shutdownIntent({ ordinal: 9, replicas: -1, intended: sts }).kind, 'restart');
+});
+
+t.test('issue 11 item 4: scale-in only when the StatefulSet and the StarRocksCluster agree', async (t) => {
+  // kubectl scale sts prod-fe --replicas 1 while the CR says 3: FE 1 and 2 restart, nothing is dropped.
+  const byHand = shutdownIntent({ ordinal: 2, replicas: 1, intended: 3 });
+  t.equal(byHand.kind, 'restart');
+  t.match(byHand.reason, /StatefulSet says 1 replicas but the StarRocksCluster wants 3/);
+  t.equal(shutdownIntent({ ordinal: 2, replicas: 2, intended: 2 }).kind, 'scale-in');
+  t.equal(shutdownIntent({ ordinal: 2, replicas: 2, intended: { unknown: 'forbidden' } }).kind, 'restart', 'an unreadable CR is doubt');
+  t.equal(shutdownIntent({ ordinal: 2, replicas: 3, intended: 1 }).kind, 'restart', 'the StatefulSet not yet scaled: restart');
   fc.assert(
-    fc.property(fc.nat(20), fc.option(fc.nat(20), { nil: undefined }), (ordinal, replicas) => {
-      const intent = shutdownIntent({ ordinal, replicas });
-      return (intent.kind === 'scale-in') === (replicas !== undefined && ordinal >= replicas);
-    }),
+    fc.property(
+      fc.nat(20),
+      fc.option(fc.nat(20), { nil: undefined }),
+      fc.oneof(fc.nat(20), fc.constant('statefulset' as const), fc.constant({ unknown: 'x' })),
+      (ordinal, replicas, intended) => {
+        const intent = shutdownIntent({ ordinal, replicas, intended });
+        const leavingBySts = replicas !== undefined && ordinal >= replicas;
+        const leavingByCr = intended === 'statefulset' || (typeof intended === 'number' && ordinal >= intended);
+        return (intent.kind === 'scale-in') === (leavingBySts && leavingByCr);
+      },
+    ),
   );
 });
 
@@ -32,47 +50,68 @@ const cluster = (n: number, overrides: Record<number, Partial<FeSpec>> = {}): Fr
   rows(Array.from({ length: n }, (_, i) => ({ host: fe(i), role: i === 0 ? 'LEADER' : 'FOLLOWER', ...overrides[i] }) as FeSpec));
 const view = (r: FrontendRow[]): FrontendView => ({ kind: 'rows', rows: r });
 
+t.test('issue 11 item 4: leaving FEs drop one at a time, highest ordinal first (Parallel pods all run preStop at once)', async (t) => {
+  const five = cluster(5);
+  t.same(higherFrontends(five, { cluster: 'prod', ordinal: 3 }), [fe(4)]);
+  t.same(higherFrontends(five, { cluster: 'prod', ordinal: 4 }), []);
+  t.same(higherFrontends(five, { cluster: 'pro', ordinal: 0 }), [], 'another cluster whose name is a prefix is not ours');
+  const fe3 = planFeScaleIn({ self: hostPort(fe(3), 9010), view: view(five), stopped: false, higher: higherFrontends(five, { cluster: 'prod', ordinal: 3 }) });
+  t.match(fe3, { kind: 'wait', reason: /highest ordinal first: waiting for prod-fe-4/ });
+  const fe4 = planFeScaleIn({ self: hostPort(fe(4), 9010), view: view(five), stopped: false, higher: higherFrontends(five, { cluster: 'prod', ordinal: 4 }) });
+  t.match(fe4, { kind: 'drop', target: { host: fe(4) } });
+  // Simulated: 5 -> 3 with every leaving FE planning on each turn; the majority holds at every step.
+  let current = five;
+  for (let turn = 0; turn < 10 && current.length > 3; turn++) {
+    const drops = [3, 4]
+      .map((ordinal) => planFeScaleIn({ self: hostPort(fe(ordinal), 9010), view: view(current), stopped: false, higher: higherFrontends(current, { cluster: 'prod', ordinal }) }))
+      .filter((step) => step.kind === 'drop');
+    t.ok(drops.length <= 1, `turn ${turn}: at most one drop at a time`);
+    for (const step of drops) if (step.kind === 'drop') current = current.filter((r) => r.host !== step.target.host);
+  }
+  t.equal(current.length, 3);
+});
+
 t.test('FE scale-in: followers drop through the leader while the majority holds', async (t) => {
-  const step = planFeScaleIn({ self: hostPort(fe(4), 9010), view: view(cluster(5)), stopped: false });
+  const step = planFeScaleIn({ self: hostPort(fe(4), 9010), view: view(cluster(5)), stopped: false, higher: [] });
   t.same(step, { kind: 'drop', role: 'FOLLOWER', target: { host: fe(4), port: 9010 }, via: { host: fe(0), queryPort: 9030 }, reason: step.reason });
   // 5 -> 3: fe-4 dropped, then fe-3 with 4 voters left.
   const after = cluster(4);
-  t.match(planFeScaleIn({ self: hostPort(fe(3), 9010), view: view(after), stopped: false }), { kind: 'drop', target: { host: fe(3) } });
-  t.match(planFeScaleIn({ self: hostPort(fe(4), 9010), view: view(after), stopped: false }), { kind: 'done' }, 'a re-run after the drop is done');
+  t.match(planFeScaleIn({ self: hostPort(fe(3), 9010), view: view(after), stopped: false, higher: [] }), { kind: 'drop', target: { host: fe(3) } });
+  t.match(planFeScaleIn({ self: hostPort(fe(4), 9010), view: view(after), stopped: false, higher: [] }), { kind: 'done' }, 'a re-run after the drop is done');
   // 3 voters with one dead: dropping a live follower would leave 2 voters with 1 alive.
-  t.match(planFeScaleIn({ self: hostPort(fe(2), 9010), view: view(cluster(3, { 1: { alive: false } })), stopped: false }), {
+  t.match(planFeScaleIn({ self: hostPort(fe(2), 9010), view: view(cluster(3, { 1: { alive: false } })), stopped: false, higher: [] }), {
     kind: 'refuse',
     reason: /below the majority of 2/,
   });
-  t.match(planFeScaleIn({ self: hostPort(fe(0), 9010), view: view(rows([{ host: fe(0), role: 'LEADER' }])), stopped: true }), {
+  t.match(planFeScaleIn({ self: hostPort(fe(0), 9010), view: view(rows([{ host: fe(0), role: 'LEADER' }])), stopped: true, higher: [] }), {
     kind: 'wait',
   });
 });
 
 t.test('FE scale-in: the leader stops first and is dropped through the new leader', async (t) => {
   const self = hostPort(fe(0), 9010);
-  t.match(planFeScaleIn({ self, view: view(cluster(3)), stopped: false }), { kind: 'graceful-stop' });
-  t.match(planFeScaleIn({ self, view: view(cluster(3)), stopped: true }), { kind: 'wait', reason: /still named LEADER/ });
+  t.match(planFeScaleIn({ self, view: view(cluster(3)), stopped: false, higher: [] }), { kind: 'graceful-stop' });
+  t.match(planFeScaleIn({ self, view: view(cluster(3)), stopped: true, higher: [] }), { kind: 'wait', reason: /still named LEADER/ });
   const handedOver = rows([
     { host: fe(0), role: 'FOLLOWER', alive: false },
     { host: fe(1), role: 'LEADER' },
     { host: fe(2), role: 'FOLLOWER' },
     { host: fe(3), role: 'FOLLOWER' },
   ]);
-  t.match(planFeScaleIn({ self, view: view(handedOver), stopped: true }), { kind: 'drop', via: { host: fe(1) }, role: 'FOLLOWER' });
+  t.match(planFeScaleIn({ self, view: view(handedOver), stopped: true, higher: [] }), { kind: 'drop', via: { host: fe(1) }, role: 'FOLLOWER' });
   const only = rows([{ host: fe(1), role: 'LEADER' }, { host: fe(0), role: 'FOLLOWER' }]);
-  t.match(planFeScaleIn({ self, view: view(only), stopped: true }), { kind: 'drop' }, '2 -> 1 keeps the majority of one');
-  t.match(planFeScaleIn({ self: hostPort(fe(1), 9010), view: view(rows([{ host: fe(1), role: 'FOLLOWER' }, { host: fe(0), role: 'LEADER' }, { host: fe(2), role: 'OBSERVER' }])), stopped: false }), {
+  t.match(planFeScaleIn({ self, view: view(only), stopped: true, higher: [] }), { kind: 'drop' }, '2 -> 1 keeps the majority of one');
+  t.match(planFeScaleIn({ self: hostPort(fe(1), 9010), view: view(rows([{ host: fe(1), role: 'FOLLOWER' }, { host: fe(0), role: 'LEADER' }, { host: fe(2), role: 'OBSERVER' }])), stopped: false, higher: [] }), {
     kind: 'drop',
   });
 });
 
 t.test('FE scale-in: observers drop whatever the voters; no leader or no view waits', async (t) => {
   const r = cluster(3, { 1: { alive: false }, 2: { alive: false } }).concat(rows([{ host: fe(5), role: 'OBSERVER' }]));
-  t.match(planFeScaleIn({ self: hostPort(fe(5), 9010), view: view(r), stopped: false }), { kind: 'drop', role: 'OBSERVER' });
-  t.match(planFeScaleIn({ self: hostPort(fe(1), 9010), view: view(rows([{ host: fe(1) }, { host: fe(2) }])), stopped: false }), { kind: 'wait' });
-  t.match(planFeScaleIn({ self: hostPort(fe(1), 9010), view: { kind: 'unavailable', reason: 'timeout' }, stopped: false }), { kind: 'wait' });
-  t.match(planFeScaleIn({ self: hostPort(fe(1), 9010), view: view(rows([{ host: fe(1), role: 'LEADER' }])), stopped: false }), {
+  t.match(planFeScaleIn({ self: hostPort(fe(5), 9010), view: view(r), stopped: false, higher: [] }), { kind: 'drop', role: 'OBSERVER' });
+  t.match(planFeScaleIn({ self: hostPort(fe(1), 9010), view: view(rows([{ host: fe(1) }, { host: fe(2) }])), stopped: false, higher: [] }), { kind: 'wait' });
+  t.match(planFeScaleIn({ self: hostPort(fe(1), 9010), view: { kind: 'unavailable', reason: 'timeout' }, stopped: false, higher: [] }), { kind: 'wait' });
+  t.match(planFeScaleIn({ self: hostPort(fe(1), 9010), view: view(rows([{ host: fe(1), role: 'LEADER' }])), stopped: false, higher: [] }), {
     kind: 'graceful-stop',
   });
 });
@@ -86,7 +125,7 @@ t.test('property: a follower is dropped only when the remaining voters keep a ma
     fc.property(fc.array(spec, { minLength: 1, maxLength: 7 }), fc.nat(6), fc.boolean(), (specs, who, stopped) => {
       const r = rows(specs.map((s, i) => ({ host: fe(i), ...s })));
       const self = hostPort(fe(who % specs.length), 9010);
-      const step = planFeScaleIn({ self, view: view(r), stopped });
+      const step = planFeScaleIn({ self, view: view(r), stopped, higher: [] });
       if (step.kind !== 'drop') return true;
       const mine = r.find((x) => sameHost(x.host, self.host));
       if (mine === undefined || mine.role === 'LEADER' || sameHost(step.via.host, self.host)) return false;
