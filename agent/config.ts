@@ -57,6 +57,8 @@ export interface AgentConfig {
   sqlTimeoutMs: number;
   probeIntervalMs: number;
   maxBackoffMs: number;
+  /** How long a member's pod must be gone before its row counts as a ghost. */
+  ghostGraceMs: number;
   /** How long a restarted BE's readiness waits for tablet health (0: no wait). */
   tabletHealthMaxWaitMs: number;
   /** Run without the Kubernetes API (no fence, no annotations): outside Kubernetes only. */
@@ -176,6 +178,7 @@ export function loadConfig(env: Env): AgentConfig {
     sqlTimeoutMs: integer(env, ENV.SQL_TIMEOUT_MS, { fallback: DEFAULTS.sqlTimeoutMs, min: 100, max: 3_600_000 }),
     probeIntervalMs: integer(env, ENV.PROBE_INTERVAL_MS, { fallback: DEFAULTS.probeIntervalMs, min: 50, max: 600_000 }),
     maxBackoffMs: integer(env, ENV.MAX_BACKOFF_MS, { fallback: DEFAULTS.maxBackoffMs, min: 10, max: 600_000 }),
+    ghostGraceMs: integer(env, ENV.GHOST_GRACE_SECONDS, { fallback: DEFAULTS.ghostGraceSeconds, min: 1, max: 7 * 24 * 3600 }) * 1000,
     tabletHealthMaxWaitMs:
       integer(env, ENV.TABLET_HEALTH_MAX_WAIT_SECONDS, { fallback: DEFAULTS.tabletHealthMaxWaitSeconds, min: 0, max: 7 * 24 * 3600 }) * 1000,
     noKubernetes: boolean(env, ENV.NO_KUBERNETES, false),

@@ -109,6 +109,8 @@ export const ENV = {
   PROBE_INTERVAL_MS: 'STARROCKS_AGENT_PROBE_INTERVAL_MS',
   /** Upper bound of the back-off between two attempts while waiting, in milliseconds. */
   MAX_BACKOFF_MS: 'STARROCKS_AGENT_MAX_BACKOFF_MS',
+  /** How long a member's pod must be gone before the FE leader's agent removes its row (a ghost), in seconds. */
+  GHOST_GRACE_SECONDS: 'STARROCKS_AGENT_GHOST_GRACE_SECONDS',
   /** How long a restarted BE's readiness waits for unhealthy tablets to heal, in seconds. */
   TABLET_HEALTH_MAX_WAIT_SECONDS: 'STARROCKS_AGENT_TABLET_HEALTH_MAX_WAIT_SECONDS',
   /** Outside Kubernetes: a directory shared by every FE that holds the bootstrap fence file. */
@@ -291,6 +293,8 @@ export const DEFAULTS = {
   sqlTimeoutMs: 10_000,
   probeIntervalMs: 5_000,
   maxBackoffMs: 5_000,
+  /** A pod gone this long without deregistering leaves a ghost row, which the leader's agent removes. */
+  ghostGraceSeconds: 60,
   /** 30 min: a rollout waits this long at most for StarRocks to heal after each BE restart. */
   tabletHealthMaxWaitSeconds: 1800,
   logLevel: 'info',

@@ -20,6 +20,7 @@ import { PHASES } from './context.ts';
 import type { Context } from './context.ts';
 import { derivePlan, writePlanFile } from './init.ts';
 import { startFenceKeeper } from './fence-keeper.ts';
+import { startMembershipKeeper } from './membership-keeper.ts';
 import { DRAINING_FILE, startMonitor } from './monitor.ts';
 import { materializeConf } from './conf-dir.ts';
 
@@ -59,6 +60,8 @@ export async function runCommand(ctx: Context): Promise<number> {
     ctx.config.component === 'fe'
       ? startFenceKeeper({ ctx, clusterId: () => monitor.clusterId(), intervalMs: fenceCheckIntervalMs(ctx.config.probeIntervalMs) })
       : undefined;
+  // The FE leader's agent removes ghost rows (membership-keeper.ts); the others' rounds are no-ops.
+  const members = ctx.config.component === 'fe' ? startMembershipKeeper({ ctx, intervalMs: fenceCheckIntervalMs(ctx.config.probeIntervalMs) }) : undefined;
   const server = await startAgentServer({ host: ctx.config.agentBind, port: ctx.config.agentPort, source: monitor, metrics });
   ctx.log.info({ url: server.url }, 'agent HTTP endpoint listening');
 
@@ -87,6 +90,7 @@ export async function runCommand(ctx: Context): Promise<number> {
     return exitCode;
   } finally {
     keeper?.stop();
+    members?.stop();
     monitor.stop();
     await server.close();
     await rm(join(ctx.config.stateDir, CHILD_PID_FILE), { force: true });
