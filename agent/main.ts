@@ -43,12 +43,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       return 0;
     }
     case AGENT_COMMANDS.run: {
+      // Before anything loads: a SIGTERM while `run` starts must not kill Node with 143.
+      const { captureEarlySignals } = await import('./process/early-signals.ts');
+      const early = captureEarlySignals();
       const { createContext } = await import('./commands/context.ts');
       const { createMetrics } = await import('./http/metrics.ts');
       const { runCommand } = await import('./commands/run.ts');
       // The metrics exist before the context, so its SQL clients count their statements.
       const ctx = await createContext({ config: loadConfig(env), env, metrics: createMetrics(), command: AGENT_COMMANDS.run });
-      return runCommand(ctx);
+      return runCommand(ctx, early);
     }
     case AGENT_COMMANDS.prestop: {
       const { createContext } = await import('./commands/context.ts');

@@ -15,6 +15,8 @@ import { readFeMeta } from '../meta/fe-meta.ts';
 import { parsePlanFile, startArgs } from '../plan/plan-file.ts';
 import type { PlanFile } from '../plan/plan-file.ts';
 import { prestopRunning, waitForPrestop } from '../process/prestop-lock.ts';
+import { captureEarlySignals } from '../process/early-signals.ts';
+import type { EarlySignals } from '../process/early-signals.ts';
 import { startSupervised } from '../process/supervisor.ts';
 import { PHASES } from './context.ts';
 import type { Context } from './context.ts';
@@ -32,8 +34,19 @@ export function fenceCheckIntervalMs(probeIntervalMs: number): number {
 /** The file `run` writes with the StarRocks process's pid, for preStop. */
 export const CHILD_PID_FILE = 'child.pid';
 
-/** Run StarRocks under the agent; resolves to the exit code. */
-export async function runCommand(ctx: Context): Promise<number> {
+/**
+ * Run StarRocks under the agent; resolves to the exit code. `early` holds the signals received
+ * since the command began (main captures them before loading anything).
+ */
+export async function runCommand(ctx: Context, early: EarlySignals = captureEarlySignals()): Promise<number> {
+  try {
+    return await supervise(ctx, early);
+  } finally {
+    early.release();
+  }
+}
+
+async function supervise(ctx: Context, early: EarlySignals): Promise<number> {
   const metrics = ctx.metrics ?? createMetrics();
   setPhase(metrics, PHASES, 'starting');
   // A draining mark left by the preStop of an earlier container (kubelet runs preStop before a
@@ -65,6 +78,15 @@ export async function runCommand(ctx: Context): Promise<number> {
   const server = await startAgentServer({ host: ctx.config.agentBind, port: ctx.config.agentPort, source: monitor, metrics });
   ctx.log.info({ url: server.url }, 'agent HTTP endpoint listening');
 
+  if (early.stopRequested()) {
+    // Stopped while starting (kubelet deleted the pod): StarRocks was never started.
+    ctx.log.info({ signals: early.received() }, 'stop requested before StarRocks started: not starting it');
+    monitor.stop();
+    keeper?.stop();
+    members?.stop();
+    await server.close();
+    return 0;
+  }
   const args = startArgs(plan, { logConsole: true });
   const command = join(home, scripts(ctx.config.component).start);
   ctx.log.info({ command, args }, 'starting StarRocks');
@@ -78,6 +100,9 @@ export async function runCommand(ctx: Context): Promise<number> {
     waitBeforeExit: () => waitForPrestop({ stateDir: ctx.config.stateDir, timeoutMs: 24 * 3600 * 1000 }),
   });
   supervised.child = child;
+  // The supervisor's handlers are installed: relay what came in meanwhile (a SIGUSR2, a SIGHUP).
+  early.release();
+  for (const signal of early.received()) child.relay(signal);
   await writeFile(join(ctx.config.stateDir, CHILD_PID_FILE), `${child.pid}\n`);
   setPhase(metrics, PHASES, 'running');
   await ctx.annotate('running');
