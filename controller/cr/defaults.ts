@@ -1,13 +1,13 @@
 /**
  * Documented defaults of a StarRocksCluster (README.md, "Controller"). Where the official operator
- * has a default, it is kept, except FE meta storage (see `FE_META_SIZE`).
+ * has a default, it is kept, except FE meta and BE storage (see `FE_META_SIZE`, `BE_STORAGE_SIZE`).
  */
 import { DEFAULTS } from '../../agent/contract.ts';
 import type { Component } from '../../agent/contract.ts';
 import type { ProbeSeconds } from './types.ts';
 
 /** `replicas` when a component spec leaves it out (the official CRD default). */
-export const DEFAULT_REPLICAS = 1;
+export const DEFAULT_REPLICAS = DEFAULTS.componentReplicas;
 
 /** Probe budgets (official: startup 300 s, liveness 15 s, readiness 15 s). */
 export const DEFAULT_PROBE_SECONDS: ProbeSeconds = { startup: 300, liveness: 15, readiness: 15 };
@@ -34,6 +34,17 @@ export const DEFAULT_POD_MANAGEMENT_POLICY = 'Parallel';
  */
 export const FE_META_SIZE = '10Gi';
 
+/**
+ * BE storage gets a PVC of this size from the default StorageClass when the CR gives no volume for
+ * it. The official default is an emptyDir, which loses every tablet replica of a BE on each pod
+ * re-creation (a rollout, an eviction, a node drain): one rollout of all BEs loses the data of
+ * every table. An emptyDir is rendered only when the CR asks for it with
+ * `storageClassName: emptyDir`, and status then carries the `DataOnEphemeralStorage` warning. The
+ * official Helm chart asks for 1Ti; 100Gi is a start that most default StorageClasses can
+ * provision and expand.
+ */
+export const BE_STORAGE_SIZE = '100Gi';
+
 /** Size of a `storageVolumes` PVC that gives no `storageSize`. */
 export const DEFAULT_STORAGE_SIZE = '10Gi';
 
@@ -54,3 +65,10 @@ export const DEFAULT_MIN_REPLICAS = 1;
 
 /** The controller's server-side apply field manager. */
 export const FIELD_MANAGER = 'starrocks-controller';
+
+/**
+ * `waitForFullRollout` when the CR leaves it out: true, so that on a downgrade (FE first) BE and CN
+ * change only once every FE runs the older version and is Ready. The official default is false
+ * (BE and CN follow as soon as one FE pod is Ready): a bad FE version then reaches BE and CN too.
+ */
+export const DEFAULT_WAIT_FOR_FULL_ROLLOUT = true;

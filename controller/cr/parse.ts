@@ -27,6 +27,7 @@ import {
   DEFAULT_REPLICAS,
   DEFAULT_STORAGE_SIZE,
   DEFAULT_VOTERS,
+  DEFAULT_WAIT_FOR_FULL_ROLLOUT,
 } from './defaults.ts';
 import type {
   AgentSettings,
@@ -76,6 +77,7 @@ export function parseCluster(raw: unknown): ParseResult {
   checkRules({ site: 'fe', value: feRaw, field: `spec.${COMPONENT_FIELDS.fe}`, problems });
 
   const beRaw = spec[COMPONENT_FIELDS.be];
+  if (isObject(beRaw)) checkRules({ site: 'be', value: beRaw, field: `spec.${COMPONENT_FIELDS.be}`, problems });
   const cnRaw = spec[COMPONENT_FIELDS.cn];
   let cn: CnSpec | undefined;
   if (isObject(cnRaw)) {
@@ -108,6 +110,7 @@ export function parseCluster(raw: unknown): ParseResult {
     clusterDomain: text(agentRaw.clusterDomain),
     sqlTimeoutMs: integer(agentRaw.sqlTimeoutMs),
     probeIntervalMs: integer(agentRaw.probeIntervalMs),
+    tabletHealthMaxWaitSeconds: integer(agentRaw.tabletHealthMaxWaitSeconds),
     passwordSecret: secretName !== undefined && secretKey !== undefined ? { name: secretName, key: secretKey } : undefined,
   };
 
@@ -121,6 +124,7 @@ export function parseCluster(raw: unknown): ParseResult {
       be: isObject(beRaw) ? base('be', beRaw) : undefined,
       cn,
       agent,
+      waitForFullRollout: asBoolean(spec.waitForFullRollout) ?? DEFAULT_WAIT_FOR_FULL_ROLLOUT,
     },
     problems,
   };

@@ -135,6 +135,12 @@ export interface AgentSettings {
   clusterDomain: string | undefined;
   sqlTimeoutMs: number | undefined;
   probeIntervalMs: number | undefined;
+  /**
+   * How long a restarted BE's readiness waits at most for unhealthy tablets to heal during a
+   * rollout, in seconds (0: no wait). Rendered into BE pods only; undefined leaves the agent's
+   * default (`DEFAULTS.tabletHealthMaxWaitSeconds`, 30 min).
+   */
+  tabletHealthMaxWaitSeconds: number | undefined;
   /** The root password; `MYSQL_PWD` comes from this secret key in every pod. */
   passwordSecret: SecretKeyRef | undefined;
 }
@@ -149,6 +155,11 @@ export interface StarRocksCluster {
   be: ComponentSpec | undefined;
   cn: CnSpec | undefined;
   agent: AgentSettings;
+  /**
+   * `waitForFullRollout` (official): on a downgrade, BE and CN wait for FE's full rollout when
+   * true, for one Ready FE pod when false. See `upgrade-order.ts`.
+   */
+  waitForFullRollout: boolean;
 }
 
 /** A problem with a CR that the schema could not reject: reported in status, never thrown. */

@@ -3,9 +3,14 @@
  * YAML in `crds/` (written by `npm run build:crd`, checked up to date by a test). The schema is
  * the official operator's `starrocks.com/v1` one, structural, with our additions optional.
  */
-import { COMPONENTS, CRD } from '../../agent/contract.ts';
+import { COMPONENTS, CRD, DEFAULTS } from '../../agent/contract.ts';
 import type { Component } from '../../agent/contract.ts';
-import { DEFAULT_MIN_REPLICAS, DEFAULT_POD_MANAGEMENT_POLICY, DEFAULT_REPLICAS } from '../cr/defaults.ts';
+import {
+  DEFAULT_MIN_REPLICAS,
+  DEFAULT_POD_MANAGEMENT_POLICY,
+  DEFAULT_REPLICAS,
+  DEFAULT_WAIT_FOR_FULL_ROLLOUT,
+} from '../cr/defaults.ts';
 import type { JsonObject } from '../json.ts';
 import { CRD_RULES } from './rules.ts';
 import type { RuleSite } from './rules.ts';
@@ -17,6 +22,9 @@ export const QUANTITY_PATTERN =
 export const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 /** RFC 1123 subdomain. */
 export const DNS_SUBDOMAIN_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+
+/** Longest `spec.agent.tabletHealthMaxWaitSeconds`: a week, the bound the agent accepts (agent/config.ts). */
+export const MAX_TABLET_HEALTH_WAIT_SECONDS = 7 * 24 * 3600;
 
 /** CRD spec field names of the components. */
 export const COMPONENT_FIELDS: Readonly<Record<Component, string>> = {
@@ -160,6 +168,7 @@ function componentSchema(component: Component): JsonObject {
     });
     siteRules.push('fe');
   }
+  if (component === 'be') siteRules.push('be');
   if (component === 'cn') {
     properties.autoScalingPolicy = obj(
       {
@@ -232,7 +241,12 @@ const condition = (): JsonObject =>
 export function starRocksClusterCrd(): JsonObject {
   const spec: Record<string, JsonObject> = {};
   for (const c of COMPONENTS) spec[COMPONENT_FIELDS[c]] = componentSchema(c);
-  spec.waitForFullRollout = bool();
+  spec.waitForFullRollout = {
+    ...bool(),
+    default: DEFAULT_WAIT_FOR_FULL_ROLLOUT,
+    description:
+      'Official: when true, BE and CN wait for the FE StatefulSet to be fully rolled out before they change; when false, as soon as one FE pod is Ready. FE rolls first on downgrades only (upgrades roll BE, CN, then FE, always after full rollouts). Default true (official: false).',
+  };
   spec.serviceAccount = str({ description: 'Deprecated in the official operator; ignored.' });
   spec.starRocksFeProxySpec = passthrough('FE proxy (official): accepted, not rendered by this controller');
   spec.disasterRecovery = passthrough('Disaster recovery (official): accepted, not rendered by this controller');
@@ -241,12 +255,21 @@ export function starRocksClusterCrd(): JsonObject {
     clusterDomain: str({ pattern: DNS_SUBDOMAIN_PATTERN }),
     sqlTimeoutMs: int({ minimum: 100, maximum: 3_600_000 }),
     probeIntervalMs: int({ minimum: 50, maximum: 600_000 }),
+    tabletHealthMaxWaitSeconds: int({
+      minimum: 0,
+      maximum: MAX_TABLET_HEALTH_WAIT_SECONDS,
+      description: `During a rollout, how long a restarted BE stays not Ready at most while StarRocks reports unhealthy tablets, so the next BE does not restart before replicas healed; 0 turns the wait off. Default ${DEFAULTS.tabletHealthMaxWaitSeconds} (30 min).`,
+    }),
     passwordSecret: obj({ name: name(), key: str({ minLength: 1 }) }, { required: ['name', 'key'] }),
   });
   const status: Record<string, JsonObject> = {
     phase: str(),
     reason: str(),
     observedGeneration: { type: 'integer', format: 'int64' },
+    imageRollout: obj(
+      { direction: str({ description: 'upgrade, downgrade or unknown (read from the image tags)' }), order: arr(str()) },
+      { description: 'While images change: the direction and the component order they roll in' },
+    ),
     conditions: arr(condition(), { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] }),
   };
   for (const c of COMPONENTS) status[STATUS_FIELDS[c]] = componentStatusSchema(c);

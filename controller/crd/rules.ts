@@ -5,6 +5,7 @@
  * before the rule existed, and tests can check manifests without a cluster. Keep the two halves
  * of a rule equivalent.
  */
+import { DEFAULT_VOTERS } from '../cr/defaults.ts';
 import { isObject } from '../json.ts';
 
 /** Where in the schema a rule is attached. */
@@ -12,6 +13,7 @@ export type RuleSite =
   | 'root'
   | 'component'
   | 'fe'
+  | 'be'
   | 'cn'
   | 'configMapInfo'
   | 'storageVolume'
@@ -43,7 +45,15 @@ const unique = (items: Record<string, unknown>[], key: string): boolean => {
   return new Set(seen).size === seen.length;
 };
 
-/** Every cross-field rule. */
+/** Why a cluster cannot lose its BEs: said by both rules that refuse it. */
+const LAST_BE =
+  'StarRocks cannot decommission its last BE (its tablet replicas have nowhere to go, and dropping the BEs loses the data); to remove the cluster, delete the StarRocksCluster';
+
+/**
+ * Every cross-field rule. Transition rules (they read `oldSelf`) run on updates only, where the
+ * object at their site exists before and after; a root rule reads `oldSelf.spec` for a component
+ * that a patch removes.
+ */
 export const CRD_RULES: readonly CrdRule[] = [
   {
     site: 'root',
@@ -60,6 +70,37 @@ export const CRD_RULES: readonly CrdRule[] = [
     message: 'starRocksFeSpec.replicas must not be 2: two FEs cannot keep a majority when one fails; use 1 (development) or 3 or more',
     fieldPath: '.replicas',
     check: (self) => num(self.replicas, 1) !== 2,
+  },
+  {
+    site: 'root',
+    rule:
+      '!has(oldSelf.spec.starRocksBeSpec) || has(self.spec.starRocksBeSpec) || (has(oldSelf.spec.starRocksBeSpec.replicas) && oldSelf.spec.starRocksBeSpec.replicas == 0)',
+    message: `spec.starRocksBeSpec cannot be removed: ${LAST_BE}`,
+    fieldPath: '.spec.starRocksBeSpec',
+    check: undefined,
+  },
+  {
+    site: 'fe',
+    rule: '!has(self.replicas) || self.replicas != 0',
+    message:
+      'starRocksFeSpec.replicas must not be 0: with no FE the cluster has no quorum and no metadata service; to remove the cluster, delete the StarRocksCluster',
+    fieldPath: '.replicas',
+    check: (self) => num(self.replicas, 1) !== 0,
+  },
+  {
+    site: 'fe',
+    rule: `(has(self.voters) ? self.voters : ${DEFAULT_VOTERS}) == (has(oldSelf.voters) ? oldSelf.voters : ${DEFAULT_VOTERS})`,
+    message:
+      'starRocksFeSpec.voters cannot change after creation: StarRocks cannot turn an observer into a follower (or a follower into an observer) in place',
+    fieldPath: '.voters',
+    check: undefined,
+  },
+  {
+    site: 'be',
+    rule: '!has(self.replicas) || self.replicas != 0 || (has(oldSelf.replicas) && oldSelf.replicas == 0)',
+    message: `starRocksBeSpec.replicas cannot go down to 0: ${LAST_BE}`,
+    fieldPath: '.replicas',
+    check: undefined,
   },
   {
     site: 'fe',

@@ -46,6 +46,10 @@ export function renderEnv(options: EnvOptions): JsonObject[] {
   if (agent.logLevel !== undefined) injected.push(plain(ENV.LOG_LEVEL, agent.logLevel));
   if (agent.sqlTimeoutMs !== undefined) injected.push(plain(ENV.SQL_TIMEOUT_MS, String(agent.sqlTimeoutMs)));
   if (agent.probeIntervalMs !== undefined) injected.push(plain(ENV.PROBE_INTERVAL_MS, String(agent.probeIntervalMs)));
+  // Only BE pods wait for tablet health; FE and CN pods do not change when it does.
+  if (agent.tabletHealthMaxWaitSeconds !== undefined && spec.component === 'be') {
+    injected.push(plain(ENV.TABLET_HEALTH_MAX_WAIT_SECONDS, String(agent.tabletHealthMaxWaitSeconds)));
+  }
   if (agent.passwordSecret !== undefined) {
     injected.push({
       name: ENV.MYSQL_PWD,

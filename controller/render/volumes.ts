@@ -4,12 +4,13 @@
  * and the CR's extra ConfigMaps and Secrets.
  *
  * Defaults (a `storageVolumes` entry with the same name or mount path replaces one):
- * FE meta is a PVC (`FE_META_SIZE`, default StorageClass), FE/BE/CN logs and BE storage are
- * emptyDirs as in the official operator.
+ * FE meta and BE storage are PVCs (`FE_META_SIZE`, `BE_STORAGE_SIZE`, default StorageClass);
+ * FE/BE/CN logs are emptyDirs as in the official operator.
  */
 import { DATA_PATHS, PATHS, configMapMountPath, confFileName } from '../../agent/contract.ts';
 import type { Component } from '../../agent/contract.ts';
 import {
+  BE_STORAGE_SIZE,
   FE_META_SIZE,
   STORAGE_CLASS_EMPTY_DIR,
   STORAGE_CLASS_HOST_PATH,
@@ -25,6 +26,10 @@ export const VOLUME_NAMES = {
   tmp: 'tmp',
 } as const;
 
+/** The volumes that hold what a node cannot lose: FE meta and BE tablets (official names). */
+export const DATA_VOLUMES = { fe: 'fe-meta', be: 'be-data' } as const;
+const DATA_VOLUME_PATHS = { fe: DATA_PATHS.feMeta, be: DATA_PATHS.beStorage } as const;
+
 /** The default storage volumes of each component (official names and paths). */
 export function defaultStorageVolumes(component: Component): StorageVolume[] {
   const volume = (name: string, mountPath: string, storageClassName?: string, storageSize = '1Gi'): StorageVolume => ({
@@ -37,9 +42,9 @@ export function defaultStorageVolumes(component: Component): StorageVolume[] {
   });
   switch (component) {
     case 'fe':
-      return [volume('fe-meta', DATA_PATHS.feMeta, undefined, FE_META_SIZE), volume('fe-log', DATA_PATHS.feLog, STORAGE_CLASS_EMPTY_DIR)];
+      return [volume(DATA_VOLUMES.fe, DATA_PATHS.feMeta, undefined, FE_META_SIZE), volume('fe-log', DATA_PATHS.feLog, STORAGE_CLASS_EMPTY_DIR)];
     case 'be':
-      return [volume('be-data', DATA_PATHS.beStorage, STORAGE_CLASS_EMPTY_DIR), volume('be-log', DATA_PATHS.beLog, STORAGE_CLASS_EMPTY_DIR)];
+      return [volume(DATA_VOLUMES.be, DATA_PATHS.beStorage, undefined, BE_STORAGE_SIZE), volume('be-log', DATA_PATHS.beLog, STORAGE_CLASS_EMPTY_DIR)];
     case 'cn':
       return [volume('cn-log', DATA_PATHS.cnLog, STORAGE_CLASS_EMPTY_DIR)];
   }
@@ -52,6 +57,23 @@ export function effectiveStorageVolumes(spec: ComponentSpec): StorageVolume[] {
   );
   // A size starting with 0 drops the volume (official behaviour): the path stays in the image.
   return [...defaults, ...spec.storageVolumes].filter((v) => !v.storageSize.startsWith('0'));
+}
+
+/**
+ * Where a component keeps its data when that place does not outlive the pod: an emptyDir the CR
+ * asked for, or no volume at all (a `storageSize` starting with 0 leaves the path in the
+ * container's own filesystem). Undefined when the data is on a PVC or a hostPath, and for CN
+ * (its storage is a cache). The data volume is the one named like the official default or
+ * mounted at the default path.
+ */
+export function ephemeralDataVolume(spec: ComponentSpec): string | undefined {
+  if (spec.component === 'cn') return undefined;
+  const name = DATA_VOLUMES[spec.component];
+  const path = DATA_VOLUME_PATHS[spec.component];
+  const volumes = effectiveStorageVolumes(spec).filter((v) => v.name === name || v.mountPath === path);
+  if (volumes.length === 0) return `${path} is on no volume (storageSize 0), in the container's own filesystem`;
+  const emptyDir = volumes.find((v) => v.storageClassName === STORAGE_CLASS_EMPTY_DIR);
+  return emptyDir === undefined ? undefined : `${emptyDir.mountPath} is on the emptyDir ${emptyDir.name}`;
 }
 
 /** What a component's pods mount. */

@@ -20,11 +20,12 @@ import { objectKey } from '../render/objects.ts';
 import type { KubernetesObject } from '../render/objects.ts';
 import { render } from '../render/render.ts';
 import { specHash, storedSpecHash, withSpecHash } from '../render/spec-hash.ts';
-import { parseConditions } from '../status/conditions.ts';
+import { CONDITION_TYPES, parseConditions } from '../status/conditions.ts';
+import type { Condition } from '../status/conditions.ts';
 import { computeStatus } from '../status/compute.ts';
 import { observePod, observeStatefulSet } from '../status/observed.ts';
 import type { ObservedPod, ObservedStatefulSet } from '../status/observed.ts';
-import { decideRollout } from '../upgrade-order.ts';
+import { NO_ROLLOUT, decideRollout } from '../upgrade-order.ts';
 import type { RolloutDecision } from '../upgrade-order.ts';
 import type { EventRecorder } from './events.ts';
 
@@ -81,12 +82,12 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
   }
   const observedPods: ObservedPod[] = pods.items.flatMap((p) => observePod(p) ?? []);
 
-  let rollout: RolloutDecision = { heldImages: {}, waitingFor: {} };
+  let rollout: RolloutDecision = NO_ROLLOUT;
   let applyError: string | undefined;
   if (cluster !== undefined && problems.length === 0) {
     const desired: Partial<Record<Component, string>> = {};
     for (const spec of presentComponents(cluster)) desired[spec.component] = spec.image;
-    rollout = decideRollout({ desired, observed: statefulSets });
+    rollout = decideRollout({ desired, observed: statefulSets, waitForFullRollout: cluster.waitForFullRollout });
     for (const [component, waitFor] of Object.entries(rollout.waitingFor)) {
       deps.log.info({ cluster: key.name, component, waitFor }, 'image change held until the earlier component is rolled out');
     }
@@ -117,6 +118,7 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
     now: deps.now(),
   });
   result.progressing = status.phase !== 'running';
+  await recordWarnings({ deps, raw, previousStatus, status, rollout });
   if (canonicalJson(status) !== canonicalJson(previousStatus)) {
     await deps.api.applyStatus({ namespace: key.namespace, name: key.name, status });
     result.statusWritten = true;
@@ -132,6 +134,33 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
     }
   }
   return result;
+}
+
+interface WarningInput {
+  deps: ReconcileDeps;
+  raw: JsonObject;
+  previousStatus: JsonObject;
+  status: JsonObject;
+  rollout: RolloutDecision;
+}
+
+// Warnings are recorded when they start (compared with the stored status), not on every
+// reconcile while they last.
+async function recordWarnings(input: WarningInput): Promise<void> {
+  const { deps, raw, previousStatus, status, rollout } = input;
+  const ephemeral = findCondition(status.conditions, CONDITION_TYPES.dataOnEphemeralStorage);
+  const ephemeralBefore = findCondition(previousStatus.conditions, CONDITION_TYPES.dataOnEphemeralStorage);
+  if (ephemeral?.status === 'True' && (ephemeralBefore?.status !== 'True' || ephemeralBefore.message !== ephemeral.message)) {
+    await deps.events.record({ cluster: raw, type: 'Warning', reason: CONDITION_TYPES.dataOnEphemeralStorage, message: ephemeral.message });
+  }
+  const directionBefore = asString(dig(previousStatus, 'imageRollout', 'direction'));
+  if (rollout.direction === 'unknown' && directionBefore !== 'unknown' && rollout.unknownReason !== undefined) {
+    await deps.events.record({ cluster: raw, type: 'Warning', reason: 'UnknownImageVersionOrder', message: rollout.unknownReason });
+  }
+}
+
+function findCondition(conditions: unknown, type: string): Condition | undefined {
+  return parseConditions(conditions).find((c) => c.type === type);
 }
 
 async function readConfs(api: KubeApi, cluster: StarRocksCluster): Promise<Partial<Record<Component, StarRocksConf>>> {

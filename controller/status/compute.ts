@@ -12,6 +12,7 @@ import type { JsonObject } from '../json.ts';
 import type { RolloutDecision } from '../upgrade-order.ts';
 import { CONDITION_TYPES, mergeConditions } from './conditions.ts';
 import type { Condition } from './conditions.ts';
+import { ephemeralDataVolume } from '../render/volumes.ts';
 import { rolloutComplete } from './observed.ts';
 import type { ObservedPod, ObservedStatefulSet } from './observed.ts';
 
@@ -91,6 +92,10 @@ export function computeStatus(input: StatusInput): JsonObject {
     }
   }
 
+  if (input.rollout.direction !== 'none') {
+    status.imageRollout = { direction: input.rollout.direction, order: [...input.rollout.order] };
+  }
+
   const invalid = input.problems.length > 0 || cluster === undefined;
   const problemText = input.problems.map((p) => `${p.field}: ${p.message}`).join('; ');
   const g = input.generation;
@@ -107,7 +112,7 @@ export function computeStatus(input: StatusInput): JsonObject {
       type: CONDITION_TYPES.progressing,
       status: 'True',
       observedGeneration: g,
-      reason: waiting.length > 0 ? 'UpgradeInOrder' : 'RollingOut',
+      reason: waiting.length > 0 ? (input.rollout.direction === 'downgrade' ? 'DowngradeInOrder' : 'UpgradeInOrder') : 'RollingOut',
       message: [...waiting, ...notReady].join('; '),
     });
   } else {
@@ -122,6 +127,7 @@ export function computeStatus(input: StatusInput): JsonObject {
   } else {
     next.push({ type: CONDITION_TYPES.degraded, status: 'False', observedGeneration: g, reason: 'AsExpected', message: 'no errors' });
   }
+  if (cluster !== undefined) next.push(ephemeralCondition(cluster, g));
   const conditions = mergeConditions({ previous: input.previousConditions, next, now: input.now });
   status.conditions = conditions.map((c) => ({ ...c }));
 
@@ -131,4 +137,19 @@ export function computeStatus(input: StatusInput): JsonObject {
   if (failed && degraded !== undefined) status.reason = degraded.message;
   else if (notReady.length > 0) status.reason = [...waiting, ...notReady].join('; ');
   return status;
+}
+
+/** What each component loses on a pod re-creation when its data is not on a persistent volume. */
+const LOSES: Readonly<Record<Component, string>> = { fe: "this FE's meta", be: "this BE's tablet replicas", cn: 'its cache' };
+
+/** The `DataOnEphemeralStorage` warning: True while FE meta or BE storage does not outlive its pod. */
+export function ephemeralCondition(cluster: StarRocksCluster, generation: number): Omit<Condition, 'lastTransitionTime'> {
+  const found = presentComponents(cluster).flatMap((spec) => {
+    const where = ephemeralDataVolume(spec);
+    return where === undefined ? [] : [`${spec.component}: ${where}; every pod re-creation (rollout, eviction, node drain) loses ${LOSES[spec.component]}`];
+  });
+  const type = CONDITION_TYPES.dataOnEphemeralStorage;
+  return found.length === 0
+    ? { type, status: 'False', observedGeneration: generation, reason: 'PersistentData', message: 'FE meta and BE storage are on persistent volumes' }
+    : { type, status: 'True', observedGeneration: generation, reason: 'EphemeralDataVolume', message: found.join('; ') };
 }

@@ -13,8 +13,16 @@ export interface Condition {
   message: string;
 }
 
-/** The condition types the controller sets. */
-export const CONDITION_TYPES = { ready: 'Ready', progressing: 'Progressing', degraded: 'Degraded' } as const;
+/**
+ * The condition types the controller sets. `DataOnEphemeralStorage` is a warning: True when FE
+ * meta or BE storage is on an emptyDir (or on no volume), so a pod re-creation loses it.
+ */
+export const CONDITION_TYPES = {
+  ready: 'Ready',
+  progressing: 'Progressing',
+  degraded: 'Degraded',
+  dataOnEphemeralStorage: 'DataOnEphemeralStorage',
+} as const;
 
 /** Options of `mergeConditions`. */
 export interface MergeConditionsOptions {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BINARY_NAMES, cacheBinDir, locateBinaries, versionsKey } from './binaries.ts';
-import { NO_GO_MESSAGE, buildMissing, findGo, stagingReplaces } from './build.ts';
+import { NO_GO_MESSAGE, buildMissing, findGo, kubernetesVersionStamps, stagingReplaces } from './build.ts';
 import { addressPlan } from './address-plan.ts';
 import { corefileText } from './control-plane/control-plane.ts';
 
@@ -67,4 +67,22 @@ t.test('without a Go toolchain the build stops with one line saying what to inst
   const lines: string[] = [];
   t.equal(buildMissing((line) => lines.push(line)), NO_GO_MESSAGE);
   t.same(lines, []);
+});
+
+t.test('a Kubernetes build is stamped with its release, as hack/lib/version.sh does', async (t) => {
+  const stamps = kubernetesVersionStamps({ version: 'v1.35.4', commit: 'a'.repeat(40), time: '2026-04-14T10:01:02.123Z' });
+  for (const pkg of ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']) {
+    t.ok(stamps.includes(`-X ${pkg}.gitVersion=v1.35.4`), `${pkg} gitVersion`);
+    t.ok(stamps.includes(`-X ${pkg}.gitMajor=1`), `${pkg} gitMajor`);
+    t.ok(stamps.includes(`-X ${pkg}.gitMinor=35`), `${pkg} gitMinor`);
+    t.ok(stamps.includes(`-X ${pkg}.gitCommit=${'a'.repeat(40)}`), `${pkg} gitCommit`);
+    t.ok(stamps.includes(`-X ${pkg}.gitTreeState=clean`), `${pkg} gitTreeState`);
+    t.ok(stamps.includes(`-X ${pkg}.buildDate=2026-04-14T10:01:02Z`), `${pkg} buildDate, RFC 3339 without fractions`);
+  }
+  t.equal(stamps.length, 12);
+  t.ok(stamps.every((s) => !s.includes(' ', 3)), 'no value holds a space (ldflags are split on spaces)');
+  const bare = kubernetesVersionStamps({ version: 'v1.35.4' });
+  t.ok(bare.includes(`-X k8s.io/component-base/version.gitCommit=${'0'.repeat(40)}`), 'a zero commit when the proxy gave none');
+  t.ok(bare.includes('-X k8s.io/component-base/version.buildDate=1970-01-01T00:00:00Z'));
+  t.throws(() => kubernetesVersionStamps({ version: 'master' }), /not a Kubernetes release version/);
 });

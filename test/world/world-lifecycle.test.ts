@@ -122,6 +122,9 @@ t.test('npm run world prints KUBECONFIG and CLUSTER_DNS, serves kubectl, and sto
   const kubeconfig = lines.find((l) => l.startsWith('KUBECONFIG='))?.slice('KUBECONFIG='.length) ?? '';
   const dnsLine = lines.find((l) => l.startsWith('CLUSTER_DNS='))?.slice('CLUSTER_DNS='.length) ?? '';
   t.ok(existsSync(kubeconfig), 'the kubeconfig exists');
+  await waitFor(async () => (stdout.includes('Press Ctrl-C') ? true : undefined), { what: 'the usage text', timeoutMs: 5_000, intervalMs: 100 });
+  t.ok(stdout.includes(`  export KUBECONFIG=${kubeconfig}\n`), 'it says how to point kubectl at the world');
+  t.match(stdout, /^ {2}kubectl apply -k deploy\/ /m, 'and how to install the controller in it');
   t.match(dnsLine, /^127\.\d+\.\d+\.\d+:\d+$/);
   const worldDir = dirname(dirname(kubeconfig));
   const { stdout: nodes } = await exec('kubectl', ['--kubeconfig', kubeconfig, 'get', 'nodes', '-o', 'name'], { timeout: 30_000 });

@@ -3,23 +3,25 @@
  * local pods gets loopback addresses, is listed by a publishNotReadyAddresses headless service
  * while not ready, resolves forward and reverse through CoreDNS, becomes Ready through HTTP
  * probes; scaling in runs the highest ordinal's preStop before SIGTERM; the re-created pod finds
- * its claim's files again.
+ * its claim's files again. SIGTERM reaches a container's first process only, and the rest of the
+ * container dies with it. Images: an unknown one cannot be pulled; `kubectl apply -k deploy/` runs
+ * the controller from its image. The API server reports its release to kubectl.
  */
 import t from 'tap';
 import { execFile } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm as rmFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startWorld } from './world.ts';
+import { REPO_ROOT, startWorld } from './world.ts';
 import type { World } from './world.ts';
 import { httpStatus, waitFor } from './wait.ts';
 import type { Pod } from './pods/pod-types.ts';
 
 const exec = promisify(execFile);
 // One world start and a StatefulSet's life take longer than the suite's default per-file limit.
-t.setTimeout(240_000);
+t.setTimeout(420_000);
 const NS = 'world-test';
 
 let world: World;
@@ -40,6 +42,14 @@ async function apply(manifest: unknown): Promise<void> {
   const file = join(world.dir, `manifest-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(manifest));
   await kubectl('apply', '-f', file);
+}
+
+async function namespaceWithAccount(ns: string): Promise<void> {
+  await kubectl('create', 'namespace', ns);
+  await waitFor(async () => ((await world.rest.getOptional(`/api/v1/namespaces/${ns}/serviceaccounts/default`)) === undefined ? undefined : true), {
+    what: `the default service account of ${ns}`,
+    timeoutMs: 60_000,
+  });
 }
 
 async function pods(): Promise<Pod[]> {
@@ -309,7 +319,7 @@ t.test('a pod: init container, env as kubelet resolves it, volumes as files, pro
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: 'agent', namespace: ns },
-    spec: { restartPolicy: 'Never', containers: [{ name: 'agent', image: 'starrocks/fe-ubuntu:3.5', command: ['/opt/starrocks-agent/starrocks-agent', '--version'] }] },
+    spec: { restartPolicy: 'Never', containers: [{ name: 'agent', image: 'starrocks-fe-agent:3.5', command: ['/opt/starrocks-agent/starrocks-agent', '--version'] }] },
   });
   const agentPod = await waitFor(async () => {
     const pod = await world.rest.get<Pod>(`/api/v1/namespaces/${ns}/pods/agent`);
@@ -318,4 +328,99 @@ t.test('a pod: init container, env as kubelet resolves it, volumes as files, pro
   t.equal(agentPod.status?.phase, 'Succeeded', 'a command naming the agent runs the agent from this repository');
   t.match(readFileSync(join(world.dir, 'pods', agentPod.metadata.uid ?? '', 'logs', 'agent.log'), 'utf8'), /^starrocks-agent /);
   await kubectl('delete', 'namespace', ns, '--wait=false');
+});
+
+t.test('deletion sends SIGTERM to the first process only; the rest of the container dies with it', async (t) => {
+  const ns = 'world-signals';
+  await namespaceWithAccount(ns);
+  const dir = join(world.dir, 'signals');
+  mkdirSync(dir);
+  // The first process records SIGTERM and exits a second later; its child records any SIGTERM it
+  // gets, and otherwise runs until something kills it. ($$$$ is $$ once kubelet expanded the command.)
+  const child = `trap "echo TERM > ${dir}/child" TERM; echo $$$$ > ${dir}/child.pid; while :; do sleep 0.1; done`;
+  const first = `trap 'echo TERM > ${dir}/first; sleep 1; exit 0' TERM; sh -c '${child}' & wait`;
+  await apply({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'signals', namespace: ns },
+    spec: { terminationGracePeriodSeconds: 10, containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', first] }] },
+  });
+  const childPid = await waitFor(async () => (existsSync(join(dir, 'child.pid')) ? Number(readFileSync(join(dir, 'child.pid'), 'utf8')) : undefined), {
+    what: 'the child to start',
+    timeoutMs: 60_000,
+    intervalMs: 200,
+  });
+  await kubectl('-n', ns, 'delete', 'pod', 'signals', '--timeout=60s');
+  t.equal(readFileSync(join(dir, 'first'), 'utf8'), 'TERM\n', 'the first process got SIGTERM');
+  t.equal(existsSync(join(dir, 'child')), false, 'its child got no SIGTERM');
+  const gone = await waitFor(async () => (existsSync(`/proc/${childPid}`) ? undefined : true), { what: 'the child to be gone', timeoutMs: 5_000, intervalMs: 100 });
+  t.ok(gone, 'the child died with the first process');
+});
+
+t.test('a pod whose image the world does not know waits in ErrImagePull and runs nothing', async (t) => {
+  const ns = 'world-images';
+  await namespaceWithAccount(ns);
+  const marker = join(world.dir, 'unknown-image-ran');
+  await apply({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'unknown', namespace: ns },
+    spec: { containers: [{ name: 'main', image: 'any/fe:3.3', command: ['sh', '-c', `touch ${marker}; sleep 60`] }] },
+  });
+  type Waiting = Pod & { status?: { containerStatuses?: { state?: { waiting?: { reason?: string; message?: string } } }[] } };
+  const waiting = await waitFor(
+    async () => {
+      const pod = await world.rest.get<Waiting>(`/api/v1/namespaces/${ns}/pods/unknown`);
+      const state = pod.status?.containerStatuses?.[0]?.state?.waiting;
+      return state?.reason === 'ErrImagePull' ? { pod, state } : undefined;
+    },
+    { what: 'the container to wait in ErrImagePull', timeoutMs: 30_000, intervalMs: 200 },
+  );
+  t.match(waiting.state.message, /^Failed to pull image "any\/fe:3\.3": .*docker\.io\/any\/fe:3\.3: not found$/, 'the message names the image');
+  t.equal(waiting.pod.status?.phase, 'Pending');
+  const backOff = await waitFor(
+    async () => {
+      const state = (await world.rest.get<Waiting>(`/api/v1/namespaces/${ns}/pods/unknown`)).status?.containerStatuses?.[0]?.state?.waiting;
+      return state?.reason === 'ImagePullBackOff' ? state : undefined;
+    },
+    { what: 'the back-off after the failed pull', timeoutMs: 30_000, intervalMs: 200 },
+  );
+  t.equal(backOff.message, 'Back-off pulling image "any/fe:3.3"');
+  t.equal(existsSync(marker), false, 'the command never ran');
+  await kubectl('-n', ns, 'delete', 'pod', 'unknown', '--timeout=60s');
+});
+
+t.test('kubectl apply -k deploy/ runs the controller from its image; one replica holds the Lease', async (t) => {
+  await kubectl('apply', '-k', join(REPO_ROOT, 'deploy'));
+  type ControllerPod = Pod & { spec: { containers: { image?: string }[] }; status?: { containerStatuses?: { state?: { running?: unknown }; imageID?: string }[] } };
+  const running = await waitFor(
+    async () => {
+      const list = await world.rest.get<{ items: ControllerPod[] }>('/api/v1/namespaces/starrocks-system/pods?labelSelector=app.kubernetes.io%2Fname%3Dstarrocks-controller');
+      const up = list.items.filter((p) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.state?.running !== undefined);
+      return list.items.length === 2 && up.length === 2 ? up : undefined;
+    },
+    { what: 'the 2 controller pods Running', timeoutMs: 120_000, intervalMs: 500 },
+  );
+  t.same(running.map((p) => p.spec.containers[0]?.image), ['starrocks-controller:0.1.0', 'starrocks-controller:0.1.0'], 'from the image kustomize set');
+  t.same(running.map((p) => p.status?.containerStatuses?.[0]?.imageID), ['world-local://starrocks-controller', 'world-local://starrocks-controller']);
+  const names = running.map((p) => p.metadata.name ?? '');
+  const holder = await waitFor(
+    async () => {
+      const lease = await world.rest.getOptional<{ spec?: { holderIdentity?: string } }>('/apis/coordination.k8s.io/v1/namespaces/starrocks-system/leases/starrocks-controller');
+      const identity = lease?.spec?.holderIdentity;
+      return identity !== undefined && names.includes(identity) ? identity : undefined;
+    },
+    { what: 'a controller pod to hold the leader Lease', timeoutMs: 60_000, intervalMs: 500 },
+  );
+  t.ok(names.includes(holder), `${holder} leads`);
+  const log = readFileSync(join(world.dir, 'pods', running.find((p) => p.metadata.name === holder)?.metadata.uid ?? '', 'logs', 'controller.log'), 'utf8');
+  t.match(log, /leading/, 'the leader says so in its log');
+  await kubectl('delete', 'deployment', 'starrocks-controller', '-n', 'starrocks-system', '--wait=false');
+});
+
+t.test('the API server reports its release to kubectl and on /version', async (t) => {
+  const printed = JSON.parse(await kubectl('version', '-o', 'json')) as { serverVersion?: { gitVersion?: string } };
+  t.equal(printed.serverVersion?.gitVersion, 'v1.35.4', 'kubectl version');
+  const version = await world.rest.get<{ gitVersion?: string; major?: string; minor?: string; gitTreeState?: string }>('/version');
+  t.match(version, { gitVersion: 'v1.35.4', major: '1', minor: '35', gitTreeState: 'clean' }, '/version');
 });

@@ -111,6 +111,7 @@ t.test('each invalid manifest is rejected, naming its field', async (t) => {
 t.test('cross-field rules are also reported by parsing, naming the field (CRs stored before a rule existed)', async (t) => {
   const crossField = [
     'FE replicas 2',
+    'FE replicas 0',
     'even voters',
     'duplicate volume names',
     'duplicate mount paths',

@@ -40,7 +40,7 @@ const component = (envField: string) =>
 const clusterArb = fc.record({
   name: fc.stringMatching(/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/),
   namespace: label,
-  fe: component('feEnvVars').filter((c) => c.replicas !== 2),
+  fe: component('feEnvVars').filter((c) => c.replicas !== 2 && c.replicas !== 0),
   voters: fc.option(fc.constantFrom(1, 3, 5), { nil: undefined }),
   be: fc.option(component('beEnvVars'), { nil: undefined }),
   cn: fc.option(component('cnEnvVars'), { nil: undefined }),
@@ -121,13 +121,16 @@ t.test('rendering is deterministic, owned, labelled and places every generated f
             if ((volumes.get(v.name) as Loose | undefined)?.emptyDir === undefined) throw new Error('emptyDir');
           } else if (!claims.includes(v.name)) throw new Error(`claim ${String(v.name)}`);
         }
-        if (comp === 'fe') {
-          const metaName = mounts.get(DATA_PATHS.feMeta);
-          const explicit = ((s.storageVolumes as Loose[]) ?? []).find((v) => v.mountPath === DATA_PATHS.feMeta);
-          const metaIsEmptyDir = metaName !== undefined && (volumes.get(metaName) as Loose | undefined)?.emptyDir !== undefined;
-          if (metaIsEmptyDir !== (explicit?.storageClassName === 'emptyDir' && !String(explicit.storageSize ?? '').startsWith('0'))) {
-            throw new Error('FE meta on emptyDir without being asked');
+        if (comp === 'fe' || comp === 'be') {
+          // FE meta and BE storage are never on an emptyDir unless the CR asks for one.
+          const dataPath = comp === 'fe' ? DATA_PATHS.feMeta : DATA_PATHS.beStorage;
+          const dataName = mounts.get(dataPath);
+          const explicit = ((s.storageVolumes as Loose[]) ?? []).find((v) => v.mountPath === dataPath);
+          const dataIsEmptyDir = dataName !== undefined && (volumes.get(dataName) as Loose | undefined)?.emptyDir !== undefined;
+          if (dataIsEmptyDir !== (explicit?.storageClassName === 'emptyDir' && !String(explicit.storageSize ?? '').startsWith('0'))) {
+            throw new Error(`${comp} data on emptyDir without being asked`);
           }
+          if (explicit === undefined && !claims.includes(comp === 'fe' ? 'fe-meta' : 'be-data')) throw new Error(`${comp} data without a PVC by default`);
         }
         if (specHash(sts) !== specHash(structuredClone(sts))) throw new Error('hash not stable');
       }

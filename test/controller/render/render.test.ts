@@ -5,6 +5,7 @@ import {
   ANNOTATIONS,
   CONTAINERS,
   DATA_PATHS,
+  DEFAULTS,
   ENV,
   LABELS,
   PATHS,
@@ -14,7 +15,7 @@ import {
   selectorLabels,
 } from '../../../agent/contract.ts';
 import { parseStarRocksConf } from '../../../agent/conf/starrocks-conf.ts';
-import { DEFAULT_GRACE_SECONDS, DEFAULT_PROBE_SECONDS, FE_META_SIZE } from '../../../controller/cr/defaults.ts';
+import { BE_STORAGE_SIZE, DEFAULT_GRACE_SECONDS, DEFAULT_PROBE_SECONDS, FE_META_SIZE } from '../../../controller/cr/defaults.ts';
 import { parseCluster } from '../../../controller/cr/parse.ts';
 import type { StarRocksCluster } from '../../../controller/cr/types.ts';
 import { agentRbacRules } from '../../../controller/render/agent-rbac.ts';
@@ -149,6 +150,11 @@ t.test('the agent Role is least privilege: fence access by name, no wildcards, n
   const cmRules = rules.filter((r) => r.resources.includes('configmaps'));
   t.same(cmRules.find((r) => r.verbs.includes('get'))?.resourceNames, [names('prod').fence]);
   t.same(cmRules.find((r) => r.verbs.includes('create'))?.verbs, ['create']);
+  t.same(
+    rules.filter((r) => r.resources.includes('starrocksclusters')),
+    [{ apiGroups: ['starrocks.com'], resources: ['starrocksclusters'], verbs: ['get'], resourceNames: ['prod'] }],
+    'its own StarRocksCluster, read only (the second record of the cluster id)',
+  );
 });
 
 t.test('every field of a component reaches its place', async (t) => {
@@ -306,6 +312,44 @@ t.test('FE meta is an emptyDir only when the CR asks for one', async (t) => {
   const sts = find(render({ cluster: parsed(raw) }), 'StatefulSet', 'dev-fe');
   t.notOk('volumeClaimTemplates' in (sts.spec as Loose));
   t.same((podSpec(sts).volumes as Loose[]).find((v) => v.name === 'fe-meta'), { name: 'fe-meta', emptyDir: {} });
+});
+
+t.test('BE storage is a PVC by default (like FE meta), an emptyDir only when the CR asks for one', async (t) => {
+  const sts = find(render({ cluster: parsed(baseCluster('dev')) }), 'StatefulSet', 'dev-be');
+  t.same((sts.spec as Loose).volumeClaimTemplates, [
+    {
+      metadata: { name: 'be-data', labels: { 'app.kubernetes.io/name': 'starrocks', [LABELS.instance]: 'dev', [LABELS.managedBy]: 'starrocks-controller', [LABELS.component]: 'be' } },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: BE_STORAGE_SIZE } } },
+    },
+  ]);
+  t.equal(BE_STORAGE_SIZE, '100Gi');
+  t.notOk((podSpec(sts).volumes as Loose[]).some((v) => v.name === 'be-data'), 'BE storage is a PVC, not a pod volume');
+  t.same((podSpec(sts).volumes as Loose[]).find((v) => v.name === 'be-log'), { name: 'be-log', emptyDir: {} }, 'logs stay emptyDirs');
+  t.same(
+    (container(sts, 'be').volumeMounts as Loose[]).slice(0, 2).map((m) => [m.name, m.mountPath]),
+    [['be-data', DATA_PATHS.beStorage], ['be-log', DATA_PATHS.beLog]],
+  );
+
+  const ephemeral = baseCluster('dev');
+  ((ephemeral.spec as Record<string, Loose>).starRocksBeSpec as Loose).storageVolumes = [
+    { name: 'be-data', storageClassName: 'emptyDir', mountPath: DATA_PATHS.beStorage },
+  ];
+  const asked = find(render({ cluster: parsed(ephemeral) }), 'StatefulSet', 'dev-be');
+  t.notOk('volumeClaimTemplates' in (asked.spec as Loose));
+  t.same((podSpec(asked).volumes as Loose[]).find((v) => v.name === 'be-data'), { name: 'be-data', emptyDir: {} });
+});
+
+t.test('spec.agent.tabletHealthMaxWaitSeconds reaches the agent in BE pods only', async (t) => {
+  const raw = baseCluster('tab');
+  (raw.spec as Loose).agent = { tabletHealthMaxWaitSeconds: 600 };
+  const objects = render({ cluster: parsed(raw) });
+  const value = (c: 'fe' | 'be' | 'cn'): unknown => envOf(container(find(objects, 'StatefulSet', `tab-${c}`), c)).get(ENV.TABLET_HEALTH_MAX_WAIT_SECONDS)?.value;
+  t.equal(value('be'), '600');
+  t.equal(value('fe'), undefined, 'FE pods do not change with it');
+  t.equal(value('cn'), undefined, 'CN pods do not change with it');
+  const defaults = render({ cluster: parsed(baseCluster('tab')) });
+  t.notOk(envOf(container(find(defaults, 'StatefulSet', 'tab-be'), 'be')).has(ENV.TABLET_HEALTH_MAX_WAIT_SECONDS), 'unset: the agent default applies');
+  t.equal(DEFAULTS.tabletHealthMaxWaitSeconds, 1800);
 });
 
 t.test('FE conf ports reach the FE Services, container ports and every FE_QUERY_PORT', async (t) => {

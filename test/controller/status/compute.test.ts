@@ -6,6 +6,7 @@ import { computeStatus } from '../../../controller/status/compute.ts';
 import type { Condition } from '../../../controller/status/conditions.ts';
 import { observePod, observeStatefulSet, rolloutComplete } from '../../../controller/status/observed.ts';
 import type { ObservedStatefulSet } from '../../../controller/status/observed.ts';
+import { NO_ROLLOUT } from '../../../controller/upgrade-order.ts';
 import { baseCluster } from '../fixtures/manifests.ts';
 
 type Loose = Record<string, unknown>;
@@ -29,7 +30,7 @@ function sts(component: 'fe' | 'be' | 'cn', ready: number, image = `${component}
   };
 }
 
-const base = { cluster, generation: 4, problems: [], pods: [], rollout: { heldImages: {}, waitingFor: {} }, applyError: undefined, previousConditions: [], now: NOW };
+const base = { cluster, generation: 4, problems: [], pods: [], rollout: NO_ROLLOUT, applyError: undefined, previousConditions: [], now: NOW };
 const condition = (status: Loose, type: string): Condition => (status.conditions as Condition[]).find((c) => c.type === type) as Condition;
 
 t.test('all rolled out and Ready: running, Ready=True, counts per component', async (t) => {
@@ -54,7 +55,7 @@ t.test('a held upgrade is reported as UpgradeInOrder', async (t) => {
   const status = computeStatus({
     ...base,
     statefulSets: { fe: sts('fe', 3, 'fe:0'), be: sts('be', 2), cn: sts('cn', 1) },
-    rollout: { heldImages: { fe: 'fe:0' }, waitingFor: { fe: 'be' } },
+    rollout: { ...NO_ROLLOUT, direction: 'upgrade', heldImages: { fe: 'fe:0' }, waitingFor: { fe: 'be' } },
   });
   t.match(condition(status, 'Progressing'), { status: 'True', reason: 'UpgradeInOrder', message: /fe waits for be/ });
   t.match(status.starRocksFeStatus, { rolloutHeld: true, image: 'fe:0', reason: 'waiting for be to finish its rollout' });
@@ -111,4 +112,38 @@ t.test('observeStatefulSet reads the API object', async (t) => {
   t.same(observed, { name: 's-be', component: 'be', generation: 5, observedGeneration: 5, specReplicas: 3, image: 'be:9', replicas: 3, readyReplicas: 3, updatedReplicas: 3, currentRevision: 'a', updateRevision: 'a' });
   t.ok(observed !== undefined && rolloutComplete(observed));
   t.equal(observeStatefulSet({ metadata: { name: 'x', labels: {} } }), undefined);
+});
+
+t.test('a downgrade held in order is reported as DowngradeInOrder, with the direction and order in status', async (t) => {
+  const status = computeStatus({
+    ...base,
+    statefulSets: { fe: sts('fe', 2), be: sts('be', 3, 'be:0'), cn: sts('cn', 1, 'cn:0') },
+    rollout: { ...NO_ROLLOUT, direction: 'downgrade', order: ['fe', 'be', 'cn'], heldImages: { be: 'be:0', cn: 'cn:0' }, waitingFor: { be: 'fe', cn: 'fe' } },
+  });
+  t.match(condition(status, 'Progressing'), { status: 'True', reason: 'DowngradeInOrder', message: /be waits for fe/ });
+  t.same(status.imageRollout, { direction: 'downgrade', order: ['fe', 'be', 'cn'] });
+  t.notOk('imageRollout' in computeStatus({ ...base, statefulSets: {} }), 'no direction while no image changes');
+});
+
+t.test('DataOnEphemeralStorage: False by default (FE meta and BE storage on PVCs), True naming each ephemeral data volume', async (t) => {
+  const withVolumes = (fe: unknown[] | undefined, be: unknown[] | undefined): StarRocksCluster => {
+    const raw = baseCluster('s');
+    const spec = raw.spec as Record<string, Loose>;
+    if (fe !== undefined) (spec.starRocksFeSpec as Loose).storageVolumes = fe;
+    if (be !== undefined) (spec.starRocksBeSpec as Loose).storageVolumes = be;
+    return parseCluster(raw).cluster as StarRocksCluster;
+  };
+  const of = (c: StarRocksCluster): Condition => condition(computeStatus({ ...base, cluster: c, statefulSets: {} }), 'DataOnEphemeralStorage');
+  t.match(of(cluster), { status: 'False', reason: 'PersistentData', observedGeneration: 4 });
+  t.match(of(withVolumes(undefined, [{ name: 'be-data', storageClassName: 'emptyDir', mountPath: '/opt/starrocks/be/storage' }])), {
+    status: 'True',
+    reason: 'EphemeralDataVolume',
+    message: "be: /opt/starrocks/be/storage is on the emptyDir be-data; every pod re-creation (rollout, eviction, node drain) loses this BE's tablet replicas",
+  });
+  t.match(of(withVolumes(undefined, [{ name: 'be-storage-data', storageClassName: 'emptyDir', mountPath: '/opt/starrocks/be/storage' }])), { status: 'True' }, 'found by its mount path');
+  t.match(of(withVolumes(undefined, [{ name: 'be-data', storageSize: '0', mountPath: '/opt/starrocks/be/storage' }])), { status: 'True', message: /^be: \/opt\/starrocks\/be\/storage is on no volume/ }, 'a dropped volume leaves the data in the container');
+  t.match(of(withVolumes(undefined, [{ name: 'be-data', storageClassName: 'fast', mountPath: '/opt/starrocks/be/storage' }, { name: 'spill', storageClassName: 'emptyDir', mountPath: '/spill' }])), { status: 'False' }, 'other emptyDirs do not count');
+  t.match(of(withVolumes(undefined, [{ name: 'be-data', storageClassName: 'hostPath', hostPath: { path: '/mnt/be' }, mountPath: '/opt/starrocks/be/storage' }])), { status: 'False' }, 'a hostPath outlives the pod');
+  const both = of(withVolumes([{ name: 'fe-meta', storageClassName: 'emptyDir', mountPath: '/opt/starrocks/fe/meta' }], [{ name: 'be-data', storageClassName: 'emptyDir', mountPath: '/opt/starrocks/be/storage' }]));
+  t.match(both, { status: 'True', message: /^fe: .*FE's meta; be: .*tablet replicas$/ });
 });

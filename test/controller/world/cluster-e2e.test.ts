@@ -69,9 +69,9 @@ t.test('a StarRocksCluster comes up with the agents and the simulator, reaches R
     metadata: { name: 'sr', namespace: 'e2e' },
     spec: {
       agent: { probeIntervalMs: 500, logLevel: 'debug' },
-      // Image names do not matter here: the pod runner runs the agent from this repository.
-      starRocksFeSpec: { image: 'any/fe:3.3', replicas: 1, feEnvVars: env, readinessProbeFailureSeconds: 10 },
-      starRocksBeSpec: { image: 'any/be:3.3', replicas: 1, beEnvVars: env, readinessProbeFailureSeconds: 10 },
+      // The agent images, which the world knows (test/world/pods/image-table.ts): it runs this repository's agent.
+      starRocksFeSpec: { image: 'starrocks-fe-agent:3.3', replicas: 1, feEnvVars: env, readinessProbeFailureSeconds: 10 },
+      starRocksBeSpec: { image: 'starrocks-be-agent:3.3', replicas: 1, beEnvVars: env, readinessProbeFailureSeconds: 10 },
     },
   };
   const file = join(w.dir, 'sr.yaml');

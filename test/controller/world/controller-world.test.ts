@@ -274,6 +274,19 @@ t.test('an update of replicas or image changes only what it must', async (t) => 
     refused = String((error as { stderr?: string }).stderr ?? '');
   }
   t.match(refused, /spec\.starRocksFeSpec\.replicas: .*cannot go from more than 1 to 1/, 'FE 3 -> 1 is refused at admission');
+  const refusal = async (spec: Loose): Promise<string> => {
+    try {
+      await kubectl('patch', CRD.singular, 'prod', '-n', NS, '--type', 'merge', '-p', JSON.stringify({ spec }));
+    } catch (error) {
+      return String((error as { stderr?: string }).stderr ?? '');
+    }
+    return 'accepted';
+  };
+  t.match(await refusal({ starRocksFeSpec: { replicas: 0 } }), /spec\.starRocksFeSpec\.replicas: .*must not be 0: with no FE the cluster has no quorum/, 'FE 3 -> 0 is refused');
+  t.match(await refusal({ starRocksFeSpec: { voters: 5 } }), /spec\.starRocksFeSpec\.voters: .*cannot change after creation: StarRocks cannot turn an observer into a follower/, 'voters 3 (default) -> 5 is refused');
+  t.match(await refusal({ starRocksBeSpec: { replicas: 0 } }), /spec\.starRocksBeSpec\.replicas: .*cannot go down to 0: StarRocks cannot decommission its last BE.*delete the StarRocksCluster/, 'BE 3 -> 0 is refused');
+  t.match(await refusal({ starRocksBeSpec: null }), /spec\.starRocksBeSpec: .*cannot be removed: StarRocks cannot decommission its last BE.*delete the StarRocksCluster/, 'removing BE is refused');
+  t.equal(await refusal({ starRocksFeSpec: { voters: 3 } }), 'accepted', 'writing the default voters explicitly changes nothing and is accepted');
   const before = await fingerprint('prod');
   await kubectl('patch', CRD.singular, 'prod', '-n', NS, '--type', 'merge', '-p', JSON.stringify({ spec: { starRocksBeSpec: { replicas: 4 } } }));
   await waitFor(async () => ((await owned('prod')).get('StatefulSet/prod-be')?.spec as Loose | undefined)?.replicas === 4 || undefined, {
@@ -302,16 +315,25 @@ t.test('an update of replicas or image changes only what it must', async (t) => 
   t.same(changedKeys(mid, await fingerprint('prod')), ['StatefulSet/prod-be']);
 });
 
-t.test('an image change rolls BE, then CN, then FE, each after the previous rollout completed', async (t) => {
+t.test('an upgrade rolls BE, then CN, then FE, each after the previous rollout completed', async (t) => {
   const manifest = baseCluster('order');
   manifest.metadata = { name: 'order', namespace: NS };
-  for (const field of ['starRocksFeSpec', 'starRocksBeSpec', 'starRocksCnSpec']) (dig(manifest, 'spec', field) as Loose).replicas = 0;
+  // BE and CN at 0 replicas complete their rollouts in a world without nodes (a cluster may be
+  // created with no BE; it cannot go down to 0 later). FE cannot be 0: it rolls last and its one
+  // pod stays Pending, which holds nothing.
+  for (const field of ['starRocksBeSpec', 'starRocksCnSpec']) (dig(manifest, 'spec', field) as Loose).replicas = 0;
+  (dig(manifest, 'spec', 'starRocksFeSpec') as Loose).replicas = 1;
+  for (const c of ['fe', 'be', 'cn']) (dig(manifest, 'spec', `starRocks${c.charAt(0).toUpperCase()}${c.slice(1)}Spec`) as Loose).image = `${c}:3.5.8`;
   await kubectl('apply', '-f', writeManifest('order.yaml', [manifest]));
-  await waitFor(async () => (dig(await getCluster('order'), 'status', 'phase') === 'running' ? true : undefined), {
-    what: 'order running (0 replicas everywhere)',
-    timeoutMs: 60_000,
-    intervalMs: 300,
-  });
+  await waitFor(
+    async () => {
+      const status = dig(await getCluster('order'), 'status');
+      return dig(status, 'starRocksBeStatus', 'phase') === 'running' && dig(status, 'starRocksCnStatus', 'phase') === 'running' && dig(status, 'starRocksFeStatus') !== undefined
+        ? true
+        : undefined;
+    },
+    { what: 'order BE and CN running (0 replicas), FE created', timeoutMs: 60_000, intervalMs: 300 },
+  );
   const seen: { at: number; name: string; image: unknown; generation: unknown; observed: unknown }[] = [];
   const watch = world.rest.watch<Loose>(`/apis/apps/v1/namespaces/${NS}/statefulsets?labelSelector=${encodeURIComponent(`${LABELS.instance}=order`)}`, {
     onList: () => {},
@@ -327,8 +349,8 @@ t.test('an image change rolls BE, then CN, then FE, each after the previous roll
     },
   });
   try {
-    await kubectl('patch', CRD.singular, 'order', '-n', NS, '--type', 'merge', '-p', JSON.stringify({ spec: { starRocksFeSpec: { image: 'fe:2' }, starRocksBeSpec: { image: 'be:2' }, starRocksCnSpec: { image: 'cn:2' } } }));
-    await waitFor(async () => (['fe', 'be', 'cn'].every((c) => seen.some((s) => s.name === `order-${c}` && s.image === `${c}:2`)) ? true : undefined), {
+    await kubectl('patch', CRD.singular, 'order', '-n', NS, '--type', 'merge', '-p', JSON.stringify({ spec: { starRocksFeSpec: { image: 'fe:3.5.9' }, starRocksBeSpec: { image: 'be:3.5.9' }, starRocksCnSpec: { image: 'cn:3.5.9' } } }));
+    await waitFor(async () => (['fe', 'be', 'cn'].every((c) => seen.some((s) => s.name === `order-${c}` && s.image === `${c}:3.5.9`)) ? true : undefined), {
       what: 'every component on the new image',
       timeoutMs: 60_000,
       intervalMs: 200,
@@ -336,14 +358,44 @@ t.test('an image change rolls BE, then CN, then FE, each after the previous roll
   } finally {
     watch.stop();
   }
-  const first = (c: string): number => seen.findIndex((s) => s.name === `order-${c}` && s.image === `${c}:2`);
+  const first = (c: string): number => seen.findIndex((s) => s.name === `order-${c}` && s.image === `${c}:3.5.9`);
   t.ok(first('be') < first('cn') && first('cn') < first('fe'), `order be ${first('be')} < cn ${first('cn')} < fe ${first('fe')}`);
   const settledBefore = (c: string, at: number): boolean => {
     const last = seen.slice(0, at).filter((s) => s.name === `order-${c}`).at(-1);
-    return last !== undefined && last.image === `${c}:2` && last.generation === last.observed;
+    return last !== undefined && last.image === `${c}:3.5.9` && last.generation === last.observed;
   };
   t.ok(settledBefore('be', first('cn')), 'BE rollout complete before CN changed');
   t.ok(settledBefore('cn', first('fe')), 'CN rollout complete before FE changed');
+
+  // Tags without a version: the upgrade order, with a Warning event saying why.
+  await kubectl('patch', CRD.singular, 'order', '-n', NS, '--type', 'merge', '-p', JSON.stringify({ spec: { starRocksBeSpec: { image: 'be:latest' }, starRocksFeSpec: { image: 'fe:latest' } } }));
+  const warning = await waitFor(
+    async () => {
+      const out = await kubectl('get', 'events', '-n', NS, '--field-selector', 'involvedObject.name=order,reason=UnknownImageVersionOrder', '-o', 'jsonpath={.items[*].message}');
+      return out.trim() === '' ? undefined : out;
+    },
+    { what: 'the UnknownImageVersionOrder event', timeoutMs: 30_000, intervalMs: 300 },
+  );
+  t.match(warning, /be be:3\.5\.9 -> be:latest \(no version in a tag\).*upgrade order be -> cn -> fe/);
+});
+
+t.test('BE storage on an emptyDir is reported: DataOnEphemeralStorage condition and a Warning event', async (t) => {
+  const manifest = baseCluster('ephemeral');
+  manifest.metadata = { name: 'ephemeral', namespace: NS };
+  delete (manifest.spec as Loose).starRocksCnSpec;
+  (dig(manifest, 'spec', 'starRocksBeSpec') as Loose).storageVolumes = [{ name: 'be-data', storageClassName: 'emptyDir', mountPath: '/opt/starrocks/be/storage' }];
+  await kubectl('apply', '-f', writeManifest('ephemeral.yaml', [manifest]));
+  const condition = await waitFor(
+    async () => ((dig(await getCluster('ephemeral'), 'status', 'conditions') as Loose[] | undefined) ?? []).find((c) => c.type === 'DataOnEphemeralStorage'),
+    { what: 'the DataOnEphemeralStorage condition', timeoutMs: 30_000, intervalMs: 300 },
+  );
+  t.match(condition, { status: 'True', reason: 'EphemeralDataVolume', message: /^be: \/opt\/starrocks\/be\/storage is on the emptyDir be-data/ });
+  await running?.controller.queue.idle();
+  const events = await kubectl('get', 'events', '-n', NS, '--field-selector', 'involvedObject.name=ephemeral,reason=DataOnEphemeralStorage', '-o', 'jsonpath={.items[*].type}');
+  t.same(events.trim().split(' '), ['Warning'], 'one Warning, not one per reconcile');
+  const prodCondition = ((dig(await getCluster('prod'), 'status', 'conditions') as Loose[] | undefined) ?? []).find((c) => c.type === 'DataOnEphemeralStorage');
+  t.match(prodCondition, { status: 'False' }, 'prod keeps its data on PVCs');
+  await kubectl('delete', CRD.singular, 'ephemeral', '-n', NS, '--wait=true');
 });
 
 t.test('the scale subresource drives CN replicas; the HPA targets the cluster', async (t) => {

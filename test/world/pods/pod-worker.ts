@@ -1,17 +1,20 @@
 /**
- * Plays kubelet for one pod: makes its volumes, runs its init containers then its containers as
- * local process groups, probes them with the spec's timings, restarts them per `restartPolicy`
- * with back-off, reports status, and on deletion runs preStop, SIGTERM, then SIGKILL after the
- * grace period before finishing the deletion.
+ * Plays kubelet for one pod: makes its volumes, "pulls" each container's image (image-table.ts),
+ * runs its init containers then its containers as local process groups, probes them with the
+ * spec's timings, restarts them per `restartPolicy` with back-off, reports status, and on
+ * deletion runs preStop, SIGTERM to each container's first process, then SIGKILL to the whole
+ * container after the grace period before finishing the deletion.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { PATHS, ENV } from '../../../agent/contract.ts';
 import type { KubeRest } from '../kube-rest.ts';
 import { envReferences, expandCommand, resolveEnv } from './container-env.ts';
+import { containerArgv, findImage, imagePullFailure } from './image-table.ts';
+import { createInstallTree } from '../../sim/install-tree.ts';
 import { runHandler } from './handler.ts';
 import type { ExecContext } from './handler.ts';
 import type { ProcessGroups } from '../orphan-guard.ts';
@@ -57,6 +60,8 @@ interface ContainerRun {
   started: boolean;
   restartTimer: NodeJS.Timeout | undefined;
   runStartedAt: number;
+  /** Failed pulls of the image so far. */
+  pullFailures: number;
 }
 
 /** One pod's kubelet. */
@@ -67,8 +72,6 @@ export interface PodWorker {
   /** Kills everything at once (the pod was force-deleted or the world stops). */
   kill(): Promise<void>;
 }
-
-const IMAGE_ID = 'world-local://no-image';
 
 function now(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -96,8 +99,8 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
     ready: false,
     started: false,
     restartCount: 0,
-    image: c.image ?? 'local',
-    imageID: IMAGE_ID,
+    image: c.image ?? '',
+    imageID: '',
   });
   const initRuns: ContainerRun[] = (pod.spec.initContainers ?? []).map((c) => emptyRun(c, newStatus(c, waiting('PodInitializing'))));
   const runs: ContainerRun[] = pod.spec.containers.map((c) => emptyRun(c, newStatus(c, waiting('ContainerCreating'))));
@@ -147,15 +150,13 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
     }
   };
 
+  const host = { nodePath: process.execPath, repoRoot: context.repoRoot };
   const execContext = (run: ContainerRun, env: Record<string, string>): ExecContext => ({
-    resolve: (argv) =>
-      resolveLocalCommand({
-        argv: argv.map((a) => rewritePaths(a, mappings)),
-        nodePath: process.execPath,
-        repoRoot: context.repoRoot,
-        searchPath: process.env.PATH ?? '/usr/bin:/bin',
-        exists: existsSync,
-      }),
+    resolve: (argv) => {
+      const image = findImage(run.spec.image);
+      if (image === undefined) return { error: `image "${run.spec.image ?? ''}" is not present` };
+      return resolveLocalCommand({ ...host, argv, image, mappings, searchPath: process.env.PATH ?? '/usr/bin:/bin', exists: existsSync });
+    },
     env,
     groups: context.groups,
     cwd: run.spec.workingDir === undefined ? context.podDir : toHostPath(run.spec.workingDir, mappings),
@@ -168,11 +169,14 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
       volumeDirs.set(volume.name, await materializeVolume(volume, { rest: context.rest, pod, ips, podDir: context.podDir, claimDir: context.claimDir, caPem: context.apiServer.caPem }));
     }
     const containerRoot = PATHS.starrocksRoot;
-    const treeRoot = context.installTree === undefined ? join(context.podDir, 'rootfs', 'opt', 'starrocks') : await context.installTree(pod, context.podDir);
+    const containers = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
+    const images = containers.flatMap((c) => findImage(c.image) ?? []);
+    const treeRoot = await installTree(images.some((i) => i.starrocksTree));
     await mkdir(treeRoot, { recursive: true });
     const all: PathMapping[] = [{ containerPath: containerRoot, hostPath: treeRoot }];
+    for (const image of images) for (const file of image.files(host)) if (!all.some((m) => m.containerPath === file.containerPath)) all.push(file);
     // Mount points are the same for every container of a pod in practice; the union is mapped.
-    for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
+    for (const c of containers) {
       for (const mount of c.volumeMounts ?? []) {
         const dir = volumeDirs.get(mount.name);
         if (dir === undefined) continue;
@@ -215,6 +219,13 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
     if (stateDir !== PATHS.agentStateDir) baseEnv[ENV.AGENT_STATE_DIR] = stateDir;
   };
 
+  // The StarRocks images hold the simulator's install tree, unless the world lays out its own.
+  const installTree = async (starrocks: boolean): Promise<string> => {
+    if (context.installTree !== undefined) return context.installTree(pod, context.podDir);
+    if (starrocks) return createInstallTree({ dir: join(context.podDir, 'starrocks'), conf: {} }).root;
+    return join(context.podDir, 'rootfs', 'opt', 'starrocks');
+  };
+
   const containerEnv = async (c: Container): Promise<{ env: Record<string, string> } | { error: string }> => {
     const refs = envReferences(c);
     const configMaps = new Map<string, Record<string, string> | undefined>();
@@ -233,6 +244,17 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
 
   /** Starts a container process; resolves to false when it could not be created. */
   const launch = async (run: ContainerRun): Promise<boolean> => {
+    const image = findImage(run.spec.image);
+    const pullError = image === undefined ? 'not found' : await image.pull?.(host).then(() => undefined, (error: unknown) => (error instanceof Error ? error.message : String(error)));
+    if (terminating) return false;
+    if (image === undefined || pullError !== undefined) {
+      run.pullFailures++;
+      const failure = imagePullFailure(run.spec.image ?? '', run.pullFailures);
+      run.status.state = waiting(failure.reason, image === undefined ? failure.message : `Failed to pull image "${run.spec.image ?? ''}": ${pullError ?? ''}`);
+      pushStatus();
+      return false;
+    }
+    run.status.imageID = `world-local://${image.kind}`;
     const resolvedEnv = await containerEnv(run.spec);
     if ('error' in resolvedEnv) {
       run.status.state = waiting('CreateContainerConfigError', resolvedEnv.error);
@@ -242,7 +264,7 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
     const env = resolvedEnv.env;
     const { command, args } = expandCommand(run.spec, env);
     const exec = execContext(run, env);
-    const resolved = exec.resolve([...command, ...args]);
+    const resolved = exec.resolve(containerArgv(image, run.spec.command === undefined ? undefined : command, run.spec.args === undefined ? undefined : args));
     // The pod may have been deleted while the env was being read: start nothing then.
     if (terminating) return false;
     if ('error' in resolved) {
@@ -277,8 +299,9 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
       context.groups?.remove(child.pid);
       for (const t of run.probeTimers) clearTimeout(t);
       run.probeTimers = [];
-      // The container is gone: whatever it started goes with it, as with a container's cgroup.
-      killGroup(child.pid, 'SIGKILL');
+      // The first process is gone: the rest of the container dies with it, as a PID namespace
+      // dies with its init.
+      killContainer(child.pid);
       run.status.lastState = {};
       run.status.state = {
         terminated: {
@@ -387,8 +410,10 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
       ]);
       if (!result.ok) log(`${run.spec.name}: preStop hook failed (${why}): ${result.reason}`);
     }
-    killGroup(proc.pid, 'SIGTERM');
-    const timer = setTimeout(() => killGroup(proc.pid, 'SIGKILL'), Math.max(0, deadline - Date.now()));
+    // The runtime signals the container's first process only (its PID 1); what it started hears
+    // of the stop from it, or dies with it.
+    signalProcess(proc.pid, 'SIGTERM');
+    const timer = setTimeout(() => killContainer(proc.pid), Math.max(0, deadline - Date.now()));
     await gone;
     clearTimeout(timer);
   };
@@ -535,7 +560,7 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
                 return;
               }
               proc.once('exit', () => resolve());
-              killGroup(proc.pid, 'SIGKILL');
+              killContainer(proc.pid);
             }),
         ),
       );
@@ -549,16 +574,54 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
 }
 
 function emptyRun(spec: Container, status: ContainerStatus): ContainerRun {
-  return { spec, status, process: undefined, stopping: false, probeTimers: [], readinessOk: false, started: false, restartTimer: undefined, runStartedAt: 0 };
+  return { spec, status, process: undefined, stopping: false, probeTimers: [], readinessOk: false, started: false, restartTimer: undefined, runStartedAt: 0, pullFailures: 0 };
 }
 
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+function signalProcess(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid === undefined) return;
   try {
-    process.kill(-pid, signal);
+    process.kill(pid, signal);
+  } catch {
+    // Gone already.
+  }
+}
+
+/**
+ * SIGKILLs a whole container: its process group and every process of its session (the first
+ * process is spawned detached, so it leads both; a child that changed its group stays in the
+ * session).
+ */
+function killContainer(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
   } catch {
     // The group is gone already.
   }
+  for (const member of sessionMembers(pid)) signalProcess(member, 'SIGKILL');
+}
+
+/** Processes whose session id is `sid`, from /proc (none where /proc is missing). */
+function sessionMembers(sid: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const members: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // After the command's closing parenthesis: state, ppid, pgrp, session.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[3]) === sid) members.push(Number(entry));
+    } catch {
+      // It ended while we looked.
+    }
+  }
+  return members;
 }
 
 function signalNumber(signal: NodeJS.Signals | null): number {

@@ -1,0 +1,42 @@
+import t from 'tap';
+import { containerArgv, findImage, imagePullFailure, parseImageReference } from './image-table.ts';
+
+t.test('references are read as a registry client reads them', async (t) => {
+  t.match(parseImageReference('busybox'), { registry: 'docker.io', repository: 'busybox', suffix: ':latest', full: 'docker.io/library/busybox:latest' });
+  t.match(parseImageReference('starrocks/fe-ubuntu:3.5.8'), { repository: 'starrocks/fe-ubuntu', full: 'docker.io/starrocks/fe-ubuntu:3.5.8' });
+  t.match(parseImageReference('localhost:5000/team/starrocks-controller:0.1.0'), { registry: 'localhost:5000', repository: 'team/starrocks-controller', suffix: ':0.1.0' });
+  t.match(parseImageReference('docker.io/library/python:3@sha256:ab'), { repository: 'python', suffix: '@sha256:ab' });
+});
+
+t.test('the table knows the controller, the official and the agent images, and a few base images', async (t) => {
+  t.equal(findImage('starrocks-controller:0.1.0')?.kind, 'starrocks-controller');
+  t.equal(findImage('registry.example.com/ops/starrocks-controller:1')?.kind, 'starrocks-controller');
+  for (const c of ['fe', 'be', 'cn']) t.equal(findImage(`starrocks/${c}-ubuntu:3.5.8`)?.kind, 'starrocks-official');
+  t.equal(findImage('starrocks-fe-agent:3.5.8')?.kind, 'starrocks-agent');
+  t.equal(findImage('starrocks-be-agent:3.5.8')?.kind, 'starrocks-agent');
+  t.equal(findImage('busybox')?.kind, 'busybox');
+  t.equal(findImage('python:3')?.kind, 'python');
+  for (const unknown of ['any/fe:3.3', 'fe:1', 'none', '', undefined, 'starrocks/fe-centos:3.5']) t.equal(findImage(unknown), undefined, `${String(unknown)} is unknown`);
+});
+
+t.test('command replaces the entrypoint and drops CMD; args replace CMD', async (t) => {
+  const agent = findImage('starrocks-be-agent:3.5.8');
+  if (agent === undefined) throw new Error('no agent image');
+  t.same(containerArgv(agent, undefined, undefined), ['/usr/bin/tini', '--', '/opt/starrocks-agent/starrocks-agent', 'run']);
+  t.same(containerArgv(agent, undefined, ['--version']), ['/usr/bin/tini', '--', '/opt/starrocks-agent/starrocks-agent', '--version']);
+  t.same(containerArgv(agent, ['sh'], undefined), ['sh']);
+  t.same(containerArgv(agent, ['sh'], ['-c', 'true']), ['sh', '-c', 'true']);
+  const official = findImage('starrocks/fe-ubuntu:3.5.8');
+  if (official === undefined) throw new Error('no official image');
+  t.same(containerArgv(official, undefined, undefined), ['/bin/bash'], 'ubuntu:22.04 sets CMD ["/bin/bash"] and no ENTRYPOINT');
+});
+
+t.test('a failed pull alternates ErrImagePull and ImagePullBackOff, naming the image', async (t) => {
+  t.same(imagePullFailure('any/fe:3.3', 1), {
+    reason: 'ErrImagePull',
+    message:
+      'Failed to pull image "any/fe:3.3": rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/any/fe:3.3": failed to resolve reference "docker.io/any/fe:3.3": docker.io/any/fe:3.3: not found',
+  });
+  t.same(imagePullFailure('any/fe:3.3', 2), { reason: 'ImagePullBackOff', message: 'Back-off pulling image "any/fe:3.3"' });
+  t.equal(imagePullFailure('any/fe:3.3', 3).reason, 'ErrImagePull');
+});

@@ -1,0 +1,226 @@
+/**
+ * The images this world can "pull": each names what its Dockerfile sets (ENTRYPOINT, CMD), the
+ * files it holds (container path -> host path, added to the pod's path map) and the programs it
+ * holds (container path -> a local program). A container runs its image's entrypoint when it sets
+ * no `command`, as on a real node; an image missing from the table cannot be pulled, and its
+ * container waits in ErrImagePull / ImagePullBackOff instead of running anything.
+ *
+ * Every image is also a base OS: system tools (`sh`, `sleep`, `python3`) come from this machine.
+ */
+import { spawn } from 'node:child_process';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PathMapping } from './path-map.ts';
+
+/** Where an image's programs live on this machine. */
+export interface ImageHost {
+  /** This Node's executable. */
+  nodePath: string;
+  repoRoot: string;
+}
+
+/** What a program of an image runs: a local file, or (for wrappers such as tini) another argv. */
+export type ProgramRun = { file: string; args: string[] } | { exec: string[] };
+
+/** One image the world knows. */
+export interface WorldImage {
+  /** The table entry's name, for logs and `imageID`. */
+  kind: string;
+  entrypoint: readonly string[];
+  cmd: readonly string[];
+  /** Whether `/opt/starrocks` holds a StarRocks install tree (the simulator's). */
+  starrocksTree: boolean;
+  /** Files of the image at container paths, as host paths. */
+  files(host: ImageHost): PathMapping[];
+  /** Programs of the image by container path (exact), run as local programs. */
+  programs: Readonly<Record<string, (args: readonly string[], host: ImageHost) => ProgramRun>>;
+  /** Makes the image's files (a build), before its first container starts: its "pull". */
+  pull?(host: ImageHost): Promise<void>;
+}
+
+/** `dist/starrocks-controller.mjs`, the bundle the controller image holds. */
+export const CONTROLLER_BUNDLE = join('dist', 'starrocks-controller.mjs');
+
+const AGENT_BIN = '/opt/starrocks-agent/starrocks-agent';
+
+const node = (args: readonly string[], host: ImageHost): ProgramRun => ({ file: host.nodePath, args: [...args] });
+
+const agent = (args: readonly string[], host: ImageHost): ProgramRun => ({ file: host.nodePath, args: [join(host.repoRoot, 'agent', 'main.ts'), ...args] });
+
+// tini -- PROGRAM ARGS: tini only reaps orphans and forwards signals, so the program stands in for it.
+const tini = (args: readonly string[]): ProgramRun => ({ exec: args[0] === '--' ? args.slice(1) : [...args] });
+
+// images/entrypoint.sh: the official operator's entrypoint paths hand over to the agent.
+const agentEntrypoint = (): ProgramRun => ({ exec: [AGENT_BIN, 'run'] });
+
+/** images/controller.Dockerfile: the bundled controller on node:24-bookworm-slim. */
+const CONTROLLER: WorldImage = {
+  kind: 'starrocks-controller',
+  entrypoint: ['node', '/opt/starrocks-controller/starrocks-controller.mjs'],
+  cmd: ['run'],
+  starrocksTree: false,
+  files: (host) => [{ containerPath: '/opt/starrocks-controller/starrocks-controller.mjs', hostPath: join(host.repoRoot, CONTROLLER_BUNDLE) }],
+  programs: { node, '/usr/local/bin/node': node },
+  pull: (host) => buildControllerBundle(host.repoRoot),
+};
+
+/**
+ * The official StarRocks images (docker/dockerfiles/fe/fe-ubuntu.Dockerfile, be-ubuntu, cn-ubuntu
+ * in StarRocks/starrocks): the install tree on ubuntu:22.04, which sets no ENTRYPOINT, so its
+ * `CMD ["/bin/bash"]` is what runs without a command.
+ */
+const OFFICIAL: WorldImage = {
+  kind: 'starrocks-official',
+  entrypoint: [],
+  cmd: ['/bin/bash'],
+  starrocksTree: true,
+  files: () => [],
+  programs: {},
+};
+
+/** images/fe.Dockerfile and be.Dockerfile: the official image plus the agent behind tini. */
+const AGENT: WorldImage = {
+  kind: 'starrocks-agent',
+  entrypoint: ['/usr/bin/tini', '--', AGENT_BIN],
+  cmd: ['run'],
+  starrocksTree: true,
+  files: () => [],
+  programs: {
+    [AGENT_BIN]: agent,
+    '/usr/bin/tini': tini,
+    '/usr/local/bin/node': node,
+    '/opt/starrocks/fe_entrypoint.sh': agentEntrypoint,
+    '/opt/starrocks/be_entrypoint.sh': agentEntrypoint,
+    '/opt/starrocks/cn_entrypoint.sh': agentEntrypoint,
+  },
+};
+
+/** A public base image whose tools this machine has; `cmd` as its Dockerfile sets it. */
+function toolImage(kind: string, cmd: string[]): WorldImage {
+  return { kind, entrypoint: [], cmd, starrocksTree: false, files: () => [], programs: {} };
+}
+
+/** Repository names (without registry and tag) and their images. */
+const TABLE: readonly { repository: RegExp; image: WorldImage }[] = [
+  { repository: /^(?:.+\/)?starrocks-controller$/, image: CONTROLLER },
+  { repository: /^starrocks\/(?:fe|be|cn)-ubuntu$/, image: OFFICIAL },
+  { repository: /^(?:.+\/)?starrocks-(?:fe|be)-agent$/, image: AGENT },
+  { repository: /^busybox$/, image: toolImage('busybox', ['sh']) },
+  { repository: /^python$/, image: toolImage('python', ['python3']) },
+];
+
+/** A reference split as a registry client reads it. */
+export interface ImageReference {
+  /** Registry host, `docker.io` when the reference names none. */
+  registry: string;
+  /** `library/busybox`, `starrocks/fe-ubuntu`, `starrocks-controller` (Docker Hub's library prefix left out). */
+  repository: string;
+  /** Tag or digest suffix (`:latest` when neither is given). */
+  suffix: string;
+  /** The fully qualified reference, as containerd names it in errors. */
+  full: string;
+}
+
+/** Parses an image reference (`busybox`, `starrocks/fe-ubuntu:3.5.8`, `reg:5000/x/y@sha256:...`). */
+export function parseImageReference(reference: string): ImageReference {
+  let rest = reference;
+  let suffix = ':latest';
+  const at = rest.indexOf('@');
+  const digest = at >= 0 ? rest.slice(at) : undefined;
+  if (at >= 0) rest = rest.slice(0, at);
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    suffix = rest.slice(colon);
+    rest = rest.slice(0, colon);
+  }
+  // A digest pins the image; a tag beside it is ignored, as containerd does.
+  if (digest !== undefined) suffix = digest;
+  const parts = rest.split('/');
+  const first = parts[0] ?? '';
+  // A first part with a dot, a port or "localhost" is a registry host (distribution/reference).
+  const hasRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const registry = hasRegistry ? first : 'docker.io';
+  let repository = hasRegistry ? parts.slice(1).join('/') : rest;
+  if (registry === 'docker.io' && repository.startsWith('library/')) repository = repository.slice('library/'.length);
+  const qualified = registry === 'docker.io' && !repository.includes('/') ? `library/${repository}` : repository;
+  return { registry, repository, suffix, full: `${registry}/${qualified}${suffix}` };
+}
+
+/** The image a reference names, or undefined when this world cannot pull it. */
+export function findImage(reference: string | undefined): WorldImage | undefined {
+  if (reference === undefined || reference === '') return undefined;
+  const { repository } = parseImageReference(reference);
+  return TABLE.find((entry) => entry.repository.test(repository))?.image;
+}
+
+/**
+ * The waiting state of a container whose image cannot be pulled, by failed attempt (1, 2, ...):
+ * kubelet reports the pull error, then backs off until the next attempt
+ * (pkg/kubelet/images/image_manager.go: ErrImagePull, then ImagePullBackOff "Back-off pulling image").
+ */
+export function imagePullFailure(reference: string, attempt: number): { reason: string; message: string } {
+  if (attempt % 2 === 0) return { reason: 'ImagePullBackOff', message: `Back-off pulling image "${reference}"` };
+  const full = parseImageReference(reference).full;
+  return {
+    reason: 'ErrImagePull',
+    message: `Failed to pull image "${reference}": rpc error: code = NotFound desc = failed to pull and unpack image "${full}": failed to resolve reference "${full}": ${full}: not found`,
+  };
+}
+
+/**
+ * The argv a container runs, as kubelet builds it: `command` replaces the entrypoint (and drops
+ * the image's CMD), `args` replaces the CMD.
+ */
+export function containerArgv(image: WorldImage, command: readonly string[] | undefined, args: readonly string[] | undefined): string[] {
+  if (command !== undefined && command.length > 0) return [...command, ...(args ?? [])];
+  return [...image.entrypoint, ...(args !== undefined && args.length > 0 ? args : image.cmd)];
+}
+
+// One build per process at a time; every controller pod waits for the same one.
+let building: Promise<void> | undefined;
+
+/**
+ * Runs `npm run build:controller`'s script when the bundle is missing or older than a source file
+ * of controller/ or agent/ (which it bundles), so a world never runs a stale controller.
+ */
+export function buildControllerBundle(repoRoot: string): Promise<void> {
+  building ??= (async () => {
+    try {
+      const bundle = await stat(join(repoRoot, CONTROLLER_BUNDLE)).catch(() => undefined);
+      if (bundle !== undefined && (await newestSource(repoRoot)) <= bundle.mtimeMs) return;
+      const scripts = (JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts;
+      const script = scripts?.['build:controller'];
+      if (script === undefined) throw new Error('package.json has no build:controller script');
+      await runScript(script, repoRoot);
+    } finally {
+      building = undefined;
+    }
+  })();
+  return building;
+}
+
+async function newestSource(repoRoot: string): Promise<number> {
+  let newest = 0;
+  for (const dir of ['controller', 'agent']) {
+    const entries = await readdir(join(repoRoot, dir), { recursive: true, withFileTypes: true });
+    for (const entry of entries) {
+      if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+      newest = Math.max(newest, (await stat(join(entry.parentPath, entry.name))).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+function runScript(script: string, repoRoot: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // As npm runs scripts: sh -c, with the package's node_modules/.bin first on PATH.
+    const env = { ...process.env, PATH: `${join(repoRoot, 'node_modules', '.bin')}:${process.env.PATH ?? '/usr/bin:/bin'}` };
+    const child = spawn('sh', ['-c', script], { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      if (stderr.length < 4000) stderr += chunk;
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm run build:controller failed (${String(code)}): ${stderr.trim()}`))));
+  });
+}
