@@ -1,11 +1,15 @@
 // BE and CN processes against the simulated leader: health body, heartbeats over the network,
 // the retry rule, graceful SHUTDOWN, cluster-id binding, decommission with tablet migration,
-// the refusals of the reference, and data loss when a BE holding single replicas dies.
-import { existsSync } from 'node:fs';
+// the refusals of the reference, data loss when a BE holding single replicas dies, the BE's own
+// heartbeat checks, and SHOW PROC '/statistic' around a BE restarted on a wiped storage.
+import { existsSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import mysql from 'mysql2/promise';
 import { BACKEND_HEALTH_BODY } from './node/backend-heartbeat.ts';
+import type { HeartbeatRequest } from './node/backend-heartbeat.ts';
+import { STATISTIC_COLUMNS } from './world/cluster.ts';
 import { SimWorld } from './world/sim-world.ts';
 
 type Row = Record<string, string>;
@@ -67,7 +71,7 @@ t.test('backends, compute nodes and tablets (profile 3.5)', async (t) => {
     world.cluster()?.tablets.splice(world.cluster()?.tablets.findIndex((x) => x.table === 'three') ?? -1, 1);
     t.same(await failure(conn.query(`ALTER SYSTEM DROP BACKEND "${target}:9050"`)), {
       errno: 1064,
-      message: `Tables such as [db1.one] on the backend[${target}:9050] have only one replica. To avoid data loss, please change the replication_num of [db1.one] to three. ALTER SYSTEM DROP BACKEND "${target}:9050" FORCE can be used to forcibly drop the backend. `,
+      message: `Tables such as [db1.one] on the backend[${target}:9050] have only one replica. To avoid data loss, please change the replication_num of [db1.one] to three. ALTER SYSTEM DROP BACKEND <backends> FORCE can be used to forcibly drop the backend. `,
     });
   });
 
@@ -162,7 +166,9 @@ t.test('a BE bound to one cluster refuses another cluster', async (t) => {
   await c1.query(`ALTER SYSTEM ADD BACKEND "${be.ip}:9050"`);
   await world.waitFor(async () => ((await c1.query('SHOW BACKENDS'))[0] as Row[])[0]?.Alive === 'true', { what: 'BE alive in cluster 1' });
   await c2.query(`ALTER SYSTEM ADD BACKEND "${be.ip}:9050"`);
-  await world.waitFor(async () => ((await c2.query('SHOW BACKENDS'))[0] as Row[])[0]?.ErrMsg === 'Unmatched cluster id', { what: 'Unmatched cluster id' });
+  // compare_master_info checks the token before the cluster id: a BE that took cluster 1's
+  // heartbeats since it started knows that cluster's token (a freshly restarted one would not).
+  await world.waitFor(async () => ((await c2.query('SHOW BACKENDS'))[0] as Row[])[0]?.ErrMsg === 'Unmatched token', { what: 'Unmatched token' });
   t.equal(((await c2.query('SHOW BACKENDS'))[0] as Row[])[0]?.Alive, 'false');
   await c1.query(`ALTER SYSTEM ADD COMPUTE NODE "${be.ip}:9051"`);
   t.equal(((await c1.query('SHOW BACKENDS'))[0] as Row[])[0]?.Alive, 'true');
@@ -175,6 +181,105 @@ t.test('a BE bound to one cluster refuses another cluster', async (t) => {
     what: 'node type refusal',
   });
 });
+
+t.test('the BE process checks heartbeats in compare_master_info order, host last', async (t) => {
+  const world = await SimWorld.start({ heartbeatIntervalMs: 150, heartbeatRetries: 1 });
+  t.teardown(() => world.stop());
+  const fe = world.spawn({ component: 'fe' });
+  const [be, other] = [world.spawn({ component: 'be' }), world.spawn({ component: 'be' })];
+  for (const n of [fe, be, other]) await world.waitOpen(n.ip);
+  const conn = await mysql.createConnection({ host: fe.ip, port: 9030, user: 'root' });
+  t.teardown(() => conn.end());
+  await conn.query(`ALTER SYSTEM ADD BACKEND "${be.ip}:9050"`);
+  await world.waitFor(async () => ((await conn.query('SHOW BACKENDS'))[0] as Row[])[0]?.Alive === 'true', { what: 'BE alive' });
+  const cluster = world.cluster();
+  if (cluster === undefined) throw new Error('no cluster');
+  const valid: HeartbeatRequest = { clusterId: cluster.clusterId, token: cluster.token, epoch: cluster.epoch, host: be.ip, nodeType: 'backend' };
+  t.match(await rawHeartbeat(be.ip, valid), { status: 'OK', bePort: 9060 });
+  t.same(await rawHeartbeat(be.ip, { ...valid, clusterId: 1, nodeType: 'compute_node' }), { status: 'ERROR', msg: 'Unmatched cluster id' }, 'cluster id before node type');
+  t.same(await rawHeartbeat(be.ip, { ...valid, clusterId: 1, epoch: cluster.epoch - 1 }), { status: 'ERROR', msg: 'Out-dated epoch' }, 'epoch first');
+  t.same(await rawHeartbeat(be.ip, { ...valid, host: other.ip }), { status: 'ERROR', msg: 'FE saved address not match backend address' });
+  t.same(await rawHeartbeat(be.ip, { ...valid, host: 'be-9.nowhere.invalid' }), {
+    status: 'ERROR',
+    msg: 'failed to get ipv4 from host: be-9.nowhere.invalid, err: Name or service not known',
+  });
+  t.equal(((await conn.query('SHOW BACKENDS'))[0] as Row[])[0]?.Alive, 'true', 'refused probes change nothing for the leader');
+});
+
+t.test("a BE restarted on a wiped storage is unhealthy in SHOW PROC '/statistic' until cloned back", async (t) => {
+  const world = await SimWorld.start({ heartbeatIntervalMs: 150, heartbeatRetries: 1, tabletSchedulerIntervalMs: 300, tabletMovesPerRound: 1 });
+  t.teardown(() => world.stop());
+  const fe = world.spawn({ component: 'fe' });
+  const bes = [0, 1, 2].map(() => world.spawn({ component: 'be' }));
+  for (const n of [fe, ...bes]) await world.waitOpen(n.ip);
+  const conn = await mysql.createConnection({ host: fe.ip, port: 9030, user: 'root' });
+  t.teardown(() => conn.end());
+  const backends = async (): Promise<Row[]> => (await conn.query('SHOW BACKENDS'))[0] as Row[];
+  const total = async (): Promise<Row | undefined> => ((await conn.query("SHOW PROC '/statistic'"))[0] as Row[]).find((r) => r.DbId === 'Total');
+  await conn.query(`ALTER SYSTEM ADD BACKEND ${bes.map((b) => `"${b.ip}:9050"`).join(', ')}`);
+  await world.waitFor(async () => (await backends()).filter((r) => r.Alive === 'true').length === 3, { what: 'three BEs alive' });
+  world.createTable({ db: 'app', table: 'events', buckets: 6, replicationNum: 2 });
+  const [rows, fields] = (await conn.query("SHOW PROC '/statistic'")) as unknown as [Row[], { name: string }[]];
+  t.same(fields.map((f) => f.name), [...STATISTIC_COLUMNS]);
+  t.match(rows, [{ DbName: 'app', TableNum: '1', TabletNum: '6', ReplicaNum: '12', UnhealthyTabletNum: '0' }, { DbId: 'Total', DbName: '1', UnhealthyTabletNum: '0' }]);
+
+  const restart = async (index: number, wipe: boolean): Promise<void> => {
+    const node = bes[index];
+    if (node === undefined) throw new Error('no such BE');
+    world.kill(node.ip);
+    await node.exited;
+    if (wipe) rmSync(join(node.root, 'be', 'storage'), { recursive: true, force: true });
+    bes[index] = world.spawn({ component: 'be', ip: node.ip, root: node.root });
+    await world.waitOpen(node.ip);
+  };
+  const intact = bes[1]?.ip as string;
+  const heldIntact = Number((await backends()).find((r) => r.IP === intact)?.TabletNum);
+  await restart(1, false);
+  await world.waitFor(async () => (await backends()).find((r) => r.IP === intact)?.Alive === 'true' && world.unhealthyTablets().length === 0, { what: 'intact BE back' });
+  t.equal(Number((await backends()).find((r) => r.IP === intact)?.TabletNum), heldIntact, 'an intact storage keeps its replicas');
+
+  const wiped = bes[2]?.ip as string;
+  const held = Number((await backends()).find((r) => r.IP === wiped)?.TabletNum);
+  t.ok(held >= 3, `the BE to wipe holds ${held} tablets`);
+  await restart(2, true);
+  const seen = await world.waitFor(
+    async () => {
+      const row = (await backends()).find((r) => r.IP === wiped);
+      const unhealthy = Number((await total())?.UnhealthyTabletNum);
+      return row?.Alive === 'true' && row.TabletNum !== String(held) && unhealthy > 0 && unhealthy === world.unhealthyTablets().length ? unhealthy : undefined;
+    },
+    { what: 'the wiped BE back with its replicas missing' },
+  );
+  t.ok(seen >= 1 && seen <= held, `UnhealthyTabletNum ${seen} while its ${held} replicas are re-cloned`);
+  t.same(world.lostTablets(), [], 'every tablet kept a copy elsewhere');
+  await world.waitFor(async () => (await total())?.UnhealthyTabletNum === '0', { what: 'all tablets healthy again' });
+  t.same(world.unhealthyTablets(), []);
+  t.match(await total(), { TabletNum: '6', ReplicaNum: '12', UnhealthyTabletNum: '0', CloningTabletNum: '0' });
+});
+
+/** One heartbeat sent straight to a BE's heartbeat port, as the leader sends it. */
+function rawHeartbeat(ip: string, request: HeartbeatRequest): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: ip, port: 9050 });
+    let buffer = '';
+    const timer = setTimeout(() => socket.destroy(new Error('heartbeat timed out')), 5000);
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write(`${JSON.stringify(request)}\n`));
+    socket.on('data', (chunk: string) => (buffer += chunk));
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(buffer) as Record<string, unknown>);
+      } catch (error) {
+        reject(error as Error);
+      }
+    });
+  });
+}
 
 async function failure(promise: Promise<unknown>): Promise<{ errno: unknown; message: unknown } | undefined> {
   try {

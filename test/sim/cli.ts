@@ -1,15 +1,15 @@
 /**
- * `npm run sim -- fe [--host 127.0.0.1] [--port 9030] [--http-port 8030] [--profile 3.3|3.5]
+ * `npm run sim -- fe [--host 127.0.0.1] [--port 9030] [--http-port 8030] [--profile 3.3|3.5|4.1]
  * [--password P]`: a standalone single-FE world in the foreground, for poking with any MySQL
  * client. SIGINT or SIGTERM stops it. The password may also come from MYSQL_PWD (preferred: it
- * stays out of the process list).
+ * stays out of the process list), the profile from STARROCKS_SIM_PROFILE.
  */
 import { parseArgs } from 'node:util';
 import { isIP } from 'node:net';
-import { isProfileName } from './profile.ts';
+import { isProfileName, PROFILE_NAMES } from './profile.ts';
 import { SimWorld } from './world/sim-world.ts';
 
-const USAGE = 'usage: npm run sim -- fe [--host 127.0.0.1] [--port 9030] [--http-port 8030] [--profile 3.3|3.5] [--password P]';
+const USAGE = `usage: npm run sim -- fe [--host 127.0.0.1] [--port 9030] [--http-port 8030] [--profile ${PROFILE_NAMES.join('|')}] [--password P]`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
         host: { type: 'string', default: '127.0.0.1' },
         port: { type: 'string' },
         'http-port': { type: 'string' },
-        profile: { type: 'string', default: '3.3' },
+        profile: { type: 'string', default: process.env.STARROCKS_SIM_PROFILE ?? '3.3' },
         password: { type: 'string' },
       },
     });
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const host = values.host;
   if (isIP(host) !== 4 || !host.startsWith('127.')) fail(`--host must be an IPv4 loopback address, got "${host}"`);
   const profile = values.profile;
-  if (!isProfileName(profile)) fail(`--profile must be 3.3 or 3.5, got "${profile}"`);
+  if (!isProfileName(profile)) fail(`--profile must be one of ${PROFILE_NAMES.join(', ')}, got "${profile}"`);
   const queryPort = port(values.port, 9030, '--port');
   const httpPort = port(values['http-port'], 8030, '--http-port');
   const password = values.password ?? process.env.MYSQL_PWD ?? '';

@@ -67,6 +67,8 @@ async function expectSqlError(t: Test, conn: mysql.Connection, sql: string, mess
 for (const profileName of ['3.3', '3.5'] as ProfileName[]) {
   t.test(`profile ${profileName}`, async (t) => {
     const profile = PROFILES[profileName];
+    // 3.3's handleDdlStmt prefixes DdlException texts; analysis errors come through as they are.
+    const ddl = (message: string): string => (profileName === '3.3' ? `Unexpected exception: ${message}` : message);
     const world = await SimWorld.start({ profile: profileName, heartbeatIntervalMs: 200, rootPassword: '' });
     t.teardown(() => world.stop());
     const fe = world.spawn({ component: 'fe' });
@@ -87,7 +89,8 @@ for (const profileName of ['3.3', '3.5'] as ProfileName[]) {
       const version = readFileSync(join(image, 'VERSION'), 'utf8');
       const clusterId = world.clusterIdsCreated()[0];
       t.match(role, /^#\w{3} \w{3} \d\d \d\d:\d\d:\d\d UTC \d{4}\nrole=FOLLOWER\nhostType=IP\nname=127\.\d+\.\d+\.\d+_9010_\d{13}\n$/);
-      t.match(version, new RegExp(`^#.*\\nclusterId=${clusterId}\\ntoken=[0-9a-f-]{36}\\nrunMode=shared_nothing\\n$`));
+      // Properties.store on JDK 11/17 writes the keys in its hash-bin order.
+      t.match(version, new RegExp(`^#.*\\nclusterId=${clusterId}\\nrunMode=shared_nothing\\ntoken=[0-9a-f-]{36}\\n$`));
       t.same(world.clusterIdsCreated().length, 1);
     });
 
@@ -130,17 +133,17 @@ for (const profileName of ['3.3', '3.5'] as ProfileName[]) {
       t.match(be, { BackendId: '10001', IP: '127.0.0.9', HeartbeatPort: '9050', BePort: '-1', HttpPort: '-1', BrpcPort: '-1', LastStartTime: 'NULL', LastHeartbeat: 'NULL', Alive: 'false', SystemDecommissioned: 'false', TabletNum: '0' });
       const [, procFields] = await conn.query("SHOW PROC '/backends'");
       t.same((procFields as { name: string }[]).map((f) => f.name), profile.backendColumns);
-      await expectSqlError(t, conn, 'ALTER SYSTEM ADD BACKEND "127.0.0.9:9050"', 'Backend already exists with same host 127.0.0.9 and port 9050');
-      await expectSqlError(t, conn, 'ALTER SYSTEM ADD COMPUTE NODE "127.0.0.9:9050"', 'Backend already exists with same host 127.0.0.9 and port 9050');
+      await expectSqlError(t, conn, 'ALTER SYSTEM ADD BACKEND "127.0.0.9:9050"', ddl('Backend already exists with same host 127.0.0.9 and port 9050'));
+      await expectSqlError(t, conn, 'ALTER SYSTEM ADD COMPUTE NODE "127.0.0.9:9050"', ddl('Backend already exists with same host 127.0.0.9 and port 9050'));
       await conn.query('ALTER SYSTEM ADD COMPUTE NODE "127.0.0.8:9050" INTO WAREHOUSE default_warehouse');
       const [cnRows, cnFields] = await conn.query('SHOW COMPUTE NODES');
       t.same((cnFields as { name: string }[]).map((f) => f.name), profile.computeNodeColumns);
       t.match((cnRows as Record<string, string>[])[0], { ComputeNodeId: '10002', IP: '127.0.0.8', HeartbeatPort: '9050', Alive: 'false' });
-      await expectSqlError(t, conn, 'ALTER SYSTEM ADD BACKEND "127.0.0.8:9050"', 'Compute node already exists with same host 127.0.0.8 and port 9050');
-      await expectSqlError(t, conn, 'ALTER SYSTEM DROP BACKEND "127.0.0.7:9050"', 'backend does not exists[127.0.0.7:9050]');
-      await expectSqlError(t, conn, 'ALTER SYSTEM DROP COMPUTE NODE "127.0.0.7:9050"', 'compute node does not exists[127.0.0.7:9050]');
-      await expectSqlError(t, conn, 'ALTER SYSTEM DECOMMISSION BACKEND "127.0.0.7:9050"', 'Backend does not exist[127.0.0.7:9050]');
-      await expectSqlError(t, conn, 'CANCEL DECOMMISSION BACKEND "127.0.0.7:9050"', 'Backend does not exist[127.0.0.7:9050]');
+      await expectSqlError(t, conn, 'ALTER SYSTEM ADD BACKEND "127.0.0.8:9050"', ddl('Compute node already exists with same host 127.0.0.8 and port 9050'));
+      await expectSqlError(t, conn, 'ALTER SYSTEM DROP BACKEND "127.0.0.7:9050"', ddl('backend does not exists[127.0.0.7:9050]'));
+      await expectSqlError(t, conn, 'ALTER SYSTEM DROP COMPUTE NODE "127.0.0.7:9050"', ddl('compute node does not exists[127.0.0.7:9050]'));
+      await expectSqlError(t, conn, 'ALTER SYSTEM DECOMMISSION BACKEND "127.0.0.7:9050"', ddl('Backend does not exist[127.0.0.7:9050]'));
+      await expectSqlError(t, conn, 'CANCEL DECOMMISSION BACKEND "127.0.0.7:9050"', ddl('Backend does not exists[127.0.0.7]'));
       await conn.query('ALTER SYSTEM DROP COMPUTE NODE "127.0.0.8:9050" FROM WAREHOUSE default_warehouse');
       await conn.query("ALTER SYSTEM DROP BACKEND '127.0.0.9:9050' FORCE");
       t.same((await conn.query('SHOW BACKENDS'))[0], []);
@@ -150,15 +153,18 @@ for (const profileName of ['3.3', '3.5'] as ProfileName[]) {
     t.test('ALTER SYSTEM: analysis errors', async (t) => {
       await expectSqlError(t, conn, 'ALTER SYSTEM ADD BACKEND ""', 'Getting analyzing error. Detail message: Invalid host port: .');
       await expectSqlError(t, conn, 'ALTER SYSTEM ADD BACKEND ":9050"', 'Getting analyzing error. Detail message: Host is null.');
-      await expectSqlError(t, conn, 'ALTER SYSTEM ADD BACKEND "127.0.0.9:70000"', 'Getting analyzing error. Detail message: Port is out of range: 70000.');
+      await expectSqlError(t, conn, 'ALTER SYSTEM ADD BACKEND "127.0.0.9:70000"',
+        'Getting analyzing error. Detail message: Encounter unknown exception: Getting analyzing error. Detail message: Port is out of range: 70000..',
+      );
       await expectSqlError(t, conn, 'ALTER SYSTEM ADD FOLLOWER "nosuch.invalid:9010"', 'Getting analyzing error. Detail message: Unknown host: nosuch.invalid: Name or service not known.');
     });
 
     t.test('ALTER SYSTEM: frontends', async (t) => {
-      await expectSqlError(t, conn, `ALTER SYSTEM ADD FOLLOWER "${fe.ip}:9011"`, `FE with the same host: ${fe.ip} already exists`);
-      await expectSqlError(t, conn, `ALTER SYSTEM DROP FOLLOWER "${fe.ip}:9010"`, 'can not drop current master node.');
-      await expectSqlError(t, conn, `ALTER SYSTEM DROP OBSERVER "${fe.ip}:9010"`, `OBSERVER does not exist[${fe.ip}:9010]`);
-      await expectSqlError(t, conn, 'ALTER SYSTEM DROP FOLLOWER "127.0.0.5:9010"', 'frontend does not exist[127.0.0.5:9010]');
+      await expectSqlError(t, conn, `ALTER SYSTEM ADD FOLLOWER "${fe.ip}:9011"`, ddl(`FE with the same host: ${fe.ip} already exists`));
+      await expectSqlError(t, conn, `ALTER SYSTEM DROP FOLLOWER "${fe.ip}:9010"`, ddl('can not drop current master node.'));
+      // NodeMgr.dropFrontend refuses the leader's own host:port before it looks at the role.
+      await expectSqlError(t, conn, `ALTER SYSTEM DROP OBSERVER "${fe.ip}:9010"`, ddl('can not drop current master node.'));
+      await expectSqlError(t, conn, 'ALTER SYSTEM DROP FOLLOWER "127.0.0.5:9010"', ddl('frontend does not exist[127.0.0.5:9010]'));
       await conn.query('ALTER SYSTEM ADD OBSERVER "127.0.0.5:9010"');
       const [rows] = await conn.query('SHOW FRONTENDS');
       const observer = (rows as Record<string, string>[]).find((r) => r.IP === '127.0.0.5') as Record<string, string>;
@@ -166,7 +172,7 @@ for (const profileName of ['3.3', '3.5'] as ProfileName[]) {
       await world.waitFor(() => world.cluster()?.members().find((m) => m.host === '127.0.0.5')?.hb.errMsg !== '', { what: 'a heartbeat error for the absent observer' });
       const [again] = await conn.query('SHOW FRONTENDS');
       t.match((again as Record<string, string>[]).find((r) => r.IP === '127.0.0.5')?.ErrMsg, /Connection refused/);
-      await expectSqlError(t, conn, 'ALTER SYSTEM DROP FOLLOWER "127.0.0.5:9010"', 'FOLLOWER does not exist[127.0.0.5:9010]');
+      await expectSqlError(t, conn, 'ALTER SYSTEM DROP FOLLOWER "127.0.0.5:9010"', ddl('FOLLOWER does not exist[127.0.0.5:9010]'));
       await conn.query('ALTER SYSTEM DROP OBSERVER "127.0.0.5:9010"');
     });
 
@@ -175,7 +181,7 @@ for (const profileName of ['3.3', '3.5'] as ProfileName[]) {
       t.equal(world.cluster()?.dropBackendAfterDecommission, false);
       await conn.query('ADMIN SET FRONTEND CONFIG ("drop_backend_after_decommission" = "true")');
       t.equal(world.cluster()?.dropBackendAfterDecommission, true);
-      await expectSqlError(t, conn, 'ADMIN SET FRONTEND CONFIG ("no_such_key" = "1")', "Config 'no_such_key' does not exist or is not mutable");
+      await expectSqlError(t, conn, 'ADMIN SET FRONTEND CONFIG ("no_such_key" = "1")', ddl("Config 'no_such_key' does not exist or is not mutable"));
     });
 
     t.test('HTTP endpoints', async (t) => {
@@ -215,7 +221,7 @@ for (const profileName of ['3.3', '3.5'] as ProfileName[]) {
       t.equal(version.stdout, `current_version()\n${profile.release} ${profile.commit}\n`);
       const dup = await mariadb(fe.ip, 'ALTER SYSTEM DROP BACKEND "127.0.0.7:9050"');
       t.equal(dup.code, 1);
-      t.equal(lastLine(dup.stderr), 'ERROR 1064 (HY000) at line 1: backend does not exists[127.0.0.7:9050]');
+      t.equal(lastLine(dup.stderr), `ERROR 1064 (HY000) at line 1: ${ddl('backend does not exists[127.0.0.7:9050]')}`);
       const syntax = await mariadb(fe.ip, 'FLUSH TABLES');
       t.match(lastLine(syntax.stderr), /^ERROR 1064 \(HY000\) at line 1: Getting syntax error/);
     });
@@ -226,7 +232,7 @@ for (const profileName of ['3.3', '3.5'] as ProfileName[]) {
       for (const s of log) {
         t.equal(s.fe, fe.ip);
         t.match(s.client, /^127\.\d+\.\d+\.\d+:\d+$/);
-        t.equal(s.error, 'backend does not exists[127.0.0.7:9050]');
+        t.equal(s.error, ddl('backend does not exists[127.0.0.7:9050]'));
       }
     });
   });

@@ -3,8 +3,11 @@
  * statements and the version strings, per `reference/starrocks-fe-protocol.md` §1-3 and §9.
  */
 
-/** Profile names: `3.3` (default, 16-column SHOW FRONTENDS) and `3.5` (Id column, StatusCode). */
-export const PROFILE_NAMES = ['3.3', '3.5'] as const;
+/**
+ * Profile names: `3.3` (default, 16-column SHOW FRONTENDS, MySQL server version 5.1.0), `3.5` and
+ * `4.1` (Id column first, StatusCode, MySQL server version 8.0.33).
+ */
+export const PROFILE_NAMES = ['3.3', '3.5', '4.1'] as const;
 /** One profile name. */
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
@@ -43,6 +46,13 @@ const COMPUTE_NODE_33 = [
   'NumRunningQueries', 'MemUsedPct', 'CpuUsedPct', 'DataCacheMetrics', 'HasStoragePath',
 ] as const;
 
+// 3.4 and later: `Id` first in SHOW FRONTENDS (3.5+, reference §1.1), `StatusCode` last in SHOW
+// BACKENDS and SHOW COMPUTE NODES (§2.1, §3), and `mysql_server_version` 8.0.33 (StarRocks PR
+// #52512, §9). 4.x adds no shared-nothing columns (§13).
+const FRONTEND_35 = ['Id', ...FRONTEND_BASE] as const;
+const BACKEND_35 = [...BACKEND_33, 'StatusCode'] as const;
+const COMPUTE_NODE_35 = [...COMPUTE_NODE_33, 'StatusCode'] as const;
+
 /** The profiles by name. */
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   '3.3': {
@@ -59,9 +69,19 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     release: '3.5.6',
     commit: '5ba0c4e',
     mysqlServerVersion: '8.0.33',
-    frontendColumns: ['Id', ...FRONTEND_BASE],
-    backendColumns: [...BACKEND_33, 'StatusCode'],
-    computeNodeColumns: [...COMPUTE_NODE_33, 'StatusCode'],
+    frontendColumns: FRONTEND_35,
+    backendColumns: BACKEND_35,
+    computeNodeColumns: COMPUTE_NODE_35,
+  },
+  // 4.1.1 (2026-05-29), tag 4.1.1 at 14b7e3f (github.com/StarRocks/starrocks/releases/tag/4.1.1).
+  '4.1': {
+    name: '4.1',
+    release: '4.1.1',
+    commit: '14b7e3f',
+    mysqlServerVersion: '8.0.33',
+    frontendColumns: FRONTEND_35,
+    backendColumns: BACKEND_35,
+    computeNodeColumns: COMPUTE_NODE_35,
   },
 };
 

@@ -1,5 +1,5 @@
-// The FeClient and the pure plans against the StarRocks simulator (test/sim), for both version
-// profiles: a bootstrap and a join decided by planFeStart and carried out with the client's
+// The FeClient and the pure plans against the StarRocks simulator (test/sim), for every version
+// profile: a bootstrap and a join decided by planFeStart and carried out with the client's
 // statements, BE registration and recommission by planRegistration, and the FE's real error
 // texts classified. IP mode, so no DNS is needed here; FQDN mode is the component tests' job.
 import t from 'tap';
@@ -24,7 +24,7 @@ import {
 import { SimWorld } from '../../sim/world/sim-world.ts';
 
 
-for (const profile of ['3.3', '3.5'] as const) {
+for (const profile of ['3.3', '3.5', '4.1'] as const) {
   t.test(`profile ${profile}`, async (t) => {
     const world = await SimWorld.start({ profile, heartbeatIntervalMs: 200, joinPollMs: 150, noLeaderTimeoutMs: 3000 });
     t.teardown(() => world.stop());
@@ -88,7 +88,7 @@ for (const profile of ['3.3', '3.5'] as const) {
       t.equal(findLeader(view.value)?.host, ip0, 'forwarded to the leader: same view from a follower');
       t.equal(new Set(view.value.map((r) => r.clusterId)).size, 1, 'one cluster id');
       t.same(world.clusterIdsCreated().length, 1);
-      t.equal(view.value.find((r) => r.host === ip1)?.id !== undefined, profile === '3.5', 'Id column only in 3.5');
+      t.equal(view.value.find((r) => r.host === ip1)?.id !== undefined, profile !== '3.3', 'Id column from 3.5 on');
     }
 
     // BE registration: absent, add, registered; decommission, then recommission.

@@ -1,9 +1,12 @@
 /**
  * A simulated StarRocks BE or CN process (`--cn`), exec'd by the fake `start_be.sh` or
  * `start_cn.sh`: `/api/health` on its http port, a heartbeat port that applies the BE's own
- * checks (cluster id bound on first heartbeat, epoch, token, node type), and SIGTERM as graceful
- * exit with status SHUTDOWN (reference §7.2, §10.2).
+ * checks (epoch, token, cluster id bound on first heartbeat, node type, the stored host), a
+ * storage id that changes when the storage dir is wiped, and SIGTERM as graceful exit with
+ * status SHUTDOWN (reference §7.2, §10.2).
  */
+import { randomUUID } from 'node:crypto';
+import { Resolver } from 'node:dns/promises';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
@@ -11,8 +14,8 @@ import { join } from 'node:path';
 import { confPort } from '../../../agent/conf/starrocks-conf.ts';
 import { PORTS } from '../../../agent/contract.ts';
 import { claimPidFile, connectWorld, die, loadNodeEnv, logLine } from './node-env.ts';
-import { BACKEND_HEALTH_BODY, checkHeartbeat } from './backend-heartbeat.ts';
-import type { BoundMaster, HeartbeatRequest } from './backend-heartbeat.ts';
+import { BACKEND_HEALTH_BODY, checkBackendHost, checkHeartbeat } from './backend-heartbeat.ts';
+import type { BackendSelf, BoundMaster, HeartbeatRequest } from './backend-heartbeat.ts';
 
 async function main(): Promise<void> {
   const isCn = process.argv.includes('--cn');
@@ -31,11 +34,27 @@ async function main(): Promise<void> {
   const storage = (env.conf.get('storage_root_path') || join(env.home, 'storage')).split(/[;,]/)[0] as string;
   mkdirSync(storage, { recursive: true });
   const masterFile = join(storage, 'cluster_id');
+  // Only the cluster id outlives a restart: token and epoch come back with the next heartbeat.
   let bound: BoundMaster | undefined;
   if (existsSync(masterFile)) {
-    const [id, token] = readFileSync(masterFile, 'utf8').trim().split(/\s+/);
-    if (id !== undefined && /^\d+$/.test(id) && token !== undefined) bound = { clusterId: Number(id), token, epoch: 0 };
+    const id = readFileSync(masterFile, 'utf8').trim().split(/\s+/)[0];
+    if (id !== undefined && /^\d+$/.test(id)) bound = { clusterId: Number(id), token: undefined, epoch: 0 };
   }
+  // Stands in for the tablet report: a new id tells the FE this storage holds none of its replicas.
+  const storageIdFile = join(storage, 'storage_id');
+  if (!existsSync(storageIdFile)) writeFileSync(storageIdFile, `${randomUUID()}\n`);
+  const storageId = readFileSync(storageIdFile, 'utf8').trim();
+  const self: BackendSelf = { localhost: env.ip, addresses: [env.ip] };
+  const resolve = async (name: string): Promise<string | undefined> => {
+    if (env.dns === undefined) return undefined;
+    const resolver = new Resolver({ timeout: 1000, tries: 1 });
+    resolver.setServers([`${env.dns.host}:${env.dns.port}`]);
+    try {
+      return (await resolver.resolve4(name))[0];
+    } catch {
+      return undefined;
+    }
+  };
   const world = await connectWorld(C, env.world);
   const hello = await world.request('hello', { kind: C, ip: env.ip, pid: process.pid, ports });
   if (typeof hello.error === 'string') die(C, hello.error);
@@ -57,10 +76,12 @@ async function main(): Promise<void> {
     socket.setEncoding('utf8');
     socket.on('error', () => undefined);
     let buffer = '';
+    let answered = false;
     socket.on('data', (chunk: string) => {
       buffer += chunk;
       const newline = buffer.indexOf('\n');
-      if (newline < 0) return;
+      if (newline < 0 || answered) return;
+      answered = true;
       let request: HeartbeatRequest;
       try {
         request = JSON.parse(buffer.slice(0, newline)) as HeartbeatRequest;
@@ -68,16 +89,19 @@ async function main(): Promise<void> {
         socket.destroy();
         return;
       }
-      const verdict = checkHeartbeat({ request, bound, isCn, shuttingDown });
-      if (verdict.ok) {
-        if (bound === undefined) writeFileSync(masterFile, `${verdict.bound.clusterId} ${verdict.bound.token}\n`);
-        bound = verdict.bound;
-        socket.end(`${JSON.stringify({ status: 'OK', bePort: ports.be, httpPort: ports.http, brpcPort: ports.brpc, rebootTime, version })}\n`);
-      } else {
-        socket.end(`${JSON.stringify({ status: verdict.status, msg: verdict.message })}\n`);
-      }
+      void answerHeartbeat(request).then((answer) => socket.end(`${JSON.stringify(answer)}\n`));
     });
   });
+  const answerHeartbeat = async (request: HeartbeatRequest): Promise<Record<string, unknown>> => {
+    const verdict = checkHeartbeat({ request, bound, isCn, shuttingDown });
+    if (!verdict.ok) return { status: verdict.status, msg: verdict.message };
+    const host = await checkBackendHost(request.host, self, resolve);
+    if (!host.ok) return { status: 'ERROR', msg: host.message };
+    self.localhost = host.localhost;
+    if (bound === undefined) writeFileSync(masterFile, `${verdict.bound.clusterId}\n`);
+    bound = verdict.bound;
+    return { status: 'OK', bePort: ports.be, httpPort: ports.http, brpcPort: ports.brpc, rebootTime, version, storageId };
+  };
   const listen = (server: { listen(port: number, host: string, cb: () => void): unknown; once(e: string, l: (e: Error) => void): unknown }, port: number): Promise<void> =>
     new Promise((resolve, reject) => {
       server.once('error', reject);

@@ -3,17 +3,18 @@
  * FE owns locally (flags, conf, meta files, its FQDN check, the join poll over HTTP, its query and
  * http ports, signals) and asks the world coordinator everything that is cluster truth.
  */
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
+import type { IncomingHttpHeaders, Server } from 'node:http';
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { confPort } from '../../../agent/conf/starrocks-conf.ts';
 import { PORTS } from '../../../agent/contract.ts';
-import { claimPidFile, connectWorld, die, EXIT_FATAL, loadNodeEnv, logLine } from './node-env.ts';
-import { readMeta, writeMeta } from './meta-files.ts';
-import type { RoleFile } from './meta-files.ts';
+import { claimPidFile, connectWorld, die, EXIT_FATAL, loadNodeEnv, logLine, SIM_ENV } from './node-env.ts';
+import { parseVersionFile, readMeta, storeVersionBytes, writeRoleFile, writeVersionFile } from './meta-files.ts';
+import type { MetaState, VersionFile } from './meta-files.ts';
 import { startMysqlServer } from './mysql-server.ts';
 import type { MysqlServer } from './mysql-server.ts';
+import type { LoginRecord } from '../world/accounts.ts';
 import type { SqlResult } from '../world/cluster.ts';
 import type { Message } from '../wire/channel.ts';
 
@@ -86,22 +87,25 @@ async function main(): Promise<void> {
   };
   const metaDir = env.conf.get('meta_dir') || `${env.home}/meta`;
   const meta = readMeta(metaDir);
-  if (meta.kind === 'partial') {
-    die(C, 'role file and version file must both exist or both not exist. please specific one helper node to recover. will exit.');
-  }
-  const hostType = flags.hostType ?? (meta.kind === 'present' ? meta.role.hostType : 'IP');
+  if (meta.kind === 'unreadable') die(C, meta.reason);
+  const roleOnDisk = meta.kind === 'present' || meta.kind === 'role-only' ? meta.role : undefined;
+  const hostType = flags.hostType ?? (roleOnDisk === undefined || roleOnDisk.hostType === '' ? 'IP' : roleOnDisk.hostType);
   const host = hostType === 'FQDN' ? await ownFqdn(env.ip, env.dns) : env.ip;
   const self = `${host}:${ports.editLog}`;
   const helpers = flags.helpers;
-  if (meta.kind === 'empty' && helpers.includes(self)) {
+  // NodeMgr.getHelperNodes refuses a helper equal to the node itself before it looks at the meta.
+  if (helpers.includes(self)) {
     die(C, 'Do not specify the helper node to FE itself. Please specify it to the existing running Leader or Follower FE');
+  }
+  // NodeMgr.getClusterIdAndRoleOnStartup: without a helper the local path checks both files.
+  if ((meta.kind === 'role-only' || meta.kind === 'version-only') && helpers.length === 0) {
+    die(C, 'role file and version file must both exist or both not exist. please specific one helper node to recover. will exit.');
   }
   const confClusterId = env.conf.get('cluster_id');
 
   const world = await connectWorld(C, env.world);
   let http: Server | undefined;
   let mysqlServer: MysqlServer | undefined;
-  let stage2 = '';
 
   const openPorts = async (serverVersion: string): Promise<void> => {
     try {
@@ -127,9 +131,13 @@ async function main(): Promise<void> {
         host: env.ip,
         port: ports.query,
         serverVersion,
-        passwordStage2: () => stage2,
-        onQuery: async (sql, client) => {
-          const answer = await world.request('query', { sql, client });
+        // Users live in the cluster's meta: every login asks it (any FE sees every user).
+        login: async (user, clientIp) => {
+          const answer = await world.request('login', { user, clientIp });
+          return (answer.account ?? undefined) as LoginRecord | undefined;
+        },
+        onQuery: async (sql, client, session) => {
+          const answer = await world.request('query', { sql, client, session });
           return answer.result as SqlResult;
         },
       });
@@ -137,6 +145,7 @@ async function main(): Promise<void> {
       die(C, `failed to open ports on ${env.ip}: ${String(error)}`);
     }
     logLine(C, `ready: query port ${env.ip}:${ports.query}, http port ${env.ip}:${ports.http}`);
+    saveStartType(metaDir, hostType);
     world.send({ t: 'opened' });
   };
 
@@ -148,8 +157,6 @@ async function main(): Promise<void> {
       void metaReady.then(() => openPorts(String(message.serverVersion)));
     } else if (message.t === 'exit') {
       die(C, String(message.message), Number(message.code ?? EXIT_FATAL));
-    } else if (message.t === 'password') {
-      stage2 = String(message.stage2 ?? '');
     }
   });
 
@@ -166,7 +173,6 @@ async function main(): Promise<void> {
     confClusterId: confClusterId === undefined || confClusterId === '' ? undefined : Number(confClusterId),
   });
   if (typeof hello.error === 'string') die(C, hello.error);
-  stage2 = String(hello.stage2 ?? '');
   const gracefulMs = Number(hello.gracefulExitMs ?? 15_000);
 
   process.on('SIGUSR1', () => {
@@ -183,20 +189,100 @@ async function main(): Promise<void> {
   const action = String(hello.action);
   if (action === 'exit') die(C, String(hello.message), Number(hello.code ?? EXIT_FATAL));
   if (action === 'new-cluster') {
-    const role: RoleFile = { role: 'FOLLOWER', name: String(hello.name), hostType };
-    writeMeta(metaDir, role, { clusterId: Number(hello.clusterId), token: String(hello.token), runMode: 'shared_nothing' });
-    logLine(C, `the very first time to start the first node: cluster id ${String(hello.clusterId)}, name ${role.name}`);
+    // The very first start: ROLE first, then VERSION (NodeMgr.getClusterIdAndRoleOnStartup).
+    writeRoleFile(metaDir, { role: 'FOLLOWER', name: String(hello.name), hostType: '' });
+    crashPoint();
+    writeVersionFile(metaDir, { clusterId: Number(hello.clusterId), token: String(hello.token), runMode: 'shared_nothing' });
+    logLine(C, `the very first time to start the first node: cluster id ${String(hello.clusterId)}, name ${String(hello.name)}`);
   } else if (action === 'restart') {
-    if (meta.kind === 'present' && helpers.length > 0) logLine(C, 'find ROLE and VERSION file in local, ignore helper nodes');
+    if (helpers.length > 0) logLine(C, `find ROLE and VERSION file in local, ignore helper nodes: [${helpers.join(', ')}]`);
   } else if (action === 'join') {
     const pollMs = Number(hello.joinPollMs ?? 5000);
-    const found = await pollHelpers({ helpers, httpPort: ports.http, host, editLogPort: ports.editLog, pollMs, dns: env.dns });
-    const joined = await world.request('joined', { helper: found.helper, role: found.role, name: found.name });
+    const found = await pollHelpers({ helpers, httpPort: ports.http, host, editLogPort: ports.editLog, pollMs, dns: env.dns, localAddress: env.ip });
+    const version = await metaFromHelper({ metaDir, meta, found, httpPort: ports.http, dns: env.dns, localAddress: env.ip });
+    const joined = await world.request('joined', { helper: found.helper, role: found.role, name: found.name, clusterId: version.clusterId });
     if (typeof joined.error === 'string') die(C, joined.error);
-    writeMeta(metaDir, { role: found.role, name: found.name, hostType }, { clusterId: Number(joined.clusterId), token: String(joined.token), runMode: 'shared_nothing' });
-    logLine(C, `joined cluster ${String(joined.clusterId)} as ${found.role} through helper ${found.helper}`);
+    logLine(C, `joined cluster ${version.clusterId} as ${found.role} through helper ${found.helper}`);
   }
   metaWritten();
+}
+
+/** The test hook for a crash between Storage's two writes. */
+function crashPoint(): void {
+  if (process.env[SIM_ENV.crash] === 'after-role') process.kill(process.pid, 'SIGKILL');
+}
+
+/** FrontendOptions.saveStartType: once ready, the FE records its host type in ROLE. */
+function saveStartType(metaDir: string, hostType: 'IP' | 'FQDN'): void {
+  const meta = readMeta(metaDir);
+  if (meta.kind === 'present' && meta.role.hostType !== hostType) writeRoleFile(metaDir, { ...meta.role, hostType });
+}
+
+/**
+ * The helper path after `/role` answered (NodeMgr.getClusterIdAndRoleOnStartup): write ROLE
+ * when it is absent or differs, then download VERSION from the helper, or, when VERSION is
+ * already there, check cluster id, token and run mode against the helper's `/check`.
+ */
+async function metaFromHelper(options: {
+  metaDir: string;
+  meta: MetaState;
+  found: { helper: string; role: 'FOLLOWER' | 'OBSERVER'; name: string };
+  httpPort: number;
+  dns: { host: string; port: number } | undefined;
+  localAddress: string;
+}): Promise<VersionFile> {
+  const { metaDir, meta, found } = options;
+  const existing = meta.kind === 'role-only' ? meta.role : undefined;
+  if (existing === undefined || existing.role !== found.role || existing.name !== found.name) {
+    writeRoleFile(metaDir, { role: found.role, name: found.name, hostType: existing?.hostType ?? '' });
+  }
+  crashPoint();
+  const helperHost = found.helper.slice(0, found.helper.lastIndexOf(':'));
+  const address = await resolveHelper(helperHost, options.dns);
+  if (meta.kind !== 'version-only') {
+    const url = `http://${helperHost}:${options.httpPort}/version`;
+    const res = await httpGet({ host: address, port: options.httpPort, path: '/version', localAddress: options.localAddress, timeoutMs: 5000 });
+    const version = res.status === 200 ? parseVersionFile(res.body) : undefined;
+    if (version === undefined) die(C, `Fail to download version file from ${url}:${res.status === 0 ? res.body : `Server returned HTTP response code: ${res.status} for URL: ${url}`}`);
+    storeVersionBytes(metaDir, res.body);
+    return version;
+  }
+  const local = meta.version;
+  const res = await httpGet({ host: address, port: options.httpPort, path: '/check', localAddress: options.localAddress, timeoutMs: 2000 });
+  const remoteClusterId = header(res.headers, 'cluster_id');
+  if (res.status === 0 || remoteClusterId === undefined || !/^-?\d+$/.test(remoteClusterId)) die(C, 'fail to check cluster_id and token with helper node.');
+  if (Number(remoteClusterId) !== local.clusterId) die(C, `cluster id is not equal with helper node ${helperHost}. will exit.`);
+  if (header(res.headers, 'token') !== local.token) die(C, `token is not equal with helper node ${helperHost}. will exit.`);
+  const remoteRunMode = header(res.headers, 'run_mode') || 'shared_nothing';
+  if (remoteRunMode.toLowerCase() !== local.runMode) die(C, `Unmatched run mode with helper node ${helperHost}: ${local.runMode} vs ${remoteRunMode}, will exit .`);
+  return local;
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * One GET from this FE's own address: the helper authorises FE-to-FE calls by their source
+ * address (MetaBaseAction.isFromValidFe), so it must be POD_IP, not the loopback default.
+ * Status 0 means no answer, with the Java-style reason in `body`.
+ */
+function httpGet(options: { host: string; port: number; path: string; localAddress: string; timeoutMs: number }): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve) => {
+    const req = httpRequest({ host: options.host, port: options.port, path: options.path, localAddress: options.localAddress, timeout: options.timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('error', () => resolve({ status: 0, headers: {}, body: 'java.net.SocketException: Connection reset' }));
+    });
+    req.on('timeout', () => req.destroy(new Error('Read timed out')));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ status: 0, headers: {}, body: error.code === 'ECONNREFUSED' ? 'Connection refused' : error.message }),
+    );
+    req.end();
+  });
 }
 
 /** Poll each helper's `/role` until one knows this node (reference §5.3 helper path). */
@@ -208,6 +294,7 @@ async function pollHelpers(options: {
   pollMs: number;
   /** The cluster DNS: a helper given by FQDN is resolved there, as the FE's JVM resolves it in a pod. */
   dns: { host: string; port: number } | undefined;
+  localAddress: string;
 }): Promise<{
   helper: string;
   role: 'FOLLOWER' | 'OBSERVER';
@@ -216,16 +303,13 @@ async function pollHelpers(options: {
   for (;;) {
     for (const helper of options.helpers) {
       const helperHost = await resolveHelper(helper.slice(0, helper.lastIndexOf(':')), options.dns);
-      const url = `http://${helperHost}:${options.httpPort}/role?host=${encodeURIComponent(options.host)}&port=${options.editLogPort}`;
-      try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(Math.max(1000, options.pollMs)) });
-        await res.arrayBuffer();
-        const role = res.headers.get('role');
-        const name = res.headers.get('name');
-        if (res.status === 200 && (role === 'FOLLOWER' || role === 'OBSERVER') && name !== null) return { helper, role, name };
-      } catch {
-        // helper down or not ready: try the next one
-      }
+      const path = `/role?host=${encodeURIComponent(options.host)}&port=${options.editLogPort}`;
+      const res = await httpGet({ host: helperHost, port: options.httpPort, path, localAddress: options.localAddress, timeoutMs: Math.max(1000, options.pollMs) });
+      const role = header(res.headers, 'role');
+      const name = header(res.headers, 'name');
+      if (res.status === 200 && (role === 'FOLLOWER' || role === 'OBSERVER') && name !== undefined) return { helper, role, name };
+      // UNKNOWN (not added yet) ends this round; a failing helper passes to the next one.
+      if (res.status === 200 && role === 'UNKNOWN') break;
     }
     logLine(
       C,
@@ -237,7 +321,7 @@ async function pollHelpers(options: {
 
 // A helper named by FQDN resolves through the cluster DNS (the system resolver does not know it).
 async function resolveHelper(host: string, dns: { host: string; port: number } | undefined): Promise<string> {
-  if (isIP(host) !== 0 || dns === undefined) return host.includes(':') ? `[${host}]` : host;
+  if (isIP(host) !== 0 || dns === undefined) return host;
   const resolver = new Resolver({ timeout: 2000, tries: 2 });
   resolver.setServers([`${dns.host}:${dns.port}`]);
   try {

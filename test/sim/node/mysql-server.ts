@@ -1,13 +1,16 @@
 /**
  * The MySQL-protocol front of a simulated FE (reference §9): handshake with
- * `mysql_native_password`, 1045/28000 on a wrong password, text result sets whose every column
- * is a VARCHAR string, and ERR packets with a real SQLSTATE (mysql2's own writeError has none).
+ * `mysql_native_password` against the cluster's users, 1045/28000 on a wrong password or an
+ * unknown user, a session per connection (identity, roles activated at login, current
+ * database), text result sets whose every column is a VARCHAR string (NULL included), and ERR
+ * packets with a real SQLSTATE (mysql2's own writeError has none).
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Server as NetServer } from 'node:net';
 import mysql from 'mysql2';
 import { verifyNativePassword } from './mysql-auth.ts';
+import type { LoginRecord, SessionInfo } from '../world/accounts.ts';
 import type { SqlResult } from '../world/cluster.ts';
 
 const require = createRequire(import.meta.url);
@@ -51,9 +54,10 @@ export interface MysqlServerOptions {
   host: string;
   port: number;
   serverVersion: string;
-  /** SHA1(SHA1(password)) in hex, empty for no password. */
-  passwordStage2: () => string;
-  onQuery: (sql: string, client: string) => Promise<SqlResult>;
+  /** The identity a login from `clientIp` matches, with its password hash; undefined if none. */
+  login: (user: string, clientIp: string) => Promise<LoginRecord | undefined>;
+  /** Run one statement; `client` is `ip:port` for the statement log. */
+  onQuery: (sql: string, client: string, session: SessionInfo) => Promise<SqlResult>;
 }
 
 /** A listening query port. */
@@ -73,8 +77,9 @@ function writeErr(conn: ServerConnection, code: number, state: string, message: 
   conn.writePacket(packet);
 }
 
-function writeResult(conn: ServerConnection, result: SqlResult): void {
+function writeResult(conn: ServerConnection, result: SqlResult, session?: SessionInfo): void {
   if (result.kind === 'ok') {
+    if (result.database !== undefined && session !== undefined) session.database = result.database;
     conn.writeOk();
   } else if (result.kind === 'error') {
     writeErr(conn, result.code, result.state, result.message);
@@ -102,47 +107,96 @@ function writeResult(conn: ServerConnection, result: SqlResult): void {
 
 let nextConnectionId = 1;
 
+// MysqlCommand names, for ConnectProcessor's answer to a command it does not serve.
+const COMMAND_NAMES: Readonly<Record<number, string>> = { 4: 'COM_FIELD_LIST', 8: 'COM_SHUTDOWN', 9: 'COM_STATISTICS', 10: 'COM_PROCESS_INFO', 13: 'COM_DEBUG' };
+
+type AuthDone = (err: Error | null, mysqlError?: { code: number; message: string }) => void;
+
+interface AuthParams {
+  user: string;
+  database?: string;
+  authPluginData1: Buffer;
+  authPluginData2: Buffer;
+  authToken: Buffer;
+}
+
 /** Start listening; resolves once the port is bound. */
 export async function startMysqlServer(options: MysqlServerOptions): Promise<MysqlServer> {
   const server = mysql.createServer(() => undefined) as unknown as { _server: NetServer; on(e: string, l: (c: ServerConnection) => void): void };
   const sockets = new Set<ServerConnection>();
   server.on('connection', (conn) => {
     sockets.add(conn);
-    const client = `${conn.stream.remoteAddress ?? ''}:${conn.stream.remotePort ?? 0}`;
+    const clientIp = conn.stream.remoteAddress ?? '';
+    const client = `${clientIp}:${conn.stream.remotePort ?? 0}`;
+    const connectionId = nextConnectionId++;
+    let session: SessionInfo | undefined;
     conn.on('error', () => undefined);
     conn.on('end', () => sockets.delete(conn));
-    conn.writeError = (args) => writeErr(conn, args.code, args.code === 1045 ? '28000' : 'HY000', args.message);
-    conn.serverHandshake({
-      protocolVersion: 10,
-      serverVersion: options.serverVersion,
-      connectionId: nextConnectionId++,
-      statusFlags: 2,
-      characterSet: CHARSET_UTF8_GENERAL_CI,
-      capabilityFlags: CAPABILITIES,
-      authCallback: (
-        params: { user: string; authPluginData1: Buffer; authPluginData2: Buffer; authToken: Buffer },
-        cb: (err: Error | null, mysqlError?: { code: number; message: string }) => void,
-      ) => {
-        const token = params.authToken ?? Buffer.alloc(0);
-        const ok =
-          params.user === 'root' &&
-          verifyNativePassword({ scramble: Buffer.concat([params.authPluginData1, params.authPluginData2]), token, stage2Hex: options.passwordStage2() });
-        cb(null, ok ? undefined : { code: 1045, message: `Access denied for user '${params.user}' (using password: ${token.length > 0 ? 'YES' : 'NO'})` });
-        conn.sequenceId = 0;
-      },
-    });
+    // mysql2 reports a failed login through writeError; the failure's SQLSTATE rides along.
+    let loginState = '28000';
+    conn.writeError = (args) => writeErr(conn, args.code, loginState, args.message);
     const run = (sql: unknown): void => {
-      options.onQuery(String(sql), client).then(
-        (result) => writeResult(conn, result),
+      if (session === undefined) return;
+      const current = session;
+      options.onQuery(String(sql), client, { ...current }).then(
+        (result) => writeResult(conn, result, current),
         (error: unknown) => writeResult(conn, { kind: 'error', code: 1064, state: 'HY000', message: error instanceof Error ? error.message : String(error) }),
       );
     };
+    const authenticate = async (params: AuthParams): Promise<{ code: number; message: string } | undefined> => {
+      const token = params.authToken ?? Buffer.alloc(0);
+      const denied = { code: 1045, message: `Access denied for user '${params.user}' (using password: ${token.length > 0 ? 'YES' : 'NO'})` };
+      const account = await options.login(params.user, clientIp);
+      const scramble = Buffer.concat([params.authPluginData1, params.authPluginData2]);
+      if (account === undefined || !verifyNativePassword({ scramble, token, stage2Hex: account.stage2 })) return denied;
+      session = { connectionId, user: account.user, host: account.host, clientIp, roles: account.roles, database: undefined };
+      if (params.database !== undefined && params.database !== '') {
+        // A database in the handshake is a USE before the first statement.
+        const used = await options.onQuery(`USE \`${params.database}\``, client, { ...session });
+        if (used.kind === 'error') {
+          loginState = used.state;
+          return { code: used.code, message: used.message };
+        }
+        session.database = params.database;
+      }
+      // mysql2's own later refusals (EXECUTE without a handler) are plain HY000 errors.
+      loginState = 'HY000';
+      return undefined;
+    };
+    conn.serverHandshake({
+      protocolVersion: 10,
+      serverVersion: options.serverVersion,
+      connectionId,
+      statusFlags: 2,
+      characterSet: CHARSET_UTF8_GENERAL_CI,
+      capabilityFlags: CAPABILITIES,
+      authCallback: (params: AuthParams, cb: AuthDone) => {
+        authenticate(params).then(
+          (failure) => {
+            cb(null, failure);
+            conn.sequenceId = 0;
+          },
+          (error: unknown) => {
+            loginState = 'HY000';
+            cb(null, { code: 1064, message: error instanceof Error ? error.message : String(error) });
+            conn.sequenceId = 0;
+          },
+        );
+      },
+    });
     conn.on('query', run);
     // mysql2 routes statements starting with SET or PREPARE here.
     conn.on('stmt_prepare', run);
-    conn.on('init_db', () => writeResult(conn, { kind: 'ok' }));
+    // COM_INIT_DB (the mariadb client's `use db`, `-D db`) is a USE.
+    conn.on('init_db', (db: unknown) => run(`USE \`${String(db)}\``));
     conn.on('ping', () => writeResult(conn, { kind: 'ok' }));
     conn.on('quit', () => conn.stream.destroy());
+    conn.on('packet', (_packet: unknown, known: unknown, command: unknown) => {
+      if (known === true) return;
+      const name = COMMAND_NAMES[Number(command)] ?? `COM_${String(command)}`;
+      // ConnectProcessor.dispatch refuses any other command with this text and no ErrorCode (1064).
+      writeResult(conn, { kind: 'error', code: 1064, state: 'HY000', message: `Unsupported command(${name})` });
+    });
   });
   const net = server._server;
   await new Promise<void>((resolve, reject) => {

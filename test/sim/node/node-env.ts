@@ -17,6 +17,8 @@ export const SIM_ENV = {
   world: 'STARROCKS_SIM_WORLD',
   dns: 'STARROCKS_SIM_DNS',
   confDir: 'STARROCKS_CONF_DIR',
+  /** Fault injection: `after-role` makes an FE die by SIGKILL between writing ROLE and VERSION. */
+  crash: 'STARROCKS_SIM_CRASH',
 } as const;
 
 /** Exit code of a JVM's System.exit(-1). */

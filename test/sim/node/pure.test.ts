@@ -12,10 +12,12 @@ t.test('ROLE and VERSION round-trip in the Java properties format', async (t) =>
   t.equal(formatRoleFile(role, now), '#Sun Nov 22 22:05:00 UTC 2026\nrole=FOLLOWER\nhostType=FQDN\nname=fe-0.x.svc.cluster.local_9010_1760641496296\n');
   t.same(parseRoleFile(formatRoleFile(role, now)), role);
   const version = { clusterId: 2098925161, token: '7b2c2c5e-0c1a-4d4f-9a53-3f3b8f3f1a11', runMode: 'shared_nothing' as const };
+  t.equal(formatVersionFile(version, now), '#Sun Nov 22 22:05:00 UTC 2026\nclusterId=2098925161\nrunMode=shared_nothing\ntoken=7b2c2c5e-0c1a-4d4f-9a53-3f3b8f3f1a11\n');
   t.same(parseVersionFile(formatVersionFile(version, now)), version);
   t.equal(parseRoleFile('role=LEADER\nname=x\n'), undefined);
   t.equal(parseVersionFile('clusterId=abc\ntoken=t\n'), undefined);
-  t.same(parseRoleFile('role=OBSERVER\nname=n\n'), { role: 'OBSERVER', name: 'n', hostType: 'IP' });
+  t.same(parseRoleFile('role=OBSERVER\nname=n\n'), { role: 'OBSERVER', name: 'n', hostType: '' });
+  t.equal(formatRoleFile({ role: 'FOLLOWER', name: 'n', hostType: '' }, now), '#Sun Nov 22 22:05:00 UTC 2026\nrole=FOLLOWER\nhostType=\nname=n\n');
 });
 
 t.test('BE heartbeat checks', async (t) => {

@@ -6,18 +6,30 @@
 import { formatBool, formatCapacity, formatCompactSize, formatPct1, formatPct2, formatTime, NULL_TEXT } from '../format.ts';
 import { versionString } from '../profile.ts';
 import type { Profile } from '../profile.ts';
-import { analysisError, validateHostPort } from '../sql/host-port.ts';
-import type { Statement } from '../sql/statement.ts';
+import { analysisError, parsePort, splitHostPort } from '../sql/host-port.ts';
+import type { ShowTarget, Statement } from '../sql/statement.ts';
+import { Accounts, rootSession } from './accounts.ts';
+import type { SessionInfo, SystemPrivilege } from './accounts.ts';
 
 /** A statement's answer, as the MySQL layer sends it. */
 export type SqlResult =
-  | { kind: 'rows'; columns: string[]; rows: string[][] }
-  | { kind: 'ok' }
+  | { kind: 'rows'; columns: string[]; rows: (string | null)[][] }
+  /** `database` is the session's new current database after a USE. */
+  | { kind: 'ok'; database?: string }
   | { kind: 'error'; code: number; state: string; message: string };
 
 /** 1064/HY000, the code of every DDL and analysis error. */
 export function sqlError(message: string): SqlResult {
   return { kind: 'error', code: 1064, state: 'HY000', message };
+}
+
+/**
+ * A DdlException as the client sees it. 3.3's `StmtExecutor.handleDdlStmt` catches it as a
+ * Throwable and sets `Unexpected exception: <msg>`; later versions pass the message through
+ * (reference §4.5).
+ */
+export function ddlError(profile: Profile, message: string): SqlResult {
+  return sqlError(profile.name === '3.3' ? `Unexpected exception: ${message}` : message);
 }
 
 /** FE roles as stored. */
@@ -70,6 +82,10 @@ export interface NodeRow {
   version: string | undefined;
   decommissioned: boolean;
   warehouse: string | undefined;
+  /** Disk size the node reports once it has reported (`TotalCapacity`). */
+  diskTotalBytes: number;
+  /** The storage the node last reported; a new one holds none of the replicas. */
+  storageId: string | undefined;
 }
 
 /** A tablet and the backend ids holding its replicas. */
@@ -83,7 +99,7 @@ export interface Tablet {
 
 /** What a BE/CN answered to a heartbeat, or why it could not. */
 export type NodeHeartbeatOutcome =
-  | { ok: true; bePort: number; httpPort: number; brpcPort: number; rebootTime: number; version: string }
+  | { ok: true; bePort: number; httpPort: number; brpcPort: number; rebootTime: number; version: string; storageId?: string | undefined }
   | { ok: false; shutdown: boolean; message: string };
 
 /** What an FE answered to `/api/bootstrap`, or why it could not. */
@@ -101,12 +117,42 @@ export interface ExecContext {
   /** Forward resolution through the world's DNS; undefined when the name does not resolve. */
   resolve: (host: string) => Promise<string | undefined>;
   now: number;
+  /** Who runs the statement; root when absent (the simulator's own calls). */
+  session?: SessionInfo;
 }
 
-/** Bytes per simulated tablet, for the capacity columns. */
+/** Databases every cluster has (`SHOW DATABASES` on an empty 3.x cluster). */
+export const BUILTIN_DATABASES = ['_statistics_', 'information_schema', 'sys'] as const;
+
+const ROOT_SESSION = rootSession('127.0.0.1');
+
+// AuthorizerStmtVisitor: the system privileges a statement needs, any one of them. SHOW
+// FRONTENDS/BACKENDS/COMPUTE NODES take OPERATE or NODE (cluster_admin may read membership).
+function requiredPrivileges(statement: Statement): SystemPrivilege[] {
+  switch (statement.kind) {
+    case 'show':
+      return ['OPERATE', 'NODE'];
+    case 'frontend':
+    case 'node':
+      return ['NODE'];
+    case 'admin-set-config':
+      return ['OPERATE'];
+    default:
+      return [];
+  }
+}
+
+/** Default bytes per simulated tablet replica, for the capacity columns and checks. */
 const TABLET_BYTES = 64 * 1024 * 1024;
+/** Default disk size of a backend. */
 const DISK_BYTES = 1024 ** 4;
 const MEM_LIMIT_BYTES = 6.207 * 1024 ** 3;
+
+/** `StatisticProcDir.TITLE_NAMES`, in StarRocks' order. */
+export const STATISTIC_COLUMNS = [
+  'DbId', 'DbName', 'TableNum', 'PartitionNum', 'IndexNum', 'TabletNum', 'ReplicaNum', 'UnhealthyTabletNum',
+  'InconsistentTabletNum', 'CloningTabletNum', 'ErrorStateTabletNum',
+] as const;
 
 function freshHb(): HeartbeatState {
   return { alive: false, failures: 0, lastHeartbeat: -1, errMsg: '' };
@@ -123,15 +169,32 @@ export class Cluster {
   epoch = 0;
   journalId = 0;
   dropBackendAfterDecommission = true;
+  /** Disk size given to backends added from now on. */
+  backendDiskBytes = DISK_BYTES;
+  /** Bytes one replica takes on its backend's disk. */
+  tabletBytes = TABLET_BYTES;
+  /** Database ids, assigned at the first table of each database. */
+  readonly #dbIds = new Map<string, number>();
   /** Backends the decommission daemon dropped, with the tablets they held at that moment. */
   readonly autoDropped: { id: number; host: string; heartbeatPort: number; tabletsAtDrop: number }[] = [];
   #nextNodeId = 10001;
   #nextFeId = 1;
   #nextTabletId = 20001;
 
-  constructor(options: { clusterId: number; token: string }) {
+  /** Users, roles and grants (AuthenticationMgr/AuthorizationMgr), replicated like all meta. */
+  readonly accounts: Accounts;
+  /** Databases made by CREATE DATABASE (tables made through the test API add theirs too). */
+  readonly #createdDatabases = new Set<string>();
+
+  constructor(options: { clusterId: number; token: string; rootPassword?: string }) {
     this.clusterId = options.clusterId;
     this.token = options.token;
+    this.accounts = new Accounts(options.rootPassword ?? '');
+  }
+
+  /** `SHOW DATABASES` of the internal catalog, sorted. */
+  databases(): string[] {
+    return [...new Set([...BUILTIN_DATABASES, ...this.#createdDatabases, ...this.tables().map((t) => t.db)])].sort();
   }
 
   /** Live (not dropped) frontends. */
@@ -222,6 +285,8 @@ export class Cluster {
 
   /** Run a membership statement on this cluster's leader. */
   async execute(statement: Statement, ctx: ExecContext): Promise<SqlResult> {
+    const denied = this.accounts.deny(ctx.session ?? ROOT_SESSION, requiredPrivileges(statement));
+    if (denied !== undefined) return denied;
     if (statement.kind === 'show') return this.show(statement.target, ctx);
     // SystemHandler is synchronized: one ALTER SYSTEM at a time, even across resolver waits.
     const run = this.#alterQueue.then(() => this.#executeAlter(statement, ctx));
@@ -239,18 +304,41 @@ export class Cluster {
       case 'show':
         return this.show(statement.target, ctx);
       case 'frontend':
-        return statement.op === 'add' ? this.#addFrontend(statement.role, statement.hostPort, ctx) : this.#dropFrontend(statement.role, statement.hostPort);
+        return statement.op === 'add' ? this.#addFrontend(statement.role, statement.hostPort, ctx) : this.#dropFrontend(statement.role, statement.hostPort, ctx);
       case 'node':
         return this.#nodeStatement(statement, ctx);
       case 'admin-set-config':
-        return this.#setConfig(statement.key, statement.value);
+        return this.#setConfig(statement.key, statement.value, ctx);
+      case 'account': {
+        const result = this.accounts.execute(statement, ctx.session ?? ROOT_SESSION);
+        if (result.kind === 'ddl-error') return ddlError(ctx.profile, result.message);
+        if (result.kind === 'ok') this.journalId++;
+        return result;
+      }
+      case 'create-database':
+        return this.#createDatabase(statement.name, statement.ifNotExists, ctx.session ?? ROOT_SESSION);
       default:
         return sqlError('unsupported statement on the leader');
     }
   }
 
+  // CreateDbAnalyzer / LocalMetastore.createDb: CREATE DATABASE on the catalog is root's and
+  // db_admin's; an existing name is ERR_DB_CREATE_EXISTS (1007).
+  #createDatabase(name: string, ifNotExists: boolean, session: SessionInfo): SqlResult {
+    if (!session.roles.includes('root') && !session.roles.includes('db_admin')) {
+      return this.accounts.accessDenied(session, 'CREATE DATABASE', 'CATALOG default_catalog');
+    }
+    if (this.databases().includes(name)) {
+      return ifNotExists ? { kind: 'ok' } : { kind: 'error', code: 1007, state: 'HY000', message: `Can't create database '${name}'; database exists` };
+    }
+    this.#createdDatabases.add(name);
+    this.journalId++;
+    return { kind: 'ok' };
+  }
+
   /** Result of a SHOW statement. */
-  show(target: 'frontends' | 'backends' | 'compute_nodes', ctx: ExecContext): SqlResult {
+  show(target: ShowTarget, ctx: ExecContext): SqlResult {
+    if (target === 'statistic') return this.#statistic();
     if (target === 'frontends') {
       return { kind: 'rows', columns: [...ctx.profile.frontendColumns], rows: this.members().map((m) => this.#frontendRow(m, ctx)) };
     }
@@ -295,6 +383,16 @@ export class Cluster {
     return this.tablets.filter((t) => t.replicas.includes(nodeId)).length;
   }
 
+  /** `getDataUsedCapacityB`: what the node's replicas take, once it reported its disks. */
+  dataUsedBytes(n: NodeRow): number {
+    return n.lastStartTime > 0 ? this.tabletCount(n.id) * this.tabletBytes : 0;
+  }
+
+  /** `getAvailableCapacityB`: free disk, once the node reported its disks. */
+  availableBytes(n: NodeRow): number {
+    return n.lastStartTime > 0 ? Math.max(0, n.diskTotalBytes - this.dataUsedBytes(n)) : 0;
+  }
+
   #commonNodeValues(n: NodeRow): Record<string, string> {
     const reported = n.lastStartTime > 0;
     return {
@@ -323,15 +421,15 @@ export class Cluster {
   #backendRow(n: NodeRow, ctx: ExecContext): string[] {
     const reported = n.lastStartTime > 0;
     const tablets = this.tabletCount(n.id);
-    const used = reported ? tablets * TABLET_BYTES : 0;
-    const total = reported ? DISK_BYTES : 0;
+    const used = this.dataUsedBytes(n);
+    const total = reported ? n.diskTotalBytes : 0;
     const pct = total === 0 ? 0 : (100 * used) / total;
     const values: Record<string, string> = {
       ...this.#commonNodeValues(n),
       BackendId: String(n.id),
       TabletNum: String(tablets),
       DataUsedCapacity: formatCapacity(used),
-      AvailCapacity: formatCapacity(total - used),
+      AvailCapacity: formatCapacity(this.availableBytes(n)),
       TotalCapacity: formatCapacity(total),
       UsedPct: formatPct2(pct),
       MaxDiskUsedPct: formatPct2(pct),
@@ -348,36 +446,46 @@ export class Cluster {
     return ctx.profile.computeNodeColumns.map((c) => values[c] ?? '');
   }
 
+  // validateHostAndPort (SystemInfoService.java, 3.3+): the name is resolved before the port is read.
   async #analyzeHost(raw: string, ctx: ExecContext, resolveInIpMode: boolean): Promise<{ host: string; port: number } | SqlResult> {
-    const checked = validateHostPort(raw);
-    if (!checked.ok) return sqlError(analysisError(checked.detail));
-    let host = checked.host;
+    const split = splitHostPort(raw);
+    if (!split.ok) return sqlError(analysisError(split.detail));
+    let host = split.host;
     if (resolveInIpMode && ctx.hostType === 'IP' && !isIpLiteral(host)) {
       const ip = await ctx.resolve(host);
       if (ip === undefined) return sqlError(analysisError(`Unknown host: ${host}: Name or service not known`));
       host = ip;
     }
-    return { host, port: checked.port };
+    const port = parsePort(split.portText);
+    if (!port.ok) return sqlError(analysisError(port.detail));
+    return { host, port: port.port };
   }
 
   async #addFrontend(role: FeRole, raw: string, ctx: ExecContext): Promise<SqlResult> {
     const hp = await this.#analyzeHost(raw, ctx, true);
     if ('kind' in hp) return hp;
-    if (ctx.hostType === 'FQDN' && !isIpLiteral(hp.host) && (await ctx.resolve(hp.host)) === undefined) {
-      return sqlError(`unknown fqdn host: ${hp.host}`);
+    // NodeMgr.checkFeExistByIpOrFqdn: the new host resolved, compared by address and by name.
+    const target = isIpLiteral(hp.host) ? hp.host : await ctx.resolve(hp.host);
+    if (target === undefined) return ddlError(ctx.profile, `unknown fqdn host: ${hp.host}`);
+    for (const m of this.members()) {
+      const address = isIpLiteral(m.host) ? m.host : await ctx.resolve(m.host);
+      if (m.host === hp.host || (address !== undefined && address === target)) {
+        return ddlError(ctx.profile, `FE with the same host: ${hp.host} already exists`);
+      }
     }
-    if (this.members().some((m) => m.host === hp.host)) return sqlError(`FE with the same host: ${hp.host} already exists`);
     this.#newMember(hp.host, hp.port, role, ctx.now);
     return { kind: 'ok' };
   }
 
-  async #dropFrontend(role: FeRole, raw: string): Promise<SqlResult> {
-    const checked = validateHostPort(raw);
-    if (!checked.ok) return sqlError(analysisError(checked.detail));
-    const member = this.members().find((m) => m.host === checked.host && m.editLogPort === checked.port);
-    if (member === undefined) return sqlError(`frontend does not exist[${checked.host}:${checked.port}]`);
-    if (member.role !== role) return sqlError(`${role} does not exist[${checked.host}:${checked.port}]`);
-    if (member.name === this.leaderName) return sqlError('can not drop current master node.');
+  // NodeMgr.dropFrontend: the leader's own host:port is refused before the lookup and role checks.
+  async #dropFrontend(role: FeRole, raw: string, ctx: ExecContext): Promise<SqlResult> {
+    const hp = await this.#analyzeHost(raw, ctx, false);
+    if ('kind' in hp) return hp;
+    const leader = this.leader();
+    if (leader !== undefined && leader.host === hp.host && leader.editLogPort === hp.port) return ddlError(ctx.profile, 'can not drop current master node.');
+    const member = this.members().find((m) => m.host === hp.host && m.editLogPort === hp.port);
+    if (member === undefined) return ddlError(ctx.profile, `frontend does not exist[${hp.host}:${hp.port}]`);
+    if (member.role !== role) return ddlError(ctx.profile, `${role} does not exist[${hp.host}:${hp.port}]`);
     this.journalId++;
     member.droppedAtJournal = this.journalId;
     return { kind: 'ok' };
@@ -388,94 +496,153 @@ export class Cluster {
   }
 
   async #nodeStatement(s: Extract<Statement, { kind: 'node' }>, ctx: ExecContext): Promise<SqlResult> {
-    const targets: { host: string; port: number; raw: string }[] = [];
+    const targets: { host: string; port: number }[] = [];
     for (const raw of s.hostPorts) {
       const hp = await this.#analyzeHost(raw, ctx, s.op === 'add');
       if ('kind' in hp) return hp;
-      targets.push({ ...hp, raw });
+      targets.push(hp);
     }
-    const kindName = s.node === 'backend' ? 'backend' : 'compute node';
     switch (s.op) {
-      case 'add': {
-        for (const t of targets) {
-          if (this.#findNode('backend', t.host, t.port) !== undefined) return sqlError(`Backend already exists with same host ${t.host} and port ${t.port}`);
-          if (this.#findNode('compute_node', t.host, t.port) !== undefined) return sqlError(`Compute node already exists with same host ${t.host} and port ${t.port}`);
-        }
-        for (const t of targets) {
-          this.journalId++;
-          this.nodes.push({
-            id: this.#nextNodeId++,
-            kind: s.node,
-            host: t.host,
-            heartbeatPort: t.port,
-            bePort: -1,
-            httpPort: -1,
-            brpcPort: -1,
-            lastStartTime: -1,
-            hb: freshHb(),
-            statusCode: 'CONNECTING',
-            version: undefined,
-            decommissioned: false,
-            warehouse: s.warehouse,
-          });
-        }
-        return { kind: 'ok' };
-      }
-      case 'drop': {
-        const rows: NodeRow[] = [];
-        for (const t of targets) {
-          const row = this.#findNode(s.node, t.host, t.port);
-          if (row === undefined) return sqlError(`${kindName} does not exists[${t.host}:${t.port}]`);
-          rows.push(row);
-        }
-        if (s.node === 'backend' && !s.force) {
-          for (const row of rows) {
-            const single = this.tablets.find((t) => t.replicationNum === 1 && t.replicas.includes(row.id));
-            if (single !== undefined) {
-              const tbl = `${single.db}.${single.table}`;
-              const list = s.hostPorts.map((h) => `"${h}"`).join(', ');
-              return sqlError(
-                `Tables such as [${tbl}] on the backend[${row.host}:${row.heartbeatPort}] have only one replica. To avoid data loss, please change the replication_num of [${tbl}] to three. ALTER SYSTEM DROP BACKEND ${list} FORCE can be used to forcibly drop the backend. `,
-              );
-            }
-          }
-        }
-        for (const row of rows) this.#removeNode(row);
-        return { kind: 'ok' };
-      }
-      case 'decommission': {
-        const rows: NodeRow[] = [];
-        for (const t of targets) {
-          const row = this.#findNode('backend', t.host, t.port);
-          if (row === undefined) return sqlError(`Backend does not exist[${t.host}:${t.port}]`);
-          rows.push(row);
-        }
-        const leaving = new Set(rows.map((r) => r.id));
-        const remaining = this.nodes.filter((n) => n.kind === 'backend' && !leaving.has(n.id) && n.hb.alive && !n.decommissioned).length;
-        for (const tablet of this.tablets) {
-          if (tablet.replicationNum > remaining && tablet.replicas.some((id) => leaving.has(id))) {
-            return sqlError(
-              `It will cause insufficient BE number if these BEs are decommissioned because the table ${tablet.db}.${tablet.table} requires ${tablet.replicationNum} replicas.`,
-            );
-          }
-        }
-        const changed = rows.filter((r) => !r.decommissioned);
-        for (const row of changed) row.decommissioned = true;
-        if (changed.length > 0) this.journalId++;
-        return { kind: 'ok' };
-      }
-      case 'cancel-decommission': {
-        const rows: NodeRow[] = [];
-        for (const t of targets) {
-          const row = this.#findNode('backend', t.host, t.port);
-          if (row === undefined) return sqlError(`Backend does not exist[${t.host}:${t.port}]`);
-          rows.push(row);
-        }
-        for (const row of rows) row.decommissioned = false;
-        this.journalId++;
-        return { kind: 'ok' };
+      case 'add':
+        return this.#addNodes(s.node, targets, s.warehouse, ctx);
+      case 'drop':
+        return s.node === 'backend' ? this.#dropBackends(targets, s.force, ctx) : this.#dropComputeNodes(targets, ctx);
+      case 'decommission':
+        return this.#decommission(targets, ctx);
+      case 'cancel-decommission':
+        return this.#cancelDecommission(targets, ctx);
+    }
+  }
+
+  // SystemInfoService.addBackends / addComputeNodes: every pair is checked before any is added.
+  #addNodes(kind: NodeRow['kind'], targets: { host: string; port: number }[], warehouse: string | undefined, ctx: ExecContext): SqlResult {
+    for (const t of targets) {
+      if (this.#findNode('backend', t.host, t.port) !== undefined) return ddlError(ctx.profile, `Backend already exists with same host ${t.host} and port ${t.port}`);
+      if (this.#findNode('compute_node', t.host, t.port) !== undefined) return ddlError(ctx.profile, `Compute node already exists with same host ${t.host} and port ${t.port}`);
+    }
+    for (const t of targets) {
+      this.journalId++;
+      this.nodes.push({
+        id: this.#nextNodeId++,
+        kind,
+        host: t.host,
+        heartbeatPort: t.port,
+        bePort: -1,
+        httpPort: -1,
+        brpcPort: -1,
+        lastStartTime: -1,
+        hb: freshHb(),
+        statusCode: 'CONNECTING',
+        version: undefined,
+        decommissioned: false,
+        warehouse,
+        diskTotalBytes: this.backendDiskBytes,
+        storageId: undefined,
+      });
+    }
+    return { kind: 'ok' };
+  }
+
+  // SystemInfoService.dropBackends: all must exist, then each is dropped in turn with its own
+  // single-replica check, so the ones before a refusal stay dropped.
+  #dropBackends(targets: { host: string; port: number }[], force: boolean, ctx: ExecContext): SqlResult {
+    for (const t of targets) {
+      if (this.#findNode('backend', t.host, t.port) === undefined) return ddlError(ctx.profile, `backend does not exists[${t.host}:${t.port}]`);
+    }
+    for (const t of targets) {
+      const row = this.#findNode('backend', t.host, t.port);
+      if (row === undefined) return ddlError(ctx.profile, `backend does not exists[${t.host}:${t.port}]`);
+      const refusal = force ? undefined : this.#singleReplicaRefusal(row);
+      if (refusal !== undefined) return ddlError(ctx.profile, refusal);
+      this.#removeNode(row);
+    }
+    return { kind: 'ok' };
+  }
+
+  // SystemInfoService.checkUnforce: `<backends>` is literal text in the hint.
+  #singleReplicaRefusal(row: NodeRow): string | undefined {
+    const table = this.tables().find((x) => x.replicationNum === 1 && this.tablets.some((t) => t.db === x.db && t.table === x.table && t.replicas.includes(row.id)));
+    if (table === undefined) return undefined;
+    const name = `${table.db}.${table.table}`;
+    return (
+      `Tables such as [${name}] on the backend[${row.host}:${row.heartbeatPort}] have only one replica. To avoid data loss, ` +
+      `please change the replication_num of [${name}] to three. ALTER SYSTEM DROP BACKEND <backends> FORCE can be used to forcibly drop the backend. `
+    );
+  }
+
+  #dropComputeNodes(targets: { host: string; port: number }[], ctx: ExecContext): SqlResult {
+    for (const t of targets) {
+      if (this.#findNode('compute_node', t.host, t.port) === undefined) return ddlError(ctx.profile, `compute node does not exists[${t.host}:${t.port}]`);
+    }
+    for (const t of targets) {
+      const row = this.#findNode('compute_node', t.host, t.port);
+      if (row === undefined) return ddlError(ctx.profile, `compute node does not exists[${t.host}:${t.port}]`);
+      this.#removeNode(row);
+    }
+    return { kind: 'ok' };
+  }
+
+  // SystemHandler.checkDecommission: existence, then disk space, then the largest replication_num
+  // of any OLAP table against the available backends that remain.
+  #decommission(targets: { host: string; port: number }[], ctx: ExecContext): SqlResult {
+    const leaving: NodeRow[] = [];
+    let needBytes = 0;
+    let releaseBytes = 0;
+    for (const t of targets) {
+      const row = this.#findNode('backend', t.host, t.port);
+      if (row === undefined) return ddlError(ctx.profile, `Backend does not exist[${t.host}:${t.port}]`);
+      if (row.decommissioned) continue;
+      needBytes += this.dataUsedBytes(row);
+      releaseBytes += this.availableBytes(row);
+      leaving.push(row);
+    }
+    if (leaving.length === 0) return { kind: 'ok' };
+    if (this.clusterAvailableBytes() - releaseBytes < needBytes) {
+      return ddlError(ctx.profile, 'It will cause insufficient disk space if these BEs are decommissioned.');
+    }
+    const remaining = this.availableBackends().filter((n) => !leaving.includes(n)).length;
+    let maxReplicationNum = 0;
+    for (const table of this.tables()) {
+      if (table.replicationNum <= maxReplicationNum) continue;
+      maxReplicationNum = table.replicationNum;
+      if (remaining < maxReplicationNum) {
+        return ddlError(
+          ctx.profile,
+          `It will cause insufficient BE number if these BEs are decommissioned because the table ${table.db}.${table.table} requires ${maxReplicationNum} replicas.`,
+        );
       }
     }
+    for (const row of leaving) {
+      row.decommissioned = true;
+      this.journalId++;
+    }
+    return { kind: 'ok' };
+  }
+
+  // SystemHandler.cancel: the unknown-backend text differs from DECOMMISSION's ("exists", no port).
+  #cancelDecommission(targets: { host: string; port: number }[], ctx: ExecContext): SqlResult {
+    const rows: NodeRow[] = [];
+    for (const t of targets) {
+      const row = this.#findNode('backend', t.host, t.port);
+      if (row === undefined) return ddlError(ctx.profile, `Backend does not exists[${t.host}]`);
+      if (row.decommissioned) rows.push(row);
+    }
+    for (const row of rows) {
+      if (!row.decommissioned) continue;
+      row.decommissioned = false;
+      this.journalId++;
+    }
+    return { kind: 'ok' };
+  }
+
+  /** `getClusterAvailableCapacityB`: free space, less what decommissioned backends must move. */
+  clusterAvailableBytes(): number {
+    let bytes = 0;
+    for (const n of this.nodes) {
+      if (n.kind !== 'backend') continue;
+      bytes += n.decommissioned ? -this.dataUsedBytes(n) : this.availableBytes(n);
+    }
+    return bytes;
   }
 
   #removeNode(row: NodeRow): void {
@@ -485,10 +652,10 @@ export class Cluster {
     this.journalId++;
   }
 
-  #setConfig(key: string, value: string): SqlResult {
-    if (key !== 'drop_backend_after_decommission') return sqlError(`Config '${key}' does not exist or is not mutable`);
+  #setConfig(key: string, value: string, ctx: ExecContext): SqlResult {
+    if (key !== 'drop_backend_after_decommission') return ddlError(ctx.profile, `Config '${key}' does not exist or is not mutable`);
     const v = value.toLowerCase();
-    if (v !== 'true' && v !== 'false') return sqlError(`Invalid value: ${value} for config: ${key}`);
+    if (v !== 'true' && v !== 'false') return ddlError(ctx.profile, `Invalid value: ${value} for config: ${key}`);
     this.dropBackendAfterDecommission = v === 'true';
     return { kind: 'ok' };
   }
@@ -505,6 +672,11 @@ export class Cluster {
       row.lastStartTime = outcome.rebootTime;
       row.version = outcome.version;
       row.statusCode = 'OK';
+      if (outcome.storageId !== undefined) {
+        // A wiped storage reports no tablets: its replicas leave the meta and become missing.
+        if (row.storageId !== undefined && row.storageId !== outcome.storageId) this.#forgetReplicas(row.id);
+        row.storageId = outcome.storageId;
+      }
       return;
     }
     row.hb.errMsg = outcome.message;
@@ -548,12 +720,23 @@ export class Cluster {
     return this.nodes.filter((n) => n.kind === 'backend' && n.hb.alive && !n.decommissioned);
   }
 
+  /** OLAP tables, from their tablets, in creation order (one partition and one index each). */
+  tables(): { db: string; table: string; replicationNum: number }[] {
+    const seen = new Map<string, { db: string; table: string; replicationNum: number }>();
+    for (const t of this.tablets) {
+      const key = `${t.db}\u0000${t.table}`;
+      if (!seen.has(key)) seen.set(key, { db: t.db, table: t.table, replicationNum: t.replicationNum });
+    }
+    return [...seen.values()];
+  }
+
   /** Create a table's tablets, replicas spread round-robin over available backends. */
   createTable(options: { db: string; table: string; buckets: number; replicationNum: number }): Tablet[] {
     const available = this.availableBackends();
     if (available.length < options.replicationNum) {
       throw new Error(`Table replication num should be less than or equal to the number of available BE nodes. Current alive backend is [${available.length}]`);
     }
+    if (!this.#dbIds.has(options.db)) this.#dbIds.set(options.db, this.#nextTabletId++);
     const created: Tablet[] = [];
     for (let b = 0; b < options.buckets; b++) {
       const replicas: number[] = [];
@@ -601,7 +784,8 @@ export class Cluster {
     }
     for (const tablet of this.tablets) {
       if (moved >= rate) break;
-      if (tablet.replicas.length === 0 || tablet.replicas.length >= tablet.replicationNum) continue;
+      // A clone needs a live source replica.
+      if (this.liveReplicas(tablet) === 0 || tablet.replicas.length >= tablet.replicationNum) continue;
       const target = targetsFor(tablet)[0];
       if (target === undefined) continue;
       tablet.replicas.push(target.id);
@@ -609,6 +793,60 @@ export class Cluster {
     }
     if (moved > 0) this.journalId++;
     return { moved, dropped };
+  }
+
+  #forgetReplicas(nodeId: number): void {
+    let changed = false;
+    for (const tablet of this.tablets) {
+      if (!tablet.replicas.includes(nodeId)) continue;
+      tablet.replicas = tablet.replicas.filter((id) => id !== nodeId);
+      changed = true;
+    }
+    if (changed) this.journalId++;
+  }
+
+  /**
+   * TabletChecker's verdict as `SHOW PROC '/statistic'` counts it: a tablet is unhealthy while
+   * fewer of its replicas than its replication_num sit on available backends (missing, on a dead
+   * BE, or relocating off a decommissioned one); surplus replicas (REDUNDANT) count as healthy.
+   */
+  isTabletHealthy(tablet: Tablet): boolean {
+    const available = new Set(this.availableBackends().map((n) => n.id));
+    return tablet.replicas.filter((id) => available.has(id)).length >= tablet.replicationNum;
+  }
+
+  /** Tablets {@link isTabletHealthy} rejects. */
+  unhealthyTablets(): Tablet[] {
+    return this.tablets.filter((t) => !this.isTabletHealthy(t));
+  }
+
+  // StatisticProcDir.fetchResult: one row per database sorted by name, then the Total row, whose
+  // DbName cell holds the database count. information_schema (id 0) is always registered and
+  // skipped, so the Total row shows even before any database exists.
+  #statistic(): SqlResult {
+    const rows: string[][] = [];
+    const totals = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    for (const [db, dbId] of this.#dbIds) {
+      const tablets = this.tablets.filter((t) => t.db === db);
+      const tableNum = this.tables().filter((x) => x.db === db).length;
+      const counts = [
+        tableNum,
+        tableNum,
+        tableNum,
+        tablets.length,
+        tablets.reduce((sum, t) => sum + t.replicas.length, 0),
+        tablets.filter((t) => !this.isTabletHealthy(t)).length,
+        0,
+        0,
+        0,
+      ];
+      rows.push([String(dbId), db, ...counts.map(String)]);
+      totals[0] = (totals[0] as number) + 1;
+      counts.forEach((c, i) => (totals[i + 1] = (totals[i + 1] as number) + c));
+    }
+    rows.sort((a, b) => ((a[1] as string) < (b[1] as string) ? -1 : (a[1] as string) > (b[1] as string) ? 1 : 0));
+    rows.push(['Total', ...totals.map(String)]);
+    return { kind: 'rows', columns: [...STATISTIC_COLUMNS], rows };
   }
 
   /** Replicas on backends that are registered and alive. */

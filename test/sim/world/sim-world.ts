@@ -15,15 +15,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Component } from '../../../agent/contract.ts';
 import { createInstallTree } from '../install-tree.ts';
-import { passwordHashStage2 } from '../node/mysql-auth.ts';
+import { versionText } from '../node/meta-files.ts';
 import { SIM_ENV } from '../node/node-env.ts';
 import { PROFILES, versionString } from '../profile.ts';
 import type { Profile, ProfileName } from '../profile.ts';
 import { parseStatement } from '../sql/statement.ts';
+import type { Statement } from '../sql/statement.ts';
 import { Channel } from '../wire/channel.ts';
 import type { Message } from '../wire/channel.ts';
+import { rootSession } from './accounts.ts';
+import type { SessionInfo } from './accounts.ts';
 import { AddressPool, canBind, randomSubnet } from './addresses.ts';
 import { Cluster, isIpLiteral, sqlError } from './cluster.ts';
+import { answerLocally } from './session-sql.ts';
 import type { FeHeartbeatOutcome, FeMember, NodeHeartbeatOutcome, NodeRow, SqlResult, Tablet } from './cluster.ts';
 
 /** Time-scaled knobs; StarRocks defaults unless a test shortens them. */
@@ -43,11 +47,19 @@ export interface SimWorldOptions {
   backendGracefulExitMs?: number;
   /** Tablet scheduler period. */
   tabletSchedulerIntervalMs?: number;
-  /** Replicas moved or repaired per scheduler round. */
+  /** Replicas moved or repaired (cloned from a live replica) per scheduler round. */
   tabletMovesPerRound?: number;
-  /** How long a statement that needs the leader waits for one (`query_timeout`, 300 s). */
+  /**
+   * `query_timeout` (300 s). A statement a follower forwards to its last known leader
+   * (LeaderOpExecutor) gives up after this plus {@link thriftRpcTimeoutMs} when that leader
+   * does not answer.
+   */
+  queryTimeoutMs?: number;
+  /** `thrift_rpc_timeout_ms` (10 s): added to {@link queryTimeoutMs} for a forwarded statement. */
+  thriftRpcTimeoutMs?: number;
+  /** @deprecated The old name of {@link queryTimeoutMs}. */
   noLeaderTimeoutMs?: number;
-  /** Root's password; empty by default. */
+  /** Root's password in every cluster created from now on (SQL may change it later); empty by default. */
   rootPassword?: string;
   /** `host:port` of the cluster DNS, for FQDN mode and for hostnames in IP mode. */
   dns?: { host: string; port: number };
@@ -79,8 +91,20 @@ interface Proc {
   open: boolean;
   openSent: boolean;
   exiting: boolean;
+  /** A leader that lost leadership: it exits (StateChangeExecutor) and takes no further part. */
+  deposed: boolean;
   pingFailures: number;
-  fe: { host: string; hostType: 'IP' | 'FQDN'; metaDir: string; clusterId: number | undefined; memberName: string | undefined } | undefined;
+  fe:
+    | {
+        host: string;
+        hostType: 'IP' | 'FQDN';
+        metaDir: string;
+        clusterId: number | undefined;
+        memberName: string | undefined;
+        /** The leader this FE last replayed (NodeMgr.leaderIp): where it forwards. */
+        knownLeader: string | undefined;
+      }
+    | undefined;
 }
 
 /** A node process started through the install tree's start script. */
@@ -116,8 +140,12 @@ const DEFAULTS = {
   backendGracefulExitMs: 5000,
   tabletSchedulerIntervalMs: 1000,
   tabletMovesPerRound: 10,
-  noLeaderTimeoutMs: 300_000,
+  queryTimeoutMs: 300_000,
+  thriftRpcTimeoutMs: 10_000,
 } as const;
+
+/** LeaderOpExecutor.MAX_FORWARD_TIMES. */
+const MAX_FORWARD_TIMES = 30;
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -126,7 +154,7 @@ function delay(ms: number): Promise<void> {
 /** The world. Create with {@link SimWorld.start}. */
 export class SimWorld {
   readonly profile: Profile;
-  readonly options: Required<Omit<SimWorldOptions, 'dns' | 'baseDir' | 'subnet' | 'profile' | 'heartbeatTimeoutMs'>> & { heartbeatTimeoutMs: number };
+  readonly options: Required<Omit<SimWorldOptions, 'dns' | 'baseDir' | 'subnet' | 'profile' | 'heartbeatTimeoutMs' | 'noLeaderTimeoutMs'>> & { heartbeatTimeoutMs: number };
   readonly dns: { host: string; port: number } | undefined;
   readonly addresses: AddressPool;
   readonly baseDir: string;
@@ -159,7 +187,8 @@ export class SimWorld {
       backendGracefulExitMs: o.backendGracefulExitMs ?? DEFAULTS.backendGracefulExitMs,
       tabletSchedulerIntervalMs: o.tabletSchedulerIntervalMs ?? DEFAULTS.tabletSchedulerIntervalMs,
       tabletMovesPerRound: o.tabletMovesPerRound ?? DEFAULTS.tabletMovesPerRound,
-      noLeaderTimeoutMs: o.noLeaderTimeoutMs ?? DEFAULTS.noLeaderTimeoutMs,
+      queryTimeoutMs: o.queryTimeoutMs ?? o.noLeaderTimeoutMs ?? DEFAULTS.queryTimeoutMs,
+      thriftRpcTimeoutMs: o.thriftRpcTimeoutMs ?? DEFAULTS.thriftRpcTimeoutMs,
       rootPassword: o.rootPassword ?? '',
     };
     this.dns = o.dns;
@@ -242,6 +271,11 @@ export class SimWorld {
   lostTablets(clusterId?: number): Tablet[] {
     const c = this.cluster(clusterId);
     return c === undefined ? [] : c.tablets.filter((t) => c.liveReplicas(t) === 0);
+  }
+
+  /** Tablets `SHOW PROC '/statistic'` counts in UnhealthyTabletNum: the simulator's truth for tests. */
+  unhealthyTablets(clusterId?: number): Tablet[] {
+    return this.cluster(clusterId)?.unhealthyTablets().map((t) => ({ ...t, replicas: [...t.replicas] })) ?? [];
   }
 
   /** Tablets with fewer live replicas than their replication number. */
@@ -421,9 +455,11 @@ export class SimWorld {
         case 'joined':
           return this.#joined(proc, message);
         case 'http':
-          return this.#http(proc, message);
+          return await this.#http(proc, message);
         case 'query':
-          return { result: await this.#query(proc, String(message.sql), String(message.client)) };
+          return { result: await this.#query(proc, String(message.sql), String(message.client), message.session as SessionInfo | undefined) };
+        case 'login':
+          return { account: this.#clusterOf(proc)?.cluster.accounts.login(String(message.user), String(message.clientIp)) ?? null };
         default:
           return { error: `unknown op ${String(message.op)}` };
       }
@@ -456,6 +492,7 @@ export class SimWorld {
       open: false,
       openSent: false,
       exiting: false,
+      deposed: false,
       pingFailures: 0,
       fe: undefined,
     };
@@ -472,8 +509,8 @@ export class SimWorld {
     }
     const host = String(m.host);
     const editLogPort = Number(proc.ports.editLog);
-    proc.fe = { host, hostType: m.hostType === 'FQDN' ? 'FQDN' : 'IP', metaDir: String(m.metaDir), clusterId: undefined, memberName: undefined };
-    const common = { stage2: passwordHashStage2(this.options.rootPassword), gracefulExitMs: this.options.feGracefulExitMs, joinPollMs: this.options.joinPollMs };
+    proc.fe = { host, hostType: m.hostType === 'FQDN' ? 'FQDN' : 'IP', metaDir: String(m.metaDir), clusterId: undefined, memberName: undefined, knownLeader: undefined };
+    const common = { gracefulExitMs: this.options.feGracefulExitMs, joinPollMs: this.options.joinPollMs };
     const helpers = (m.helpers ?? []) as string[];
     const self = `${host}:${editLogPort}`;
     const meta = m.meta as { role: { name: string }; version: { clusterId: number; token: string } } | undefined;
@@ -483,18 +520,15 @@ export class SimWorld {
       if (cluster === undefined) return exit(`cluster id ${meta.version.clusterId} in ${proc.fe.metaDir}/image/VERSION is unknown to this world`);
       const member = cluster.members().find((x) => x.name === meta.role.name);
       if (member === undefined) return exit('current node is not added to the cluster, will exit');
-      const helper = helpers[0];
-      if (helper !== undefined && helper !== self) {
-        const local = cluster.membersAt(member.replayedJournalId).map((x) => `${x.host}:${x.editLogPort}`);
-        if (!local.includes(helper)) return exit(`bad environment ${proc.fe.metaDir}/bdb! helper host ${helper} not in local [${local.join(', ')}]`);
-      }
+      const refused = this.#ensureHelperInLocal(cluster, member, helpers[0], self, proc.fe.metaDir);
+      if (refused !== undefined) return exit(refused);
       this.#attach(proc, cluster, member);
       queueMicrotask(() => this.#reconcile());
       return { proc, reply: { ...common, action: 'restart' } };
     }
     if (helpers.length === 0) {
       const clusterId = typeof m.confClusterId === 'number' ? m.confClusterId : randomInt(1, 2 ** 31 - 1);
-      const cluster = new Cluster({ clusterId, token: randomUUID() });
+      const cluster = new Cluster({ clusterId, token: randomUUID(), rootPassword: this.options.rootPassword });
       const member = cluster.addFirstFrontend(host, editLogPort, Date.now());
       this.#clusters.set(clusterId, cluster);
       this.#clusterIdsCreated.push(clusterId);
@@ -505,10 +539,27 @@ export class SimWorld {
     return { proc, reply: { ...common, action: 'join' } };
   }
 
+  /**
+   * BDBEnvironment.ensureHelperInLocal: a restart with meta and a helper other than itself opens
+   * the local BDB environment and needs the helper among the group nodes stored there. Observers
+   * (not electable) skip the check, and so does an environment that never joined a group; the
+   * stored group holds the electable nodes only, so an observer is never found there.
+   */
+  #ensureHelperInLocal(cluster: Cluster, member: FeMember, helper: string | undefined, self: string, metaDir: string): string | undefined {
+    if (helper === undefined || helper === self || member.role !== 'FOLLOWER' || !member.joined) return undefined;
+    const local = cluster
+      .membersAt(member.replayedJournalId)
+      .filter((x) => x.role === 'FOLLOWER' && x.joined)
+      .map((x) => `${x.host}:${x.editLogPort}`);
+    if (local.length === 0 || local.includes(helper)) return undefined;
+    return `bad environment ${metaDir}/bdb! helper host ${helper} not in local [${local.join(', ')}]`;
+  }
+
   #attach(proc: Proc, cluster: Cluster, member: FeMember): void {
     if (proc.fe === undefined) return;
     proc.fe.clusterId = cluster.clusterId;
     proc.fe.memberName = member.name;
+    proc.fe.knownLeader = cluster.leaderName;
     if (!member.joined) {
       member.joined = true;
       cluster.journalId++;
@@ -522,6 +573,7 @@ export class SimWorld {
     const cluster = helperProc?.fe?.clusterId === undefined ? undefined : this.#clusters.get(helperProc.fe.clusterId);
     const member = cluster?.members().find((x) => x.name === m.name);
     if (cluster === undefined || member === undefined) return { error: `helper ${helper} no longer knows this node` };
+    if (m.clusterId !== undefined && Number(m.clusterId) !== cluster.clusterId) return { error: `cluster id is not equal with helper node ${helperHost}. will exit.` };
     this.#attach(proc, cluster, member);
     this.#reconcile();
     return { clusterId: cluster.clusterId, token: cluster.token };
@@ -544,7 +596,7 @@ export class SimWorld {
 
   // ---------------------------------------------------------------- HTTP answers of an FE
 
-  #http(proc: Proc, m: Message): Record<string, unknown> {
+  async #http(proc: Proc, m: Message): Promise<Record<string, unknown>> {
     const path = String(m.path);
     const query = (m.query ?? {}) as Record<string, string>;
     const found = this.#clusterOf(proc);
@@ -552,7 +604,8 @@ export class SimWorld {
     if (path === '/api/health') {
       const backends = found?.cluster.nodes.filter((n) => n.kind === 'backend') ?? [];
       const online = backends.filter((n) => n.hb.alive).length;
-      if (proc.exiting) return json(500, { online_backend_num: online, total_backend_num: backends.length, status: 'FAILED', msg: 'FE is shutting down' });
+      // HealthAction during a graceful exit: a bare 500, no JSON body.
+      if (proc.exiting) return { status: 500, body: '', headers: {} };
       return json(200, { online_backend_num: online, total_backend_num: backends.length, status: 'OK' });
     }
     if (path === '/api/bootstrap') {
@@ -575,17 +628,14 @@ export class SimWorld {
         msg: 'Success',
       });
     }
-    if (path === '/role') {
-      if (found === undefined) return { status: 400, body: 'invalid client host.', headers: { 'Content-Type': 'text/plain' } };
+    if (path === '/role' || path === '/check' || path === '/version') {
+      // MetaBaseAction: only a caller whose source address is a registered FE is answered.
+      const invalid = { status: 400, body: 'invalid client host.', headers: { 'Content-Type': 'text/plain' } };
+      if (found === undefined) return invalid;
       const { cluster, member } = found;
-      const host = query.host ?? '';
-      const port = Number(query.port);
-      const known = cluster.members().some((x) => x.host === host || x.host === String(m.remote));
-      if (!known) return { status: 400, body: 'invalid client host.', headers: { 'Content-Type': 'text/plain' } };
       const view = cluster.leaderName === member.name ? cluster.members() : cluster.membersAt(member.replayedJournalId);
-      const target = view.find((x) => x.host === host && x.editLogPort === port);
-      const headers: Record<string, string> = target === undefined ? { role: 'UNKNOWN' } : { role: target.role, name: target.name };
-      return { status: 200, body: '', headers: { ...headers, 'Content-Type': 'text/plain' } };
+      if ((await this.#feByHost(view, String(m.remote))) === undefined) return invalid;
+      return this.#metaAction(path, proc, cluster, view, query);
     }
     if (path === '/metrics') {
       const statements = this.#statements.filter((x) => x.fe === proc.ip).length;
@@ -595,58 +645,129 @@ export class SimWorld {
     return { status: 404, body: 'Not Found', headers: { 'Content-Type': 'text/plain' } };
   }
 
+  /**
+   * NodeMgr.getFeByHost: the FE whose host, resolved, is the caller's address (or whose FQDN is
+   * the caller's name); a host that does not resolve matches nothing.
+   */
+  async #feByHost(view: FeMember[], ipOrFqdn: string): Promise<FeMember | undefined> {
+    const target = await this.#ipAndFqdn(ipOrFqdn);
+    if (target === undefined) return undefined;
+    for (const fe of view) {
+      const cur = await this.#ipAndFqdn(fe.host);
+      if (cur === undefined) continue;
+      if (cur.ip === target.ip || (cur.fqdn !== '' && cur.fqdn === target.fqdn)) return fe;
+    }
+    return undefined;
+  }
+
+  /** NetUtils.getIpAndFqdnByHost: an IP stands for itself; a name resolves or is unknown. */
+  async #ipAndFqdn(host: string): Promise<{ ip: string; fqdn: string } | undefined> {
+    if (isIpLiteral(host)) return { ip: host, fqdn: '' };
+    const ip = await this.#resolve(host);
+    return ip === undefined ? undefined : { ip, fqdn: host };
+  }
+
+  /** RoleAction, CheckAction and VersionAction of MetaService, for an authorised caller. */
+  #metaAction(path: string, proc: Proc, cluster: Cluster, view: FeMember[], query: Record<string, string>): Record<string, unknown> {
+    const text = (status: number, body: string, headers: Record<string, string> = {}): Record<string, unknown> => ({
+      status,
+      body,
+      headers: { ...headers, 'Content-Type': 'text/plain' },
+    });
+    if (path === '/check') return text(200, '', { cluster_id: String(cluster.clusterId), token: cluster.token, run_mode: 'shared_nothing' });
+    if (path === '/version') {
+      const version = proc.fe === undefined ? undefined : versionText(proc.fe.metaDir);
+      return version === undefined ? text(404, 'File does not exist.') : text(200, version);
+    }
+    const host = query.host ?? '';
+    const port = query.port ?? '';
+    if (host === '' || port === '') return text(400, 'Miss parameter');
+    const target = view.find((x) => x.host === host && x.editLogPort === Number(port));
+    return text(200, '', target === undefined ? { role: 'UNKNOWN' } : { role: target.role, name: target.name });
+  }
+
   // ---------------------------------------------------------------- SQL
 
-  async #query(proc: Proc, sql: string, client: string): Promise<SqlResult> {
+  async #query(proc: Proc, sql: string, client: string, session: SessionInfo | undefined): Promise<SqlResult> {
     const record: StatementRecord = { at: Date.now(), fe: proc.ip, client, sql, result: 'ok', error: undefined };
     this.#statements.push(record);
-    const result = await this.#answer(proc, sql);
+    const result = await this.#answer(proc, sql, session ?? rootSession(client.slice(0, client.lastIndexOf(':'))));
     record.result = result.kind;
     record.error = result.kind === 'error' ? result.message : undefined;
     return result;
   }
 
-  async #answer(proc: Proc, sql: string): Promise<SqlResult> {
+  async #answer(proc: Proc, sql: string, session: SessionInfo): Promise<SqlResult> {
     const latency = this.#sqlLatency.get(proc.ip) ?? this.#sqlLatency.get('*') ?? 0;
     if (latency > 0) await delay(latency);
     const statement = parseStatement(sql);
-    switch (statement.kind) {
-      case 'syntax-error':
-        return sqlError(statement.message);
-      case 'select-literal':
-        return { kind: 'rows', columns: [statement.column], rows: [[statement.value]] };
-      case 'version-comment':
-        return { kind: 'rows', columns: [statement.column], rows: [[`StarRocks version ${this.profile.release}`]] };
-      case 'current-version':
-        return { kind: 'rows', columns: [statement.column], rows: [[`${this.profile.release} ${this.profile.commit}`]] };
-      case 'set':
-        return { kind: 'ok' };
-      default:
-        break;
+    if (statement.kind === 'syntax-error') return sqlError(statement.message);
+    const local = answerLocally(statement, { profile: this.profile, session, cluster: this.#clusterOf(proc)?.cluster });
+    if (local !== undefined) return local;
+    // The session rides with the statement, so the forwarding path need not carry it.
+    this.#sessions.set(statement, session);
+    return this.#forward(proc, statement, { origin: proc, hops: 0 });
+  }
+
+  /**
+   * Run a statement on the leader. A non-leader forwards it to the leader it last knew
+   * (LeaderOpExecutor), never waiting for an election: a gone process refuses the connection at
+   * once; a paused or cut-off one never answers and the forward fails after `query_timeout` plus
+   * `thrift_rpc_timeout_ms`; a receiver that is no longer the leader forwards it on. The thrift
+   * exception's message becomes the client's error (StmtExecutor.execute, catch Throwable).
+   */
+  async #forward(proc: Proc, statement: Statement, path: { origin: Proc; hops: number }): Promise<SqlResult> {
+    const found = this.#clusterOf(proc);
+    if (found === undefined || proc.fe === undefined) return sqlError('Cannot open null host.');
+    const { cluster, member } = found;
+    if (cluster.leaderName === member.name && !proc.deposed) return this.#executeOnLeader(proc, cluster, statement, path.origin);
+    const hops = path.hops + 1;
+    // ErrorCode.ERR_FORWARD_TOO_MANY_TIMES.
+    if (hops > MAX_FORWARD_TIMES) return { kind: 'error', code: 5401, state: 'XX000', message: `forward too many times ${hops}` };
+    const target = cluster.members().find((x) => x.name === proc.fe?.knownLeader);
+    // TSocket.open with no leader host known (StarRocks/starrocks#9278).
+    if (target === undefined) return sqlError('Cannot open null host.');
+    const timeoutMs = this.options.queryTimeoutMs + this.options.thriftRpcTimeoutMs;
+    const readTimedOut = sqlError('java.net.SocketTimeoutException: Read timed out');
+    const targetProc = this.#procOfMember(cluster, target);
+    if (this.#partitioned.has(proc.ip) || (targetProc !== undefined && this.#partitioned.has(targetProc.ip))) {
+      await delay(timeoutMs);
+      return readTimedOut;
     }
-    // Everything else runs on the leader: forwarded by a non-leader, waiting while there is none.
-    const deadline = Date.now() + this.options.noLeaderTimeoutMs;
-    for (;;) {
-      const found = this.#clusterOf(proc);
-      const leader = found?.cluster.leader();
-      const leaderProc = found === undefined || leader === undefined ? undefined : this.#procOfMember(found.cluster, leader);
-      if (found !== undefined && leader !== undefined && leaderProc !== undefined && !this.#partitioned.has(proc.ip) && !this.#partitioned.has(leaderProc.ip)) {
-        const { cluster, member } = found;
-        const result = await cluster.execute(statement, {
-          profile: this.profile,
-          httpPort: leaderProc.ports.http ?? 8030,
-          hostType: leaderProc.fe?.hostType ?? 'IP',
-          resolve: (host) => this.#resolve(host),
-          now: Date.now(),
-        });
-        // FORWARD_WITH_SYNC: the forwarding FE waits until it replayed the leader's journal.
-        if (member.name !== leader.name) member.replayedJournalId = Math.max(member.replayedJournalId, cluster.journalId);
-        if (statement.kind === 'node' && result.kind === 'ok') void this.#heartbeatRound();
-        return result;
-      }
-      if (this.#stopped || Date.now() > deadline) return sqlError('Leader FE is not ready, forward to leader timed out');
-      await delay(25);
+    // JDK 11+ wording of the ConnectException that TSocket.open wraps.
+    const refused = sqlError('java.net.ConnectException: Connection refused');
+    if (targetProc === undefined || !targetProc.open) return refused;
+    if (targetProc !== proc) {
+      // A stopped process's kernel still accepts the connection, but nothing reads it.
+      const answer = await Promise.race([
+        targetProc.channel.request('ping').then(
+          () => 'ok' as const,
+          () => 'gone' as const,
+        ),
+        delay(timeoutMs).then(() => 'timeout' as const),
+      ]);
+      if (answer === 'timeout') return readTimedOut;
+      if (answer === 'gone') return refused;
     }
+    return this.#forward(targetProc, statement, { origin: path.origin, hops });
+  }
+
+  readonly #sessions = new WeakMap<Statement, SessionInfo>();
+
+  async #executeOnLeader(leaderProc: Proc, cluster: Cluster, statement: Statement, origin: Proc): Promise<SqlResult> {
+    const result = await cluster.execute(statement, {
+      profile: this.profile,
+      httpPort: leaderProc.ports.http ?? 8030,
+      hostType: leaderProc.fe?.hostType ?? 'IP',
+      resolve: (host) => this.#resolve(host),
+      now: Date.now(),
+      session: this.#sessions.get(statement),
+    });
+    // FORWARD_WITH_SYNC: the forwarding FE waits until it replayed the leader's journal.
+    const forwarder = origin === leaderProc ? undefined : this.#clusterOf(origin);
+    if (forwarder?.cluster === cluster) forwarder.member.replayedJournalId = Math.max(forwarder.member.replayedJournalId, cluster.journalId);
+    if (statement.kind === 'node' && result.kind === 'ok') void this.#heartbeatRound();
+    return result;
   }
 
   async #resolve(host: string): Promise<string | undefined> {
@@ -664,14 +785,18 @@ export class SimWorld {
   // ---------------------------------------------------------------- election and readiness
 
   #live(proc: Proc | undefined): boolean {
-    return proc !== undefined && !proc.exiting && !this.#partitioned.has(proc.ip) && proc.pingFailures <= this.options.heartbeatRetries;
+    return proc !== undefined && !proc.exiting && !proc.deposed && !this.#partitioned.has(proc.ip) && proc.pingFailures <= this.options.heartbeatRetries;
   }
 
   #reconcile(): void {
     if (this.#stopped) return;
     for (const cluster of this.#clusters.values()) {
+      const before = cluster.leader();
+      const beforeProc = before === undefined ? undefined : this.#procOfMember(cluster, before);
       cluster.electAmong((member) => this.#live(this.#procOfMember(cluster, member)));
       const now = cluster.leader();
+      if (beforeProc !== undefined && before !== undefined && now?.name !== before.name) this.#depose(beforeProc, now === undefined || this.#partitioned.has(beforeProc.ip) ? 'UNKNOWN' : 'FOLLOWER');
+      this.#replayLeader(cluster);
       const leaderProc = now === undefined ? undefined : this.#procOfMember(cluster, now);
       if (leaderProc !== undefined) {
         cluster.leaderSelf = { queryPort: leaderProc.ports.query ?? 0, rpcPort: leaderProc.ports.rpc ?? 0, httpPort: leaderProc.ports.http ?? 0, startTime: leaderProc.startTime };
@@ -683,6 +808,28 @@ export class SimWorld {
           proc.channel.send({ t: 'open', serverVersion: this.profile.mysqlServerVersion });
         }
       }
+    }
+  }
+
+  /**
+   * StateChangeExecutor: an FE that loses leadership exits with System.exit(-1), except during
+   * a graceful exit, which hands leadership over on purpose. Its pod restarts it from meta.
+   */
+  #depose(proc: Proc, newType: 'FOLLOWER' | 'UNKNOWN'): void {
+    if (proc.exiting || proc.deposed) return;
+    proc.deposed = true;
+    proc.channel.send({ t: 'exit', code: 255, message: `transfer FE type from LEADER to ${newType}. exit` });
+  }
+
+  /**
+   * FEs in touch with the group replay the leader change and forward to the new leader; so does
+   * one in a graceful exit, which is still a replica.
+   */
+  #replayLeader(cluster: Cluster): void {
+    if (cluster.leaderName === undefined) return;
+    for (const proc of this.#procs) {
+      if (proc.fe?.clusterId !== cluster.clusterId || proc.deposed || this.#partitioned.has(proc.ip)) continue;
+      if (proc.pingFailures <= this.options.heartbeatRetries) proc.fe.knownLeader = cluster.leaderName;
     }
   }
 
@@ -816,7 +963,15 @@ export class SimWorld {
         try {
           const body = JSON.parse(buffer.slice(0, newline)) as Record<string, unknown>;
           if (body.status === 'OK') {
-            done({ ok: true, bePort: Number(body.bePort), httpPort: Number(body.httpPort), brpcPort: Number(body.brpcPort), rebootTime: Number(body.rebootTime), version: String(body.version) });
+            done({
+              ok: true,
+              bePort: Number(body.bePort),
+              httpPort: Number(body.httpPort),
+              brpcPort: Number(body.brpcPort),
+              rebootTime: Number(body.rebootTime),
+              version: String(body.version),
+              storageId: typeof body.storageId === 'string' ? body.storageId : undefined,
+            });
           } else {
             done({ ok: false, shutdown: body.status === 'SHUTDOWN', message: String(body.msg ?? 'got exception') });
           }
