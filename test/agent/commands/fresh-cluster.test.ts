@@ -38,7 +38,9 @@ t.test('fresh cluster, FE restart with meta, FE with wiped meta', async (t) => {
     async () => {
       const v = await sim.view();
       const row = v?.frontends.find((f) => f.host.startsWith('sr-fe-1.'));
-      return row !== undefined && row.alive && (await fe1again.init) === 0;
+      // The row's Alive may still be the stopped process's: the new one must have opened its ports
+      // too, or killing FE 2 next leaves the leader without a majority (and a deposed leader exits).
+      return row !== undefined && row.alive && sim.world.isOpen(fe1again.ip) && (await fe1again.init) === 0;
     },
     { timeoutMs: 120_000, what: 'FE 1 back and alive' },
   );
