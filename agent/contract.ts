@@ -64,6 +64,8 @@ export const ANNOTATIONS = {
   lastError: 'starrocks.com/agent-last-error',
   /** On FE pods: the cluster id the FE reported; the controller copies it into the CR's status. */
   clusterId: 'starrocks.com/agent-cluster-id',
+  /** On FE pods: the FE's own Role in SHOW FRONTENDS (`LEADER`, `FOLLOWER`, `OBSERVER`); the controller's FE budget counts voters from it. */
+  feRole: 'starrocks.com/agent-fe-role',
   /** JSON `{ unhealthy, since }` while a restarted BE waits for tablet health; removed when it opens. */
   tabletHealth: 'starrocks.com/agent-tablet-health',
   /** On the fence ConfigMap: when and by which pod the cluster was bootstrapped. */
@@ -206,6 +208,8 @@ export const AGENT_COMMANDS = {
   run: 'run',
   /** The preStop hook: graceful stop, or deregistration on scale-in. */
   prestop: 'prestop',
+  /** The agent image's init container: copy the executable into the shared folder (`--to DIR`). */
+  install: 'install',
 } as const;
 
 /** Container names in rendered pods. */

@@ -15,6 +15,7 @@ import { ownAddresses } from '../dns/self-resolution.ts';
 import { waitForSelfResolution } from '../dns/wait-self-resolution.ts';
 import { AgentError, describeError } from '../errors.ts';
 import { readFeMeta } from '../meta/fe-meta.ts';
+import { serializeMembership } from '../membership/annotation.ts';
 import { readNodeView } from '../membership/observe.ts';
 import { judgeAddOutcome } from '../plan/add-outcome.ts';
 import { clusterRecordState, planFeStart } from '../plan/fe-start-plan.ts';
@@ -35,9 +36,21 @@ export async function initCommand(ctx: Context, signal?: AbortSignal): Promise<P
   await ctx.annotate('init');
   const plan = await derivePlan(ctx, signal);
   await writePlanFile(ctx.config.stateDir, plan);
-  await ctx.annotate('starting', { [ANNOTATIONS.plan]: plan.start });
+  await ctx.annotate('starting', { [ANNOTATIONS.plan]: plan.start, ...membershipNote(ctx, plan) });
   ctx.log.info({ plan: plan.start }, 'start plan written');
   return plan;
+}
+
+// The membership record (membership/annotation.ts): the host:port a BE/CN is registered as, or
+// an FE's host:edit_log_port and cluster id, so the controller's status shows every member.
+function membershipNote(ctx: Context, plan: PlanFile): Record<string, string> {
+  const at = plan.createdAt;
+  if (plan.component !== 'fe') {
+    return { [ANNOTATIONS.membership]: serializeMembership({ component: plan.component, registeredAs: plan.registeredAs, role: undefined, clusterId: undefined, at }) };
+  }
+  if (ctx.conf.component !== 'fe') return {};
+  const role = ctx.config.ordinal < ctx.config.feVoters ? 'FOLLOWER' : 'OBSERVER';
+  return { [ANNOTATIONS.membership]: serializeMembership({ component: 'fe', registeredAs: hostPort(ctx.selfHost, ctx.conf.ports.editLog), role, clusterId: plan.clusterId, at }) };
 }
 
 /** Wait and act until the node may start; resolves with its plan. */

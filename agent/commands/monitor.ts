@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { ProbeSource } from '../http/server.ts';
 import { frontendMembership, liveness, nodeMembership, readiness, startup } from '../plan/probe-state.ts';
 import type { ProbeState, ProbeTiming, SelfMembership } from '../plan/probe-state.ts';
-import { findNode } from '../membership/queries.ts';
+import { findFrontendsByHost, findNode } from '../membership/queries.ts';
 import { tabletGate } from '../plan/tablet-gate.ts';
 import type { TabletGate, TabletGateInput } from '../plan/tablet-gate.ts';
 import { ANNOTATIONS } from '../contract.ts';
@@ -74,6 +74,7 @@ export function startMonitor(options: MonitorOptions): Monitor {
           clusterId = own.clusterId;
           options.onClusterId?.(own.clusterId);
         }
+        publishRole(findFrontendsByHost(rows.value, ctx.selfHost)[0]?.role);
         return { self: frontendMembership(rows.value, { host: ctx.selfHost }) };
       } finally {
         await client.close();
@@ -99,6 +100,19 @@ export function startMonitor(options: MonitorOptions): Monitor {
     return { self: membership };
   };
 
+  // The FE's own Role in its pod annotation, written when it changes: the controller's FE budget
+  // counts voters from it. INIT/UNKNOWN say nothing about the vote and are not written.
+  let publishedRole: string | undefined;
+  const publishRole = (role: string | undefined): void => {
+    if (role !== 'LEADER' && role !== 'FOLLOWER' && role !== 'OBSERVER') return;
+    if (role === publishedRole) return;
+    publishedRole = role;
+    // Not ctx.annotate: the role says nothing about the phase.
+    void ctx.kube?.annotateSelf({ [ANNOTATIONS.feRole]: role }).catch(() => {
+      publishedRole = undefined;
+    });
+  };
+
   // The tablet-health gate of a restarted BE (plan/tablet-gate.ts), judged after each reading.
   const gate = {
     applies: plan.component === 'be' && !plan.addedNow && ctx.config.tabletHealthMaxWaitMs > 0,
@@ -114,7 +128,7 @@ export function startMonitor(options: MonitorOptions): Monitor {
       const first = gate.waitingSince === undefined;
       gate.waitingSince ??= new Date().toISOString();
       const note = JSON.stringify({ unhealthy: verdict.unhealthy, since: gate.waitingSince });
-      void ctx.annotate('running', { [ANNOTATIONS.tabletHealth]: note }).catch(() => undefined);
+      void ctx.kube?.annotateSelf({ [ANNOTATIONS.tabletHealth]: note }).catch(() => undefined);
       if (first) {
         ctx.log.info({ unhealthy: verdict.unhealthy }, `readiness held: ${verdict.reason}`);
         void ctx.kube?.emitEvent({ type: 'Normal', reason: 'WaitingForTabletHealth', message: verdict.reason }).catch(() => undefined);
@@ -124,7 +138,7 @@ export function startMonitor(options: MonitorOptions): Monitor {
       gate.opened = true;
       if (gate.applies) ctx.log.info({ timedOut: verdict.timedOut }, `tablet-health gate open: ${verdict.reason}`);
       if (gate.waitingSince !== undefined || verdict.timedOut) {
-        void ctx.annotate('running', { [ANNOTATIONS.tabletHealth]: null }).catch(() => undefined);
+        void ctx.kube?.annotateSelf({ [ANNOTATIONS.tabletHealth]: null }).catch(() => undefined);
         void ctx.kube
           ?.emitEvent({ type: verdict.timedOut ? 'Warning' : 'Normal', reason: verdict.timedOut ? 'TabletHealthWaitExceeded' : 'TabletsHealthy', message: verdict.reason })
           .catch(() => undefined);

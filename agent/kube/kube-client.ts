@@ -17,6 +17,9 @@ import type { AgentEvent, AgentKube, Fence } from './agent-kube.ts';
 /** The field manager of the agent's writes, one per command (see annotateSelf). */
 export const AGENT_FIELD_MANAGER = 'starrocks-agent';
 
+/** Annotations that publish facts (not the agent's phase or progress): written under their own field manager. */
+const NOTE_KEYS: ReadonlySet<string> = new Set([ANNOTATIONS.clusterId, ANNOTATIONS.tabletHealth, ANNOTATIONS.feRole]);
+
 /** Options of createAgentKube. */
 export interface KubeClientOptions {
   namespace: string;
@@ -33,16 +36,21 @@ export interface KubeClientOptions {
 
 /** AgentKube talking to a real API server. */
 export function createAgentKube(options: KubeClientOptions): AgentKube {
-  const api = restKubeApi({
-    connection: loadConnection({ kubeconfig: undefined, env: options.env }),
-    // Server-side apply drops the keys a manager stops sending. One manager per command keeps
-    // each command's keys (init's plan, prestop's progress) when another command writes its own.
-    fieldManager: `${AGENT_FIELD_MANAGER}-${options.command}`,
-    timeoutMs: options.timeoutMs,
-  });
+  const connection = loadConnection({ kubeconfig: undefined, env: options.env });
+  // Server-side apply drops the keys a manager stops sending, and every apply re-sends the
+  // manager's keys with force. One manager per command keeps each command's keys (init's plan,
+  // prestop's progress) when another command writes its own; within `run`, the facts it
+  // publishes (NOTE_KEYS) have a manager of their own, so publishing one never re-sends an
+  // older phase over the one preStop wrote meanwhile.
+  const managerOf = (group: 'state' | 'notes'): string => `${AGENT_FIELD_MANAGER}-${options.command}${group === 'notes' ? '-notes' : ''}`;
+  const apis = {
+    state: restKubeApi({ connection, fieldManager: managerOf('state'), timeoutMs: options.timeoutMs }),
+    notes: restKubeApi({ connection, fieldManager: managerOf('notes'), timeoutMs: options.timeoutMs }),
+  };
+  const api = apis.state;
   const { namespace } = options;
-  // The keys this process has written: each apply sends them all again.
-  const annotations: Record<string, string> = {};
+  // The keys this process has written, per manager: each apply sends its group's keys again.
+  const written: Record<'state' | 'notes', Record<string, string>> = { state: {}, notes: {} };
   const fail = (what: string, error: unknown): AgentError =>
     new AgentError('ERR_KUBERNETES', `${what} failed: ${describeError(error).replace(/^ERR_[A-Z_]+: /, '')}; check the API server and the agent's Role`, {
       cause: error,
@@ -121,16 +129,21 @@ export function createAgentKube(options: KubeClientOptions): AgentKube {
     },
 
     async annotateSelf(changes) {
+      const touched = new Set<'state' | 'notes'>();
       for (const [key, value] of Object.entries(changes)) {
-        if (value === null) delete annotations[key];
-        else annotations[key] = value;
+        const group = NOTE_KEYS.has(key) ? 'notes' : 'state';
+        touched.add(group);
+        if (value === null) delete written[group][key];
+        else written[group][key] = value;
       }
-      try {
-        // Only annotations are sent: the pod's labels are not this manager's to claim.
-        const patch = { apiVersion: 'v1', kind: 'Pod', metadata: { name: options.podName, namespace, annotations: { ...annotations } } };
-        await api.apply(patch as unknown as Parameters<typeof api.apply>[0]);
-      } catch (error) {
-        throw fail(`annotating pod ${namespace}/${options.podName}`, error);
+      for (const group of touched) {
+        try {
+          // Only annotations are sent: the pod's labels are not this manager's to claim.
+          const patch = { apiVersion: 'v1', kind: 'Pod', metadata: { name: options.podName, namespace, annotations: { ...written[group] } } };
+          await apis[group].apply(patch as unknown as Parameters<typeof api.apply>[0]);
+        } catch (error) {
+          throw fail(`annotating pod ${namespace}/${options.podName}`, error);
+        }
       }
     },
 

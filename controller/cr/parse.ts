@@ -81,6 +81,7 @@ export function parseCluster(raw: unknown): ParseResult {
   const cnRaw = spec[COMPONENT_FIELDS.cn];
   let cn: CnSpec | undefined;
   if (isObject(cnRaw)) {
+    checkRules({ site: 'cn', value: cnRaw, field: `spec.${COMPONENT_FIELDS.cn}`, problems });
     const policyRaw = cnRaw.autoScalingPolicy;
     let autoScalingPolicy: AutoScalingPolicy | undefined;
     if (isObject(policyRaw)) {

@@ -157,7 +157,12 @@ function componentSchema(component: Component): JsonObject {
     }),
     minReadySeconds: int({ minimum: 0 }),
     podManagementPolicy: str({ enum: ['OrderedReady', 'Parallel'], default: DEFAULT_POD_MANAGEMENT_POLICY }),
-    [ENV_FIELDS[component]]: arr(passthrough('EnvVar')),
+    // EnvVar's own three fields, so the HOST_TYPE rule (rules.ts) can read name and value; bounded
+    // so the rule's CEL cost estimate stays within the API server's budget.
+    [ENV_FIELDS[component]]: arr(
+      obj({ name: str({ minLength: 1, maxLength: 256 }), value: str(), valueFrom: passthrough('EnvVarSource') }, { required: ['name'] }),
+      { maxItems: 256 },
+    ),
   };
   const siteRules: RuleSite[] = ['component'];
   if (component === 'fe') {
@@ -170,6 +175,7 @@ function componentSchema(component: Component): JsonObject {
   }
   if (component === 'be') siteRules.push('be');
   if (component === 'cn') {
+    siteRules.push('cn');
     properties.autoScalingPolicy = obj(
       {
         version: str({ enum: ['v1', 'v2beta2', 'v2', ''] }),
@@ -202,6 +208,11 @@ function componentStatusSchema(component: Component): JsonObject {
     updatedReplicas: int(),
     image: str(),
     rolloutHeld: bool(),
+    statefulSetGeneration: {
+      type: 'integer',
+      format: 'int64',
+      description: "The StatefulSet's generation after the controller's last apply: another one means someone else edited it, and it is applied again",
+    },
     resourceNames: arr(str()),
     runningInstances: arr(str()),
     creatingInstances: arr(str()),
@@ -214,6 +225,10 @@ function componentStatusSchema(component: Component): JsonObject {
         host: str(),
         role: str(),
         lastError: str(),
+        waitingForTablets: obj(
+          { unhealthy: int(), since: str() },
+          { description: 'BE: its readiness waits for unhealthy tablets to heal (a restart in a rollout)' },
+        ),
       }),
     ),
   };
@@ -266,6 +281,10 @@ export function starRocksClusterCrd(): JsonObject {
     phase: str(),
     reason: str(),
     observedGeneration: { type: 'integer', format: 'int64' },
+    clusterId: str({
+      description:
+        "The FE group's cluster id, copied from the FE agents' pod annotations; never changes or clears by itself. FE 0 bootstraps only while it is absent.",
+    }),
     imageRollout: obj(
       { direction: str({ description: 'upgrade, downgrade or unknown (read from the image tags)' }), order: arr(str()) },
       { description: 'While images change: the direction and the component order they roll in' },

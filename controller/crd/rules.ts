@@ -5,6 +5,7 @@
  * before the rule existed, and tests can check manifests without a cluster. Keep the two halves
  * of a rule equivalent.
  */
+import type { Component } from '../../agent/contract.ts';
 import { DEFAULT_VOTERS } from '../cr/defaults.ts';
 import { isObject } from '../json.ts';
 
@@ -48,6 +49,25 @@ const unique = (items: Record<string, unknown>[], key: string): boolean => {
 /** Why a cluster cannot lose its BEs: said by both rules that refuse it. */
 const LAST_BE =
   'StarRocks cannot decommission its last BE (its tablet replicas have nowhere to go, and dropping the BEs loses the data); to remove the cluster, delete the StarRocksCluster';
+
+/** The env list field of each component (`ENV_FIELDS` in crd.ts, which imports this file). */
+const ENV_LIST: Readonly<Record<Component, string>> = { fe: 'feEnvVars', be: 'beEnvVars', cn: 'cnEnvVars' };
+const SPEC_NAME: Readonly<Record<Component, string>> = { fe: 'starRocksFeSpec', be: 'starRocksBeSpec', cn: 'starRocksCnSpec' };
+
+/**
+ * HOST_TYPE=IP in a component's env: the agent refuses it on Kubernetes (agent/config.ts), so
+ * admission refuses it first, where the user sees it. The agent compares without case.
+ */
+function noHostTypeIp(component: Component): CrdRule {
+  const field = ENV_LIST[component];
+  return {
+    site: component,
+    rule: `!has(self.${field}) || !self.${field}.exists(e, e.name == 'HOST_TYPE' && has(e.value) && e.value in ['IP', 'Ip', 'iP', 'ip'])`,
+    message: `${SPEC_NAME[component]}.${field} must not set HOST_TYPE to IP: pod IPs change when pods are re-created, which leaves ghost nodes holding tablets; remove HOST_TYPE (FQDN is the default)`,
+    fieldPath: `.${field}`,
+    check: (self) => !list(self[field]).some((e) => e.name === 'HOST_TYPE' && typeof e.value === 'string' && ['IP', 'Ip', 'iP', 'ip'].includes(e.value)),
+  };
+}
 
 /**
  * Every cross-field rule. Transition rules (they read `oldSelf`) run on updates only, where the
@@ -166,4 +186,7 @@ export const CRD_RULES: readonly CrdRule[] = [
     fieldPath: '.minReplicas',
     check: (self) => num(self.minReplicas, 1) <= num(self.maxReplicas, Number.POSITIVE_INFINITY),
   },
+  noHostTypeIp('fe'),
+  noHostTypeIp('be'),
+  noHostTypeIp('cn'),
 ];

@@ -15,6 +15,7 @@ import type { StarRocksCluster } from '../cr/types.ts';
 import { renderAutoscaler } from './hpa.ts';
 import type { KubernetesObject } from './objects.ts';
 import { renderPodDisruptionBudget } from './pdb.ts';
+import type { FePodView } from './pdb.ts';
 import { componentPorts, searchPort } from './ports.ts';
 import { renderAgentRbac } from './rbac.ts';
 import { renderExternalService, renderSearchService } from './services.ts';
@@ -27,6 +28,8 @@ export interface RenderInput {
   confs?: Partial<Record<Component, StarRocksConf>>;
   /** Images to keep instead of the CR's, while an earlier component's upgrade runs. */
   heldImages?: Partial<Record<Component, string>>;
+  /** The FE pods that exist, with the role their agent reports: the FE budget counts voters from them. */
+  fePods?: readonly FePodView[];
 }
 
 /** Every object the cluster owns. */
@@ -48,7 +51,7 @@ export function render(input: RenderInput): KubernetesObject[] {
         feQueryPort,
         image: input.heldImages?.[spec.component] ?? spec.image,
       }),
-      renderPodDisruptionBudget(cluster, spec),
+      renderPodDisruptionBudget(cluster, spec, input.fePods),
     );
     if (spec.component === 'cn' && cluster.cn !== undefined) {
       const hpa = renderAutoscaler(cluster, cluster.cn);

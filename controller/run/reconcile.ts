@@ -1,10 +1,10 @@
 /**
  * One reconcile of one StarRocksCluster: read it and what it owns, render, apply what changed
- * (server-side apply, skipped when the stored spec hash matches), delete what is no longer
- * rendered, and write status when it changed. Decisions are the pure functions it calls; this
- * file only sequences I/O.
+ * (server-side apply, skipped when the stored spec hash matches and nobody else edited the
+ * StatefulSet), delete what is no longer rendered, own the bootstrap fence, and write status when
+ * it changed. Decisions are the pure functions it calls; this file only sequences I/O.
  */
-import { CRD, LABELS, LABEL_VALUES } from '../../agent/contract.ts';
+import { CRD, LABELS, LABEL_VALUES, names } from '../../agent/contract.ts';
 import type { Component } from '../../agent/contract.ts';
 import { parseStarRocksConf } from '../../agent/conf/starrocks-conf.ts';
 import type { StarRocksConf } from '../../agent/conf/starrocks-conf.ts';
@@ -12,7 +12,7 @@ import { describeError } from '../../agent/errors.ts';
 import type { Log } from '../../agent/log.ts';
 import { parseCluster, presentComponents } from '../cr/parse.ts';
 import type { StarRocksCluster } from '../cr/types.ts';
-import { asJsonObject, asString, canonicalJson, dig, isObject } from '../json.ts';
+import { asJsonObject, asNumber, asString, canonicalJson, dig, isObject } from '../json.ts';
 import type { JsonObject } from '../json.ts';
 import type { KubeApi } from '../kube/kube-api.ts';
 import { OWNED_KINDS } from '../kube/resources.ts';
@@ -20,9 +20,11 @@ import { objectKey } from '../render/objects.ts';
 import type { KubernetesObject } from '../render/objects.ts';
 import { render } from '../render/render.ts';
 import { specHash, storedSpecHash, withSpecHash } from '../render/spec-hash.ts';
+import { STATUS_FIELDS } from '../crd/crd.ts';
+import { statefulSetDrift } from './drift.ts';
 import { CONDITION_TYPES, parseConditions } from '../status/conditions.ts';
 import type { Condition } from '../status/conditions.ts';
-import { computeStatus } from '../status/compute.ts';
+import { computeStatus, tabletWaitText } from '../status/compute.ts';
 import { observePod, observeStatefulSet } from '../status/observed.ts';
 import type { ObservedPod, ObservedStatefulSet } from '../status/observed.ts';
 import { NO_ROLLOUT, decideRollout } from '../upgrade-order.ts';
@@ -82,6 +84,8 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
   }
   const observedPods: ObservedPod[] = pods.items.flatMap((p) => observePod(p) ?? []);
 
+  const previousStatus = asJsonObject(dig(raw, 'status')) ?? {};
+  const generations = recordedGenerations(previousStatus);
   let rollout: RolloutDecision = NO_ROLLOUT;
   let applyError: string | undefined;
   if (cluster !== undefined && problems.length === 0) {
@@ -93,9 +97,11 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
     }
     try {
       const confs = await readConfs(deps.api, cluster);
-      const objects = render({ cluster, confs, heldImages: rollout.heldImages });
-      await applyAll({ deps, objects, owned, result, cluster, raw });
-      await prune({ deps, objects, owned, uid, result, cluster, raw });
+      const fePods = observedPods.filter((p) => p.component === 'fe').map((p) => ({ ordinal: p.ordinal, role: p.role }));
+      const objects = render({ cluster, confs, heldImages: rollout.heldImages, fePods });
+      await applyAll({ deps, objects, owned, result, cluster, raw, generations });
+      await prune({ deps, objects, owned, uid, result, cluster, raw, generations });
+      await ownFence({ deps, cluster, uid });
     } catch (error) {
       applyError = describeError(error);
       deps.log.warn({ cluster: key.name, err: applyError }, 'apply failed');
@@ -105,7 +111,6 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
     deps.log.warn({ cluster: key.name, problems }, 'invalid StarRocksCluster spec');
   }
 
-  const previousStatus = asJsonObject(dig(raw, 'status')) ?? {};
   const status = computeStatus({
     cluster,
     generation,
@@ -116,7 +121,12 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
     applyError,
     previousConditions: parseConditions(previousStatus.conditions),
     now: deps.now(),
+    storedClusterId: asString(previousStatus.clusterId),
   });
+  for (const [component, generation] of generations) {
+    const componentStatus = status[STATUS_FIELDS[component]];
+    if (isObject(componentStatus)) componentStatus.statefulSetGeneration = generation;
+  }
   result.progressing = status.phase !== 'running';
   await recordWarnings({ deps, raw, previousStatus, status, rollout });
   if (canonicalJson(status) !== canonicalJson(previousStatus)) {
@@ -153,10 +163,42 @@ async function recordWarnings(input: WarningInput): Promise<void> {
   if (ephemeral?.status === 'True' && (ephemeralBefore?.status !== 'True' || ephemeralBefore.message !== ephemeral.message)) {
     await deps.events.record({ cluster: raw, type: 'Warning', reason: CONDITION_TYPES.dataOnEphemeralStorage, message: ephemeral.message });
   }
+  const mismatch = findCondition(status.conditions, CONDITION_TYPES.clusterIdMismatch);
+  const mismatchBefore = findCondition(previousStatus.conditions, CONDITION_TYPES.clusterIdMismatch);
+  if (mismatch?.status === 'True' && (mismatchBefore?.status !== 'True' || mismatchBefore.message !== mismatch.message)) {
+    await deps.events.record({ cluster: raw, type: 'Warning', reason: CONDITION_TYPES.clusterIdMismatch, message: mismatch.message });
+  }
+  for (const wait of newTabletWaits(previousStatus, status)) {
+    await deps.events.record({ cluster: raw, type: 'Normal', reason: 'WaitingForTabletHealth', message: tabletWaitText(wait.pod, wait) });
+  }
   const directionBefore = asString(dig(previousStatus, 'imageRollout', 'direction'));
   if (rollout.direction === 'unknown' && directionBefore !== 'unknown' && rollout.unknownReason !== undefined) {
     await deps.events.record({ cluster: raw, type: 'Warning', reason: 'UnknownImageVersionOrder', message: rollout.unknownReason });
   }
+}
+
+interface TabletWait {
+  pod: string;
+  unhealthy: number;
+  since: string;
+}
+
+function tabletWaits(status: JsonObject): TabletWait[] {
+  const members = dig(status, STATUS_FIELDS.be, 'members');
+  if (!Array.isArray(members)) return [];
+  return members.flatMap((m) => {
+    const pod = asString(dig(m, 'pod'));
+    const unhealthy = dig(m, 'waitingForTablets', 'unhealthy');
+    const since = asString(dig(m, 'waitingForTablets', 'since'));
+    return pod !== undefined && typeof unhealthy === 'number' && since !== undefined ? [{ pod, unhealthy, since }] : [];
+  });
+}
+
+// One event per wait: a wait is its pod and its start, and the stored status holds the waits
+// already announced (the count changes while the same wait goes on).
+function newTabletWaits(previousStatus: JsonObject, status: JsonObject): TabletWait[] {
+  const known = new Set(tabletWaits(previousStatus).map((w) => `${w.pod} ${w.since}`));
+  return tabletWaits(status).filter((w) => !known.has(`${w.pod} ${w.since}`));
 }
 
 function findCondition(conditions: unknown, type: string): Condition | undefined {
@@ -182,22 +224,52 @@ interface ApplyInput {
   result: ReconcileResult;
   cluster: StarRocksCluster;
   raw: JsonObject;
+  /** Each StatefulSet's generation as of the last apply or check (status.<component>.statefulSetGeneration); updated here. */
+  generations: Map<Component, number>;
 }
 
 async function applyAll(input: ApplyInput): Promise<void> {
   // Rendered objects carry the owner labels, so one missing from the lists is missing or was
-  // relabelled by someone: either way it is applied.
+  // relabelled by someone: either way it is applied. A StatefulSet edited by hand (kubectl
+  // scale, edit, set image) keeps our spec hash: drift.ts finds it, and it is applied again.
+  const drifts = new Map<KubernetesObject, string>();
   const stale = input.objects.filter((object) => {
     const existing = input.owned.get(objectKey(object));
-    return existing === undefined || storedSpecHash(existing) !== specHash(object);
+    if (existing === undefined || storedSpecHash(existing) !== specHash(object)) return true;
+    const component = componentOf(object);
+    if (object.kind !== 'StatefulSet' || component === undefined) return false;
+    const drift = statefulSetDrift({ rendered: object, observed: existing, recordedGeneration: input.generations.get(component) });
+    const generation = asNumber(dig(existing, 'metadata', 'generation'));
+    if (drift === undefined && generation !== undefined) input.generations.set(component, generation);
+    if (drift !== undefined) drifts.set(object, drift);
+    return drift !== undefined;
   });
   // Independent objects: applied together (Kubernetes converges whatever the order), and every
   // one is attempted even when another fails.
   const outcomes = await Promise.allSettled(stale.map((object) => input.deps.api.apply(withSpecHash(object))));
-  outcomes.forEach((outcome, i) => {
+  for (const [i, outcome] of outcomes.entries()) {
     const object = stale[i];
-    if (outcome.status === 'fulfilled' && object !== undefined) input.result.applied.push(objectKey(object));
-  });
+    if (outcome.status !== 'fulfilled' || object === undefined) continue;
+    const component = componentOf(object);
+    const generation = asNumber(dig(outcome.value, 'metadata', 'generation'));
+    if (object.kind === 'StatefulSet' && component !== undefined) {
+      if (generation === undefined) input.generations.delete(component);
+      else input.generations.set(component, generation);
+    }
+    const drift = drifts.get(object);
+    // A re-apply that changed nothing found only others' fields (a rollout restart's annotation): not a repair.
+    if (drift !== undefined && generation === asNumber(dig(input.owned.get(objectKey(object)), 'metadata', 'generation'))) continue;
+    input.result.applied.push(objectKey(object));
+    if (drift !== undefined) {
+      input.deps.log.warn({ cluster: input.cluster.name, object: objectKey(object), drift }, 'repaired a hand edit');
+      await input.deps.events.record({
+        cluster: input.raw,
+        type: 'Warning',
+        reason: 'DriftRepaired',
+        message: `${object.kind} ${object.metadata.name} was changed outside the StarRocksCluster (${drift}): applied the StarRocksCluster's spec again`,
+      });
+    }
+  }
   if (input.result.applied.length > 0) {
     input.deps.log.info({ cluster: input.cluster.name, applied: input.result.applied }, 'applied');
     await input.deps.events.record({
@@ -228,6 +300,43 @@ async function prune(input: ApplyInput & { uid: string }): Promise<void> {
       message: `deleted ${input.result.deleted.map((k) => k.split('/').slice(1).join('/')).join(', ')}`,
     });
   }
+}
+
+// The fence ConfigMap is the agent's (created by the FE that bootstrapped, without an owner): the
+// cluster becomes its owner here, so deleting the StarRocksCluster deletes the fence with it and a
+// new cluster of the same name can bootstrap. Update, not apply: the controller's Role may update
+// ConfigMaps, and the fence's data stays as the agent wrote it. Best effort: retried next reconcile.
+async function ownFence(input: { deps: ReconcileDeps; cluster: StarRocksCluster; uid: string }): Promise<void> {
+  if (input.uid === '') return;
+  const name = names(input.cluster.name).fence;
+  try {
+    const fence = await input.deps.api.get('ConfigMap', input.cluster.namespace, name);
+    if (fence === undefined) return;
+    const refs = dig(fence, 'metadata', 'ownerReferences');
+    const current = Array.isArray(refs) ? refs : [];
+    if (current.some((r) => isObject(r) && r.uid === input.uid)) return;
+    const owner = { apiVersion: `${CRD.group}/${CRD.version}`, kind: CRD.kind, name: input.cluster.name, uid: input.uid };
+    const metadata = asJsonObject(fence.metadata) ?? {};
+    await input.deps.api.replace({ ...fence, kind: 'ConfigMap', metadata: { ...metadata, ownerReferences: [...current, owner] } });
+    input.deps.log.info({ cluster: input.cluster.name, fence: name }, 'the bootstrap fence is now owned by the StarRocksCluster');
+  } catch (error) {
+    input.deps.log.warn({ cluster: input.cluster.name, fence: name, err: describeError(error) }, 'could not own the bootstrap fence; retrying next reconcile');
+  }
+}
+
+// Recorded per component in status; a StatefulSet at another generation was edited by someone else.
+function recordedGenerations(previousStatus: JsonObject): Map<Component, number> {
+  const out = new Map<Component, number>();
+  for (const [component, field] of Object.entries(STATUS_FIELDS) as [Component, string][]) {
+    const generation = asNumber(dig(previousStatus, field, 'statefulSetGeneration'));
+    if (generation !== undefined) out.set(component, generation);
+  }
+  return out;
+}
+
+function componentOf(object: KubernetesObject): Component | undefined {
+  const value = object.metadata.labels[LABELS.component];
+  return value === 'fe' || value === 'be' || value === 'cn' ? value : undefined;
 }
 
 function ownedBy(object: unknown, uid: string): boolean {

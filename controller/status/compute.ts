@@ -10,6 +10,7 @@ import type { SpecProblem, StarRocksCluster } from '../cr/types.ts';
 import { STATUS_FIELDS } from '../crd/crd.ts';
 import type { JsonObject } from '../json.ts';
 import type { RolloutDecision } from '../upgrade-order.ts';
+import { recordClusterId } from './cluster-id.ts';
 import { CONDITION_TYPES, mergeConditions } from './conditions.ts';
 import type { Condition } from './conditions.ts';
 import { ephemeralDataVolume } from '../render/volumes.ts';
@@ -29,6 +30,8 @@ export interface StatusInput {
   previousConditions: readonly Condition[];
   /** RFC 3339 time, used for new condition transitions. */
   now: string;
+  /** `status.clusterId` as stored: kept once set (status/cluster-id.ts). */
+  storedClusterId?: string | undefined;
 }
 
 /** Phases, as the official operator names them. */
@@ -40,7 +43,10 @@ export function computeStatus(input: StatusInput): JsonObject {
   const notReady: string[] = [];
   const waiting: string[] = [];
   const agentErrors: string[] = [];
+  const tabletWaits: string[] = [];
   const cluster = input.cluster;
+  const clusterId = recordClusterId(input.storedClusterId, input.pods);
+  if (clusterId.clusterId !== undefined) status.clusterId = clusterId.clusterId;
 
   if (cluster !== undefined) {
     for (const spec of presentComponents(cluster)) {
@@ -55,6 +61,7 @@ export function computeStatus(input: StatusInput): JsonObject {
       const blocker = input.rollout.waitingFor[c];
       if (blocker !== undefined) waiting.push(`${c} waits for ${blocker} to finish its rollout`);
       for (const pod of pods) if (!pod.ready && pod.lastError !== undefined) agentErrors.push(`${pod.name}: ${pod.lastError}`);
+      for (const pod of pods) if (pod.tabletHealth !== undefined) tabletWaits.push(tabletWaitText(pod.name, pod.tabletHealth));
 
       const componentStatus: JsonObject = {
         serviceName: names(cluster.name).externalService(c),
@@ -76,6 +83,7 @@ export function computeStatus(input: StatusInput): JsonObject {
           if (p.host !== undefined) member.host = p.host;
           if (p.role !== undefined) member.role = p.role;
           if (p.lastError !== undefined) member.lastError = p.lastError;
+          if (p.tabletHealth !== undefined) member.waitingForTablets = { ...p.tabletHealth };
           return member;
         }),
       };
@@ -107,13 +115,15 @@ export function computeStatus(input: StatusInput): JsonObject {
   } else {
     next.push({ type: CONDITION_TYPES.ready, status: 'False', observedGeneration: g, reason: 'ComponentsNotReady', message: notReady.join('; ') });
   }
-  if (!invalid && (notReady.length > 0 || waiting.length > 0)) {
+  if (!invalid && (notReady.length > 0 || waiting.length > 0 || tabletWaits.length > 0)) {
+    // The most specific cause first: a BE held for tablet health is what the rollout waits on.
+    const order = input.rollout.direction === 'downgrade' ? 'DowngradeInOrder' : 'UpgradeInOrder';
     next.push({
       type: CONDITION_TYPES.progressing,
       status: 'True',
       observedGeneration: g,
-      reason: waiting.length > 0 ? (input.rollout.direction === 'downgrade' ? 'DowngradeInOrder' : 'UpgradeInOrder') : 'RollingOut',
-      message: [...waiting, ...notReady].join('; '),
+      reason: tabletWaits.length > 0 ? 'WaitingForTabletHealth' : waiting.length > 0 ? order : 'RollingOut',
+      message: [...tabletWaits, ...waiting, ...notReady].join('; '),
     });
   } else {
     next.push({ type: CONDITION_TYPES.progressing, status: 'False', observedGeneration: g, reason: invalid ? 'InvalidSpec' : 'Stable', message: invalid ? problemText : 'nothing to roll out' });
@@ -122,12 +132,15 @@ export function computeStatus(input: StatusInput): JsonObject {
     next.push({ type: CONDITION_TYPES.degraded, status: 'True', observedGeneration: g, reason: 'InvalidSpec', message: problemText });
   } else if (input.applyError !== undefined) {
     next.push({ type: CONDITION_TYPES.degraded, status: 'True', observedGeneration: g, reason: 'ApplyFailed', message: input.applyError });
+  } else if (clusterId.mismatch !== undefined) {
+    next.push({ type: CONDITION_TYPES.degraded, status: 'True', observedGeneration: g, reason: 'ClusterIdMismatch', message: clusterId.mismatch });
   } else if (agentErrors.length > 0) {
     next.push({ type: CONDITION_TYPES.degraded, status: 'True', observedGeneration: g, reason: 'AgentError', message: agentErrors.join('; ') });
   } else {
     next.push({ type: CONDITION_TYPES.degraded, status: 'False', observedGeneration: g, reason: 'AsExpected', message: 'no errors' });
   }
   if (cluster !== undefined) next.push(ephemeralCondition(cluster, g));
+  next.push(clusterIdCondition(clusterId, g));
   const conditions = mergeConditions({ previous: input.previousConditions, next, now: input.now });
   status.conditions = conditions.map((c) => ({ ...c }));
 
@@ -135,8 +148,22 @@ export function computeStatus(input: StatusInput): JsonObject {
   const failed = invalid || input.applyError !== undefined;
   status.phase = failed ? PHASES.failed : notReady.length === 0 ? PHASES.running : PHASES.reconciling;
   if (failed && degraded !== undefined) status.reason = degraded.message;
-  else if (notReady.length > 0) status.reason = [...waiting, ...notReady].join('; ');
+  else if (notReady.length > 0) status.reason = [...tabletWaits, ...waiting, ...notReady].join('; ');
   return status;
+}
+
+/** The Progressing text of one BE's tablet-health wait; the event says the same. */
+export function tabletWaitText(pod: string, wait: { unhealthy: number; since: string }): string {
+  return `${pod} waits for ${wait.unhealthy} unhealthy tablet${wait.unhealthy === 1 ? '' : 's'} to heal before it is Ready (since ${wait.since})`;
+}
+
+/** The `ClusterIdMismatch` condition: True while FE pods report a cluster id other than status holds. */
+export function clusterIdCondition(record: ReturnType<typeof recordClusterId>, generation: number): Omit<Condition, 'lastTransitionTime'> {
+  const type = CONDITION_TYPES.clusterIdMismatch;
+  if (record.mismatch !== undefined) return { type, status: 'True', observedGeneration: generation, reason: 'SplitBrain', message: record.mismatch };
+  return record.clusterId === undefined
+    ? { type, status: 'False', observedGeneration: generation, reason: 'NotReportedYet', message: 'no FE has reported its cluster id yet' }
+    : { type, status: 'False', observedGeneration: generation, reason: 'ClusterIdRecorded', message: `every FE reporting an id reports cluster ${record.clusterId}` };
 }
 
 /** What each component loses on a pod re-creation when its data is not on a persistent volume. */

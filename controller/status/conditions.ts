@@ -16,12 +16,15 @@ export interface Condition {
 /**
  * The condition types the controller sets. `DataOnEphemeralStorage` is a warning: True when FE
  * meta or BE storage is on an emptyDir (or on no volume), so a pod re-creation loses it.
+ * `ClusterIdMismatch` is one too: True while FE pods report a cluster id other than
+ * `status.clusterId` (or disagree among themselves), a split brain.
  */
 export const CONDITION_TYPES = {
   ready: 'Ready',
   progressing: 'Progressing',
   degraded: 'Degraded',
   dataOnEphemeralStorage: 'DataOnEphemeralStorage',
+  clusterIdMismatch: 'ClusterIdMismatch',
 } as const;
 
 /** Options of `mergeConditions`. */

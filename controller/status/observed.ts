@@ -31,8 +31,20 @@ export interface ObservedPod {
   ready: boolean;
   agentPhase: string | undefined;
   host: string | undefined;
+  /** The FE role: the agent's `agent-fe-role` annotation (SHOW FRONTENDS Role), else its membership record's. */
   role: string | undefined;
   lastError: string | undefined;
+  /** FE: the cluster id its agent recorded (`agent-cluster-id`); undefined when absent or not a cluster id. */
+  clusterId: string | undefined;
+  /** BE: while its readiness waits for unhealthy tablets to heal (`agent-tablet-health`). */
+  tabletHealth: TabletHealthWait | undefined;
+}
+
+/** A restarted BE's wait for tablet health, as its agent annotates it. */
+export interface TabletHealthWait {
+  unhealthy: number;
+  /** RFC 3339: when the wait started. */
+  since: string;
 }
 
 /** Parse a StatefulSet; undefined when it is not one of ours. */
@@ -75,7 +87,8 @@ export function observePod(raw: unknown): ObservedPod | undefined {
   if (membership !== undefined) {
     try {
       const parsed: unknown = JSON.parse(membership);
-      host = asString(dig(parsed, 'host')) ?? asString(dig(parsed, 'hostPort'));
+      // `registeredAs` is what agent/membership/annotation.ts writes.
+      host = asString(dig(parsed, 'registeredAs')) ?? asString(dig(parsed, 'host')) ?? asString(dig(parsed, 'hostPort'));
       role = asString(dig(parsed, 'role'));
     } catch {
       // An unreadable annotation is reported as no membership; the agent rewrites it.
@@ -88,9 +101,30 @@ export function observePod(raw: unknown): ObservedPod | undefined {
     ready,
     agentPhase: annotations[ANNOTATIONS.phase],
     host,
-    role,
+    role: annotations[ANNOTATIONS.feRole] ?? role,
     lastError: annotations[ANNOTATIONS.lastError],
+    clusterId: component === 'fe' ? clusterIdOf(annotations[ANNOTATIONS.clusterId]) : undefined,
+    tabletHealth: component === 'be' ? tabletHealthOf(annotations[ANNOTATIONS.tabletHealth]) : undefined,
   };
+}
+
+// StarRocks cluster ids are positive integers (image/VERSION clusterId); the agent writes String(id).
+function clusterIdOf(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed !== undefined && /^[1-9][0-9]*$/.test(trimmed) ? trimmed : undefined;
+}
+
+// An annotation edited by hand into something else reads as no wait: the agent rewrites it each interval.
+function tabletHealthOf(value: string | undefined): TabletHealthWait | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    const unhealthy = asNumber(dig(parsed, 'unhealthy'));
+    const since = asString(dig(parsed, 'since'));
+    return unhealthy !== undefined && Number.isInteger(unhealthy) && unhealthy >= 0 && since !== undefined ? { unhealthy, since } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** True when a StatefulSet's rollout is complete and every pod is Ready and updated. */

@@ -9,7 +9,7 @@ const FQDN0 = 'kube-starrocks-fe-0.kube-starrocks-fe-search.default.svc.cluster.
 const FQDN1 = 'kube-starrocks-fe-1.kube-starrocks-fe-search.default.svc.cluster.local';
 
 t.test('SHOW FRONTENDS parses the same in the 3.3 and 3.5 column sets (W5)', async (t) => {
-  for (const profile of ['3.3', '3.5'] as const) {
+  for (const profile of ['3.3', '3.5', '4.1'] as const) {
     const rows = parseFrontends(
       frontendsResult(
         [
@@ -38,7 +38,7 @@ t.test('SHOW FRONTENDS parses the same in the 3.3 and 3.5 column sets (W5)', asy
     t.equal(observer.lastHeartbeat, undefined, 'the NULL string is no value');
     t.equal(observer.version, undefined);
     t.equal(observer.isHelper, false);
-    t.equal(leader.id, profile === '3.5' ? '2' : undefined);
+    t.equal(leader.id, profile !== '3.3' ? '2' : undefined);
   }
 });
 

@@ -15,7 +15,7 @@ import {
 import { frontendsResult, nodesResult } from '../fixtures/membership.ts';
 
 t.test('leader by Role, whatever the row order or column set', async (t) => {
-  for (const profile of ['3.3', '3.5'] as const) {
+  for (const profile of ['3.3', '3.5', '4.1'] as const) {
     const rows = parseFrontends(
       frontendsResult(
         [

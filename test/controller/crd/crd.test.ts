@@ -121,6 +121,9 @@ t.test('cross-field rules are also reported by parsing, naming the field (CRs st
     'CN minReplicas above maxReplicas',
     'configMapInfo half set',
     'cluster name too long',
+    'FE env HOST_TYPE=IP',
+    'BE env HOST_TYPE=ip',
+    'CN env HOST_TYPE=IP',
   ];
   for (const name of crossField) {
     const c = INVALID_CASES.find((x) => x.name === name);
@@ -131,4 +134,21 @@ t.test('cross-field rules are also reported by parsing, naming the field (CRs st
     t.ok(problems.some((p) => p.field.endsWith(c.field) || p.message.includes(c.field)), `${name}: ${JSON.stringify(problems)}`);
   }
   t.same(parseCluster(baseCluster()).problems, []);
+});
+
+t.test('HOST_TYPE=IP is refused in every component env with one line; FQDN and other vars pass', async (t) => {
+  const manifest = baseCluster();
+  const spec = manifest.spec as Record<string, Record<string, unknown>>;
+  (spec.starRocksFeSpec as Record<string, unknown>).feEnvVars = [{ name: 'HOST_TYPE', value: 'FQDN' }, { name: 'IP', value: 'IP' }];
+  (spec.starRocksBeSpec as Record<string, unknown>).beEnvVars = [{ name: 'HOST_TYPE', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }];
+  t.same(validateAgainstSchema(schema, manifest), []);
+  t.same(parseCluster(manifest).problems, []);
+  (spec.starRocksCnSpec as Record<string, unknown>).cnEnvVars = [{ name: 'HOST_TYPE', value: 'Ip' }];
+  t.same(parseCluster(manifest).problems, [
+    {
+      field: 'spec.starRocksCnSpec.cnEnvVars',
+      message:
+        'starRocksCnSpec.cnEnvVars must not set HOST_TYPE to IP: pod IPs change when pods are re-created, which leaves ghost nodes holding tablets; remove HOST_TYPE (FQDN is the default)',
+    },
+  ]);
 });

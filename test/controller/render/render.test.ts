@@ -19,7 +19,7 @@ import { BE_STORAGE_SIZE, DEFAULT_GRACE_SECONDS, DEFAULT_PROBE_SECONDS, FE_META_
 import { parseCluster } from '../../../controller/cr/parse.ts';
 import type { StarRocksCluster } from '../../../controller/cr/types.ts';
 import { agentRbacRules } from '../../../controller/render/agent-rbac.ts';
-import { POD_INDEX_LABEL } from '../../../controller/render/pdb.ts';
+import { POD_INDEX_LABEL, feVoterOrdinals } from '../../../controller/render/pdb.ts';
 import { render } from '../../../controller/render/render.ts';
 import { OFFICIAL_STYLE_YAML, baseCluster } from '../fixtures/manifests.ts';
 import { container, envOf, find, podSpec } from '../fixtures/objects.ts';
@@ -204,7 +204,7 @@ t.test('every field of a component reaches its place', async (t) => {
     persistentVolumeClaimRetentionPolicy: { whenScaled: 'Delete' },
     minReadySeconds: 10,
     podManagementPolicy: 'OrderedReady',
-    beEnvVars: [{ name: 'TZ', value: 'UTC' }, { name: 'HOST_TYPE', value: 'IP' }],
+    beEnvVars: [{ name: 'TZ', value: 'UTC' }, { name: 'HOST_TYPE', value: 'fqdn' }],
   };
   const cluster = parsed(raw);
   const beConf = parseStarRocksConf('be_http_port = 8041\nheartbeat_service_port = 9051\n');
@@ -264,7 +264,7 @@ t.test('every field of a component reaches its place', async (t) => {
   t.equal(env.get('TZ')?.value, 'UTC');
   const order = [...env.keys()];
   t.ok(order.indexOf(ENV.POD_IP) < order.indexOf('TZ') && order.indexOf('TZ') < order.indexOf(ENV.COMPONENT_NAME), 'pod facts, then the CR env (which may use $(POD_IP)), then the rest');
-  t.equal(env.get(ENV.HOST_TYPE)?.value, 'IP', 'the CR env wins over the injected one');
+  t.equal(env.get(ENV.HOST_TYPE)?.value, 'fqdn', 'the CR env wins over the injected one (IP itself is refused at admission)');
   t.equal([...env.keys()].filter((k) => k === ENV.HOST_TYPE).length, 1);
   t.equal(env.get(ENV.CONFIGMAP_MOUNT_PATH)?.value, configMapMountPath('be'));
   t.equal(env.get(ENV.CLUSTER_DOMAIN)?.value, 'corp.local');
@@ -406,4 +406,29 @@ t.test('an official-operator-style manifest renders equivalent workloads', async
   t.match(find(objects, 'HorizontalPodAutoscaler', 'official-style-cn-autoscaler').spec, { minReplicas: 1, maxReplicas: 10 });
   t.notOk(objects.some((o) => o.metadata.name.includes('proxy')), 'the FE proxy is accepted but not rendered');
   t.notOk(objects.some((o) => (o.metadata.annotations as Loose | undefined)?.[ANNOTATIONS.specHash] !== undefined), 'rendering adds no hash');
+});
+
+t.test('the FE budget: a majority of the voters, counted from the FE roles the agents report and the planned voters', async (t) => {
+  const fe = (replicas: number, voters?: number): StarRocksCluster => {
+    const raw = baseCluster('v');
+    Object.assign((raw.spec as Record<string, Loose>).starRocksFeSpec as Loose, { replicas, ...(voters === undefined ? {} : { voters }) });
+    return parsed(raw);
+  };
+  const budget = (cluster: StarRocksCluster, pods: { ordinal: number; role: string | undefined }[]): Loose =>
+    find(render({ cluster, fePods: pods }), 'PodDisruptionBudget', 'v-fe-pdb').spec as Loose;
+  const values = (spec: Loose): unknown => ((spec.selector as Loose).matchExpressions as Loose[])[0]?.values;
+
+  t.same(feVoterOrdinals(fe(3).fe), [0, 1, 2], 'no pod seen: the planned voters');
+  t.same(feVoterOrdinals(fe(1).fe), [0], 'a 1-FE cluster with the default 3 voters has one');
+  t.same(feVoterOrdinals(fe(5, 3).fe, [0, 1, 2, 3, 4].map((ordinal) => ({ ordinal, role: ordinal < 3 ? 'FOLLOWER' : 'OBSERVER' }))), [0, 1, 2], 'observers are free');
+  t.same(feVoterOrdinals(fe(3, 3).fe, [{ ordinal: 0, role: 'LEADER' }]), [0, 1, 2], 'a voter whose pod is gone keeps its vote');
+  // A scale-in 5 -> 3 with 5 voters: FE 3 and 4 still vote until their preStop drops them.
+  const scaleIn = budget(fe(3, 5), [0, 1, 2, 3, 4].map((ordinal) => ({ ordinal, role: ordinal === 0 ? 'LEADER' : 'FOLLOWER' })));
+  t.same([scaleIn.minAvailable, values(scaleIn)], [3, ['0', '1', '2', '3', '4']], 'majority of 5, not of the 3 the CR asks for');
+  const settled = budget(fe(3, 5), [0, 1, 2].map((ordinal) => ({ ordinal, role: 'FOLLOWER' })));
+  t.same([settled.minAvailable, values(settled)], [2, ['0', '1', '2']], 'once dropped: majority of 3');
+  const observerLow = budget(fe(3, 3), [{ ordinal: 0, role: 'LEADER' }, { ordinal: 1, role: 'OBSERVER' }, { ordinal: 2, role: 'FOLLOWER' }]);
+  t.same([observerLow.minAvailable, values(observerLow)], [2, ['0', '2']], 'the role the FE group reports wins over the ordinal');
+  const unsaid = budget(fe(3, 3), [{ ordinal: 0, role: 'INIT' }, { ordinal: 1, role: undefined }]);
+  t.same([unsaid.minAvailable, values(unsaid)], [2, ['0', '1', '2']], 'INIT or no role yet: the ordinal rule');
 });

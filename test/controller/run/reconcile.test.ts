@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import t from 'tap';
+import { ANNOTATIONS, LABELS } from '../../../agent/contract.ts';
 import { createLogger } from '../../../agent/log.ts';
 import { parseCluster } from '../../../controller/cr/parse.ts';
 import type { JsonObject } from '../../../controller/json.ts';
@@ -21,7 +22,14 @@ function fakeApi(cr: Loose): { api: KubeApi; store: Map<string, JsonObject> } {
     list: async ({ kind }) => ({ items: [...store.entries()].filter(([k]) => k.startsWith(`${kind}/`)).map(([, v]) => v), resourceVersion: '1' }),
     apply: async (object) => {
       const existing = store.get(key(object.kind, object.metadata.name));
-      const stored = { ...(object as unknown as JsonObject), ...(existing?.status === undefined ? {} : { status: existing.status }) };
+      // Like the API server: a spec write bumps the generation, a write of the same spec does not.
+      const before = Number((existing?.metadata as Loose | undefined)?.generation ?? 0);
+      const generation = existing !== undefined && JSON.stringify(existing.spec) === JSON.stringify(object.spec) ? before : before + 1;
+      const stored = {
+        ...(object as unknown as JsonObject),
+        metadata: { ...object.metadata, generation },
+        ...(existing?.status === undefined ? {} : { status: existing.status }),
+      };
       store.set(key(object.kind, object.metadata.name), stored);
       return stored;
     },
@@ -30,7 +38,10 @@ function fakeApi(cr: Loose): { api: KubeApi; store: Map<string, JsonObject> } {
       if (current !== undefined) store.set(key('StarRocksCluster', name), { ...current, status });
     },
     create: async (object) => object,
-    replace: async (object) => object,
+    replace: async (object) => {
+      store.set(key(object.kind, String((object.metadata as Loose).name)), object);
+      return object;
+    },
     delete: async (kind, _namespace, name) => {
       store.delete(key(kind, name));
     },
@@ -119,4 +130,122 @@ t.test('tags without versions: the upgrade order and one UnknownImageVersionOrde
   ]);
   await reconcile(d, KEY);
   t.equal(events.filter((e) => e.reason === 'UnknownImageVersionOrder').length, 1, 'not again during the same rollout');
+});
+
+const podObject = (name: string, component: 'fe' | 'be', annotations: Record<string, string>): JsonObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'default', labels: { [LABELS.component]: component, [LABELS.instance]: 'c' }, annotations },
+  status: { conditions: [{ type: 'Ready', status: 'False' }] },
+});
+const statusOf = (store: Map<string, JsonObject>): Loose => (store.get('StarRocksCluster/c')?.status ?? {}) as Loose;
+
+t.test('status.clusterId: copied from the FE pods, kept when they go, a different id is a ClusterIdMismatch Warning once', async (t) => {
+  const { api, store } = fakeApi(cluster());
+  const { deps: d, events } = deps(api);
+  store.set('Pod/c-fe-0', podObject('c-fe-0', 'fe', { [ANNOTATIONS.clusterId]: '1234' }));
+  await reconcile(d, KEY);
+  t.equal(statusOf(store).clusterId, '1234');
+  store.delete('Pod/c-fe-0');
+  await reconcile(d, KEY);
+  t.equal(statusOf(store).clusterId, '1234', 'never cleared by itself');
+  store.set('Pod/c-fe-1', podObject('c-fe-1', 'fe', { [ANNOTATIONS.clusterId]: '9999' }));
+  await reconcile(d, KEY);
+  await reconcile(d, KEY);
+  t.equal(statusOf(store).clusterId, '1234', 'never changed by itself');
+  t.match((statusOf(store).conditions as Loose[]).find((c) => c.type === 'ClusterIdMismatch'), { status: 'True', reason: 'SplitBrain' });
+  t.match(events.filter((e) => e.reason === 'ClusterIdMismatch'), [
+    { type: 'Warning', message: 'status.clusterId is 1234, but FE pods report cluster 9999 (c-fe-1): a second FE group (split brain); status keeps 1234' },
+  ]);
+});
+
+t.test('a BE waiting for tablet health: Progressing WaitingForTabletHealth, one Normal event per wait', async (t) => {
+  const { api, store } = fakeApi(cluster());
+  const { deps: d, events } = deps(api);
+  const wait = (unhealthy: number, since: string): JsonObject => podObject('c-be-1', 'be', { [ANNOTATIONS.tabletHealth]: JSON.stringify({ unhealthy, since }) });
+  store.set('Pod/c-be-1', wait(12, '2026-01-01T00:00:00Z'));
+  await reconcile(d, KEY);
+  t.match((statusOf(store).conditions as Loose[]).find((c) => c.type === 'Progressing'), {
+    status: 'True',
+    reason: 'WaitingForTabletHealth',
+    message: /^c-be-1 waits for 12 unhealthy tablets to heal before it is Ready \(since 2026-01-01T00:00:00Z\)/,
+  });
+  store.set('Pod/c-be-1', wait(3, '2026-01-01T00:00:00Z'));
+  await reconcile(d, KEY);
+  t.match(events.filter((e) => e.reason === 'WaitingForTabletHealth'), [{ type: 'Normal', message: /^c-be-1 waits for 12 unhealthy tablets/ }], 'the same wait: one event');
+  store.set('Pod/c-be-1', podObject('c-be-1', 'be', {}));
+  await reconcile(d, KEY);
+  store.set('Pod/c-be-1', wait(5, '2026-01-01T01:00:00Z'));
+  await reconcile(d, KEY);
+  t.equal(events.filter((e) => e.reason === 'WaitingForTabletHealth').length, 2, 'a new wait (the next restart): a new event');
+});
+
+t.test('the bootstrap fence the agent created gets the StarRocksCluster as owner, once', async (t) => {
+  const raw = cluster();
+  (raw.metadata as Loose).uid = 'uid-c';
+  const { api, store } = fakeApi(raw);
+  const replaced: unknown[] = [];
+  const counting: KubeApi = { ...api, replace: async (object) => (replaced.push(object), api.replace(object)) };
+  const { deps: d } = deps(counting);
+  const other = { apiVersion: 'v1', kind: 'Thing', name: 'x', uid: 'uid-x' };
+  store.set('ConfigMap/c-fe-bootstrap', {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'c-fe-bootstrap', namespace: 'default', resourceVersion: '7', ownerReferences: [other] },
+    data: { clusterId: '1234', bootstrappedBy: 'c-fe-0', at: '2026-01-01T00:00:00Z' },
+  });
+  await reconcile(d, KEY);
+  const fence = store.get('ConfigMap/c-fe-bootstrap') as Loose;
+  t.same((fence.metadata as Loose).ownerReferences, [other, { apiVersion: 'starrocks.com/v1', kind: 'StarRocksCluster', name: 'c', uid: 'uid-c' }]);
+  t.same(fence.data, { clusterId: '1234', bootstrappedBy: 'c-fe-0', at: '2026-01-01T00:00:00Z' }, 'the agent data untouched');
+  t.equal((fence.metadata as Loose).resourceVersion, '7', 'optimistic concurrency: the read version is sent');
+  await reconcile(d, KEY);
+  t.equal(replaced.length, 1, 'owned already: not written again');
+});
+
+t.test('a hand edit of an owned StatefulSet is repaired: replicas, and any spec write (generation)', async (t) => {
+  const { api, store } = fakeApi(cluster());
+  const { deps: d, events } = deps(api);
+  await reconcile(d, KEY);
+  const sts = (): Loose => store.get('StatefulSet/c-fe') as Loose;
+  t.equal((statusOf(store).starRocksFeStatus as Loose).statefulSetGeneration, 1, 'the generation after the apply is recorded');
+  const quiet = await reconcile(d, KEY);
+  t.same(quiet.applied, [], 'nothing to repair: no apply');
+
+  // kubectl scale sts c-fe --replicas 1: the spec hash annotation stays, the replicas and the generation move.
+  store.set('StatefulSet/c-fe', { ...sts(), spec: { ...(sts().spec as Loose), replicas: 1 }, metadata: { ...(sts().metadata as Loose), generation: 2 } });
+  const repaired = await reconcile(d, KEY);
+  t.same(repaired.applied, ['default/StatefulSet/c-fe']);
+  t.equal((sts().spec as Loose).replicas, 3);
+  t.match(events.filter((e) => e.reason === 'DriftRepaired'), [
+    { type: 'Warning', message: 'StatefulSet c-fe was changed outside the StarRocksCluster (spec.replicas is 1, the StarRocksCluster says 3): applied the StarRocksCluster\'s spec again' },
+  ]);
+  t.equal((statusOf(store).starRocksFeStatus as Loose).statefulSetGeneration, 3);
+
+  // kubectl edit (an image edit is an image change, rolled in upgrade order: upgrade-order.ts):
+  // replicas unchanged, the generation tells.
+  const template = (sts().spec as Loose).template as Loose;
+  const grace = (): unknown => ((((sts().spec as Loose).template as Loose).spec as Loose).terminationGracePeriodSeconds);
+  const want = grace();
+  const edited = structuredClone(template) as { spec: Loose };
+  edited.spec.terminationGracePeriodSeconds = 1;
+  store.set('StatefulSet/c-fe', { ...sts(), spec: { ...(sts().spec as Loose), template: edited as unknown as JsonObject }, metadata: { ...(sts().metadata as Loose), generation: 4 } });
+  await reconcile(d, KEY);
+  t.equal(grace(), want, 'the template is the StarRocksCluster\'s again');
+  t.match(events.filter((e) => e.reason === 'DriftRepaired').at(-1), { message: /generation 3 -> 4/ });
+  t.same((await reconcile(d, KEY)).applied, [], 'then quiet again');
+});
+
+t.test('the FE budget follows the FE roles the agents report', async (t) => {
+  const raw = cluster();
+  Object.assign((raw.spec as Record<string, Loose>).starRocksFeSpec as Loose, { replicas: 3, voters: 5 });
+  const { api, store } = fakeApi(raw);
+  const { deps: d } = deps(api);
+  // A scale-in 5 -> 3: FE 3 and 4 still vote until their preStop drops them.
+  for (const ordinal of [0, 1, 2, 3, 4]) store.set(`Pod/c-fe-${ordinal}`, podObject(`c-fe-${ordinal}`, 'fe', { [ANNOTATIONS.feRole]: ordinal === 0 ? 'LEADER' : 'FOLLOWER' }));
+  await reconcile(d, KEY);
+  t.equal((store.get('PodDisruptionBudget/c-fe-pdb')?.spec as Loose).minAvailable, 3);
+  for (const ordinal of [3, 4]) store.delete(`Pod/c-fe-${ordinal}`);
+  await reconcile(d, KEY);
+  t.equal((store.get('PodDisruptionBudget/c-fe-pdb')?.spec as Loose).minAvailable, 2, 'dropped: majority of the 3 left');
 });

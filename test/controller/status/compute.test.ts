@@ -2,6 +2,7 @@ import t from 'tap';
 import { ANNOTATIONS, LABELS } from '../../../agent/contract.ts';
 import { parseCluster } from '../../../controller/cr/parse.ts';
 import type { StarRocksCluster } from '../../../controller/cr/types.ts';
+import { recordClusterId } from '../../../controller/status/cluster-id.ts';
 import { computeStatus } from '../../../controller/status/compute.ts';
 import type { Condition } from '../../../controller/status/conditions.ts';
 import { observePod, observeStatefulSet, rolloutComplete } from '../../../controller/status/observed.ts';
@@ -146,4 +147,68 @@ t.test('DataOnEphemeralStorage: False by default (FE meta and BE storage on PVCs
   t.match(of(withVolumes(undefined, [{ name: 'be-data', storageClassName: 'hostPath', hostPath: { path: '/mnt/be' }, mountPath: '/opt/starrocks/be/storage' }])), { status: 'False' }, 'a hostPath outlives the pod');
   const both = of(withVolumes([{ name: 'fe-meta', storageClassName: 'emptyDir', mountPath: '/opt/starrocks/fe/meta' }], [{ name: 'be-data', storageClassName: 'emptyDir', mountPath: '/opt/starrocks/be/storage' }]));
   t.match(both, { status: 'True', message: /^fe: .*FE's meta; be: .*tablet replicas$/ });
+});
+
+const fePod = (name: string, annotations: Record<string, string>, component = 'fe'): unknown => ({
+  metadata: { name, labels: { [LABELS.component]: component }, annotations },
+  status: { conditions: [{ type: 'Ready', status: 'False' }] },
+});
+
+t.test('observePod reads the cluster id (FE), the FE role and the tablet-health wait (BE); unreadable values read as absent', async (t) => {
+  const fe = observePod(fePod('s-fe-0', { [ANNOTATIONS.clusterId]: '123456', [ANNOTATIONS.feRole]: 'LEADER' }));
+  t.match(fe, { clusterId: '123456', role: 'LEADER', tabletHealth: undefined });
+  t.equal(observePod(fePod('s-fe-1', { [ANNOTATIONS.clusterId]: 'abc' }))?.clusterId, undefined, 'not a cluster id');
+  t.equal(observePod(fePod('s-fe-1', { [ANNOTATIONS.clusterId]: '0' }))?.clusterId, undefined, 'StarRocks ids are positive');
+  t.equal(observePod(fePod('s-be-0', { [ANNOTATIONS.clusterId]: '1' }, 'be'))?.clusterId, undefined, 'only FE pods record the id');
+  const be = observePod(fePod('s-be-0', { [ANNOTATIONS.tabletHealth]: JSON.stringify({ unhealthy: 12, since: '2026-11-22T21:00:00.000Z' }) }, 'be'));
+  t.same(be?.tabletHealth, { unhealthy: 12, since: '2026-11-22T21:00:00.000Z' });
+  t.equal(observePod(fePod('s-be-0', { [ANNOTATIONS.tabletHealth]: '{"unhealthy":"many"}' }, 'be'))?.tabletHealth, undefined);
+  t.equal(observePod(fePod('s-be-0', { [ANNOTATIONS.tabletHealth]: 'not json' }, 'be'))?.tabletHealth, undefined);
+  const membership = JSON.stringify({ component: 'fe', registeredAs: 's-fe-2.s-fe-search.default.svc.cluster.local:9010', role: 'FOLLOWER', at: NOW });
+  t.match(observePod(fePod('s-fe-2', { [ANNOTATIONS.membership]: membership })), { host: 's-fe-2.s-fe-search.default.svc.cluster.local:9010', role: 'FOLLOWER' }, 'the agent membership record');
+});
+
+t.test('recordClusterId: set from the FE pods once, then kept; another id is a split brain naming both', async (t) => {
+  const pod = (name: string, clusterId: string | undefined): { name: string; component: 'fe' | 'be'; clusterId: string | undefined } => ({ name, component: 'fe', clusterId });
+  t.same(recordClusterId(undefined, []), { clusterId: undefined, mismatch: undefined });
+  t.same(recordClusterId(undefined, [pod('c-fe-0', '42'), pod('c-fe-1', undefined), pod('c-fe-2', '42')]), { clusterId: '42', mismatch: undefined });
+  t.same(recordClusterId('42', []), { clusterId: '42', mismatch: undefined }, 'never cleared by itself (no FE pod running)');
+  t.same(recordClusterId('42', [pod('c-fe-0', '77'), pod('c-fe-1', '42'), pod('c-fe-2', '77')]), {
+    clusterId: '42',
+    mismatch: 'status.clusterId is 42, but FE pods report cluster 77 (c-fe-0, c-fe-2): a second FE group (split brain); status keeps 42',
+  });
+  t.same(recordClusterId(undefined, [pod('c-fe-0', '42'), pod('c-fe-1', '77')]), {
+    clusterId: undefined,
+    mismatch: 'FE pods report different cluster ids: 42 (c-fe-0), 77 (c-fe-1): two FE groups (split brain); status.clusterId stays unset',
+  });
+  t.same(recordClusterId(undefined, [{ name: 'c-be-0', component: 'be', clusterId: '9' }]), { clusterId: undefined, mismatch: undefined }, 'only FE pods count');
+});
+
+t.test('status.clusterId and the ClusterIdMismatch condition', async (t) => {
+  const sets = { fe: sts('fe', 3), be: sts('be', 3), cn: sts('cn', 1) };
+  const pods = (ids: string[]): ReturnType<typeof observePod>[] => ids.map((id, i) => observePod(fePod(`s-fe-${i}`, { [ANNOTATIONS.clusterId]: id })));
+  const none = computeStatus({ ...base, statefulSets: sets });
+  t.notOk('clusterId' in none);
+  t.match(condition(none, 'ClusterIdMismatch'), { status: 'False', reason: 'NotReportedYet' });
+  const recorded = computeStatus({ ...base, statefulSets: sets, pods: pods(['42', '42']).flatMap((p) => p ?? []) });
+  t.equal(recorded.clusterId, '42');
+  t.match(condition(recorded, 'ClusterIdMismatch'), { status: 'False', reason: 'ClusterIdRecorded' });
+  t.equal(computeStatus({ ...base, statefulSets: sets, storedClusterId: '42' }).clusterId, '42', 'kept with no FE pod');
+  const split = computeStatus({ ...base, statefulSets: sets, storedClusterId: '42', pods: pods(['77']).flatMap((p) => p ?? []) });
+  t.equal(split.clusterId, '42', 'status keeps its id');
+  t.match(condition(split, 'ClusterIdMismatch'), { status: 'True', reason: 'SplitBrain', message: /status\.clusterId is 42, but FE pods report cluster 77 \(s-fe-0\)/ });
+  t.match(condition(split, 'Degraded'), { status: 'True', reason: 'ClusterIdMismatch' });
+});
+
+t.test('a BE waiting for tablet health: Progressing WaitingForTabletHealth with the count and the pod', async (t) => {
+  const waiting = observePod(fePod('s-be-1', { [ANNOTATIONS.tabletHealth]: JSON.stringify({ unhealthy: 7, since: '2026-11-22T21:59:00Z' }) }, 'be'));
+  const status = computeStatus({ ...base, pods: waiting === undefined ? [] : [waiting], statefulSets: { fe: sts('fe', 3), be: sts('be', 2), cn: sts('cn', 1) } });
+  t.match(condition(status, 'Progressing'), {
+    status: 'True',
+    reason: 'WaitingForTabletHealth',
+    message: 's-be-1 waits for 7 unhealthy tablets to heal before it is Ready (since 2026-11-22T21:59:00Z); be 2/3 ready',
+  });
+  t.match((status.starRocksBeStatus as Loose).members, [{ pod: 's-be-1', waitingForTablets: { unhealthy: 7, since: '2026-11-22T21:59:00Z' } }]);
+  const without = computeStatus({ ...base, statefulSets: { fe: sts('fe', 3), be: sts('be', 2), cn: sts('cn', 1) } });
+  t.match(condition(without, 'Progressing'), { reason: 'RollingOut' });
 });

@@ -456,6 +456,109 @@ t.test('starrocks-controller run takes the Lease and stops cleanly on SIGTERM', 
   t.equal(await exited, 0, output.slice(-2000));
 });
 
+/** Events of a cluster with a reason, as `type: message` lines. */
+async function eventsOf(cluster: string, reason: string): Promise<string[]> {
+  const out = await kubectl('get', 'events', '-n', NS, '--field-selector', `involvedObject.name=${cluster},reason=${reason}`, '-o', 'json');
+  const items = (JSON.parse(out) as { items?: Loose[] }).items ?? [];
+  return items.map((e) => `${String(e.type)}: ${String(e.message)}`);
+}
+
+t.test('a hand edit of an owned StatefulSet is repaired: kubectl scale sts <c>-fe --replicas 1 goes back to 3', async (t) => {
+  const manifest = baseCluster('drift');
+  manifest.metadata = { name: 'drift', namespace: NS };
+  delete (manifest.spec as Loose).starRocksCnSpec;
+  await kubectl('apply', '-f', writeManifest('drift.yaml', [manifest]));
+  const recorded = async (): Promise<true | undefined> => {
+    const sts = (await owned('drift')).get('StatefulSet/drift-fe');
+    const generation = dig(await getCluster('drift'), 'status', 'starRocksFeStatus', 'statefulSetGeneration');
+    return sts !== undefined && generation === dig(sts, 'metadata', 'generation') ? true : undefined;
+  };
+  await waitFor(recorded, { what: 'drift-fe applied and its generation recorded', timeoutMs: 60_000, intervalMs: 300 });
+  const started = Date.now();
+  await kubectl('scale', 'statefulset', 'drift-fe', '-n', NS, '--replicas', '1');
+  await waitFor(async () => (dig((await owned('drift')).get('StatefulSet/drift-fe'), 'spec', 'replicas') === 3 ? true : undefined), {
+    what: 'drift-fe back at 3 replicas',
+    timeoutMs: 20_000,
+    intervalMs: 200,
+  });
+  t.ok(Date.now() - started < 20_000, `restored in ${Date.now() - started} ms`);
+  t.match(await eventsOf('drift', 'DriftRepaired'), [/^Warning: StatefulSet drift-fe was changed outside the StarRocksCluster \(spec\.replicas is 1, the StarRocksCluster says 3\)/]);
+
+  // kubectl rollout restart writes a template annotation the controller does not own: the
+  // re-apply keeps it (server-side apply), changes nothing, and is no repair.
+  await waitFor(recorded, { what: 'the repaired generation recorded', timeoutMs: 20_000, intervalMs: 200 });
+  await kubectl('rollout', 'restart', 'statefulset', 'drift-fe', '-n', NS);
+  await waitFor(recorded, { what: 'the restarted generation recorded', timeoutMs: 20_000, intervalMs: 200 });
+  const sts = (await owned('drift')).get('StatefulSet/drift-fe');
+  t.ok(dig(sts, 'spec', 'template', 'metadata', 'annotations', 'kubectl.kubernetes.io/restartedAt') !== undefined, 'the restart annotation stays');
+  t.equal(dig(sts, 'spec', 'replicas'), 3);
+  t.equal((await eventsOf('drift', 'DriftRepaired')).length, 1, 'a restart is not reported as a repair');
+});
+
+t.test('status.clusterId comes from the FE pods and stays; another id is a ClusterIdMismatch; the fence is owned by the cluster', async (t) => {
+  const uid = asString(dig(await getCluster('drift'), 'metadata', 'uid'));
+  // The fence as the agent creates it (agent/kube/kube-client.ts createFence): no owner.
+  await kit.api.create({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'drift-fe-bootstrap', namespace: NS, labels: { [LABELS.instance]: 'drift', [LABELS.component]: 'fe' } },
+    data: { clusterId: '1234567', bootstrappedBy: 'drift-fe-0', at: '2026-01-01T00:00:00Z' },
+  });
+  await waitFor(async () => ((await kit.api.get('Pod', NS, 'drift-fe-0')) === undefined ? undefined : true), { what: 'pod drift-fe-0', timeoutMs: 30_000, intervalMs: 200 });
+  await kubectl('annotate', 'pod', 'drift-fe-0', '-n', NS, 'starrocks.com/agent-cluster-id=1234567');
+  const clusterId = await waitFor(async () => asString(dig(await getCluster('drift'), 'status', 'clusterId')), { what: 'status.clusterId', timeoutMs: 30_000, intervalMs: 200 });
+  t.equal(clusterId, '1234567');
+  const fence = await waitFor(
+    async () => {
+      const cm = await kit.api.get('ConfigMap', NS, 'drift-fe-bootstrap');
+      const refs = dig(cm, 'metadata', 'ownerReferences');
+      return Array.isArray(refs) && refs.length > 0 ? cm : undefined;
+    },
+    { what: 'the fence owned', timeoutMs: 30_000, intervalMs: 200 },
+  );
+  t.match(dig(fence, 'metadata', 'ownerReferences'), [{ apiVersion: 'starrocks.com/v1', kind: CRD.kind, name: 'drift', uid }]);
+  t.same(dig(fence, 'data'), { clusterId: '1234567', bootstrappedBy: 'drift-fe-0', at: '2026-01-01T00:00:00Z' }, 'the agent data untouched');
+
+  await kubectl('annotate', 'pod', 'drift-fe-1', '-n', NS, 'starrocks.com/agent-cluster-id=7654321');
+  const mismatch = await waitFor(
+    async () => ((dig(await getCluster('drift'), 'status', 'conditions') as Loose[] | undefined) ?? []).find((c) => c.type === 'ClusterIdMismatch' && c.status === 'True'),
+    { what: 'the ClusterIdMismatch condition', timeoutMs: 30_000, intervalMs: 200 },
+  );
+  t.match(mismatch, { reason: 'SplitBrain', message: 'status.clusterId is 1234567, but FE pods report cluster 7654321 (drift-fe-1): a second FE group (split brain); status keeps 1234567' });
+  t.equal(asString(dig(await getCluster('drift'), 'status', 'clusterId')), '1234567', 'status keeps its id');
+  await running?.controller.queue.idle();
+  t.match(await eventsOf('drift', 'ClusterIdMismatch'), [/^Warning: status\.clusterId is 1234567, but FE pods report cluster 7654321/]);
+});
+
+t.test('a BE waiting for tablet health is reported: Progressing WaitingForTabletHealth and one Normal event', async (t) => {
+  await waitFor(async () => ((await kit.api.get('Pod', NS, 'drift-be-1')) === undefined ? undefined : true), { what: 'pod drift-be-1', timeoutMs: 30_000, intervalMs: 200 });
+  const annotate = (unhealthy: number): Promise<string> =>
+    kubectl('annotate', '--overwrite', 'pod', 'drift-be-1', '-n', NS, `starrocks.com/agent-tablet-health=${JSON.stringify({ unhealthy, since: '2026-01-01T00:00:00Z' })}`);
+  await annotate(12);
+  const progressing = await waitFor(
+    async () => ((dig(await getCluster('drift'), 'status', 'conditions') as Loose[] | undefined) ?? []).find((c) => c.type === 'Progressing' && c.reason === 'WaitingForTabletHealth'),
+    { what: 'Progressing WaitingForTabletHealth', timeoutMs: 30_000, intervalMs: 200 },
+  );
+  t.match(progressing, { status: 'True', message: /^drift-be-1 waits for 12 unhealthy tablets to heal before it is Ready \(since 2026-01-01T00:00:00Z\)/ });
+  await annotate(4);
+  await waitFor(
+    async () => (JSON.stringify(dig(await getCluster('drift'), 'status', 'conditions')).includes('waits for 4 unhealthy') ? true : undefined),
+    { what: 'the count updated', timeoutMs: 30_000, intervalMs: 200 },
+  );
+  await running?.controller.queue.idle();
+  t.match(await eventsOf('drift', 'WaitingForTabletHealth'), [/^Normal: drift-be-1 waits for 12 unhealthy tablets/], 'one event for the wait');
+});
+
+t.test('deleting a cluster deletes the bootstrap fence with it (starting over)', async (t) => {
+  await kubectl('delete', CRD.singular, 'drift', '-n', NS, '--wait=true');
+  await waitFor(async () => ((await kit.api.get('ConfigMap', NS, 'drift-fe-bootstrap')) === undefined ? true : undefined), {
+    what: 'the fence garbage-collected',
+    timeoutMs: 60_000,
+    intervalMs: 500,
+  });
+  t.pass('the fence is gone with its cluster');
+});
+
 t.test('deleting a cluster garbage-collects everything it owns', async (t) => {
   t.ok((await owned('minimal')).size > 0);
   await kubectl('delete', CRD.singular, 'minimal', '-n', NS, '--wait=true');
