@@ -8,7 +8,7 @@
  * Every image is also a base OS: system tools (`sh`, `sleep`, `python3`) come from this machine.
  */
 import { spawn } from 'node:child_process';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PathMapping } from './path-map.ts';
 
@@ -185,18 +185,52 @@ let building: Promise<void> | undefined;
  */
 export function buildControllerBundle(repoRoot: string): Promise<void> {
   building ??= (async () => {
-    try {
+    const fresh = async (): Promise<boolean> => {
       const bundle = await stat(join(repoRoot, CONTROLLER_BUNDLE)).catch(() => undefined);
-      if (bundle !== undefined && (await newestSource(repoRoot)) <= bundle.mtimeMs) return;
-      const scripts = (JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts;
-      const script = scripts?.['build:controller'];
-      if (script === undefined) throw new Error('package.json has no build:controller script');
-      await runScript(script, repoRoot);
+      return bundle !== undefined && (await newestSource(repoRoot)) <= bundle.mtimeMs;
+    };
+    try {
+      if (await fresh()) return;
+      // Test files run in parallel processes: one builds, the others wait for it, so no
+      // container ever starts from a half-written bundle.
+      const release = await buildLock(repoRoot);
+      try {
+        if (await fresh()) return;
+        const scripts = (JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts;
+        const script = scripts?.['build:controller'];
+        if (script === undefined) throw new Error('package.json has no build:controller script');
+        await runScript(script, repoRoot);
+      } finally {
+        await release();
+      }
     } finally {
       building = undefined;
     }
   })();
   return building;
+}
+
+// A directory created with mkdir is the lock across processes; one left by a killed build is
+// taken over after LOCK_STALE_MS. Bounded: gives up after LOCK_WAIT_MS.
+const LOCK_STALE_MS = 120_000;
+const LOCK_WAIT_MS = 180_000;
+
+async function buildLock(repoRoot: string): Promise<() => Promise<void>> {
+  const lock = join(repoRoot, 'dist', '.build-controller.lock');
+  await mkdir(join(repoRoot, 'dist'), { recursive: true });
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      await mkdir(lock);
+      return () => rm(lock, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const held = await stat(lock).catch(() => undefined);
+    if (held !== undefined && Date.now() - held.mtimeMs > LOCK_STALE_MS) await rm(lock, { recursive: true, force: true });
+    if (Date.now() > deadline) throw new Error(`waited ${LOCK_WAIT_MS / 1000} s for another build of the controller bundle (${lock})`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 async function newestSource(repoRoot: string): Promise<number> {
