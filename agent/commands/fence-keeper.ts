@@ -10,12 +10,12 @@
 import { ANNOTATIONS } from '../contract.ts';
 import { describeError } from '../errors.ts';
 import type { Context } from './context.ts';
+import { every } from '../util/periodic.ts';
+import type { Periodic } from '../util/periodic.ts';
 import { createFence } from './init.ts';
 
 /** A running keeper. */
-export interface FenceKeeper {
-  stop(): void;
-}
+export type FenceKeeper = Periodic;
 
 /** Options of startFenceKeeper. */
 export interface FenceKeeperOptions {
@@ -30,9 +30,6 @@ export function startFenceKeeper(options: FenceKeeperOptions): FenceKeeper {
   const { ctx } = options;
   let annotated: number | undefined;
   let warned: string | undefined;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-
   const tick = async (): Promise<void> => {
     const clusterId = options.clusterId();
     if (clusterId === undefined) return;
@@ -51,19 +48,10 @@ export function startFenceKeeper(options: FenceKeeperOptions): FenceKeeper {
     await createFence(ctx, clusterId);
   };
 
-  const loop = (): void => {
-    if (stopped) return;
-    tick()
-      .catch((error: unknown) => ctx.log.warn({ error: describeError(error) }, 'keeping the bootstrap fence failed; retrying next interval'))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(loop, options.intervalMs);
-      });
-  };
-  loop();
-  return {
-    stop: () => {
-      stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-    },
-  };
+  return every({
+    intervalMs: options.intervalMs,
+    immediate: true,
+    round: tick,
+    onError: (error) => ctx.log.warn({ error: describeError(error) }, 'keeping the bootstrap fence failed; retrying next interval'),
+  });
 }

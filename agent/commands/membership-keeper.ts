@@ -14,20 +14,17 @@ import type { ReconcileAction } from '../plan/membership-reconcile.ts';
 import { sameHost } from '../sql/host-port.ts';
 import { decommissionBackend, dropBackend, dropComputeNode, dropFrontend } from '../sql/statements.ts';
 import type { AlterStatement } from '../sql/statements.ts';
+import { every } from '../util/periodic.ts';
+import type { Periodic } from '../util/periodic.ts';
 import type { Context } from './context.ts';
 
 /** A running keeper. */
-export interface MembershipKeeper {
-  stop(): void;
-}
+export type MembershipKeeper = Periodic;
 
 /** Start reconciling membership every `intervalMs`; never throws. */
 export function startMembershipKeeper(options: { ctx: Context; intervalMs: number }): MembershipKeeper {
   const { ctx } = options;
   const goneSince: Record<string, number> = {};
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-
   const round = async (): Promise<void> => {
     const kube = ctx.kube;
     if (kube === undefined || ctx.conf.component !== 'fe') return;
@@ -70,21 +67,12 @@ export function startMembershipKeeper(options: { ctx: Context; intervalMs: numbe
     }
   };
 
-  const loop = (): void => {
-    if (stopped) return;
-    round()
-      .catch((error: unknown) => ctx.log.warn({ error: describeError(error) }, 'membership reconciliation failed; retrying next interval'))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(loop, options.intervalMs);
-      });
-  };
-  timer = setTimeout(loop, options.intervalMs);
-  return {
-    stop: () => {
-      stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-    },
-  };
+  return every({
+    intervalMs: options.intervalMs,
+    immediate: false,
+    round,
+    onError: (error) => ctx.log.warn({ error: describeError(error) }, 'membership reconciliation failed; retrying next interval'),
+  });
 }
 
 function statementOf(action: ReconcileAction): AlterStatement {
