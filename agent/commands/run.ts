@@ -52,7 +52,15 @@ async function supervise(ctx: Context, early: EarlySignals): Promise<number> {
   // A draining mark left by the preStop of an earlier container (kubelet runs preStop before a
   // liveness restart too) would keep this fresh process unready forever; a live preStop keeps it.
   if (!(await prestopRunning(ctx.config.stateDir))) await rm(join(ctx.config.stateDir, DRAINING_FILE), { force: true });
-  const plan = await currentPlan(ctx);
+  let plan: PlanFile;
+  try {
+    plan = await currentPlan(ctx, early.stopSignal);
+  } catch (error) {
+    // Stopped while waiting for a plan (DNS, the FE group): nothing was started.
+    if (!early.stopRequested()) throw error;
+    ctx.log.info({ signals: early.received() }, 'stop requested while deriving the start plan: not starting StarRocks');
+    return 0;
+  }
   const home = componentHome(ctx.config.starrocksRoot, ctx.config.component);
   const env: NodeJS.ProcessEnv = { ...process.env };
   // Nothing is written into the image (W13): the images link <home>/conf into the state dir,
@@ -124,7 +132,7 @@ async function supervise(ctx: Context, early: EarlySignals): Promise<number> {
 
 // The plan to start with. An FE whose meta is complete re-derives it (restart from meta, with no
 // helper); any node without a usable plan file derives one, as init would.
-async function currentPlan(ctx: Context): Promise<PlanFile> {
+async function currentPlan(ctx: Context, signal: AbortSignal): Promise<PlanFile> {
   const path = join(ctx.config.stateDir, PATHS.planFile);
   let plan: PlanFile | undefined;
   try {
@@ -137,7 +145,7 @@ async function currentPlan(ctx: Context): Promise<PlanFile> {
     return plan;
   }
   ctx.log.info({ metaComplete }, 'deriving the start plan');
-  const derived = await derivePlan(ctx);
+  const derived = await derivePlan(ctx, signal);
   await writePlanFile(ctx.config.stateDir, derived);
   return derived;
 }

@@ -24,6 +24,8 @@ export interface EarlySignals {
   received(): readonly RelayedSignal[];
   /** True when a stop signal (TERM, INT, QUIT) was received. */
   stopRequested(): boolean;
+  /** Aborted when a stop signal arrives: ends waits that come before StarRocks starts. */
+  readonly stopSignal: AbortSignal;
   /** Remove the handlers (call once the supervisor has installed its own). */
   release(): void;
 }
@@ -31,9 +33,11 @@ export interface EarlySignals {
 /** Start capturing the relayed signals. */
 export function captureEarlySignals(): EarlySignals {
   const received: RelayedSignal[] = [];
+  const stop = new AbortController();
   const handlers = RELAYED_SIGNALS.map((signal) => {
     const handler = (): void => {
       received.push(signal);
+      if (STOP_SIGNALS.includes(signal)) stop.abort(new Error(`${signal} received before StarRocks started`));
     };
     process.on(signal, handler);
     return [signal, handler] as const;
@@ -41,6 +45,7 @@ export function captureEarlySignals(): EarlySignals {
   return {
     received: () => [...received],
     stopRequested: () => received.some((signal) => STOP_SIGNALS.includes(signal)),
+    stopSignal: stop.signal,
     release: () => {
       for (const [signal, handler] of handlers) process.off(signal, handler);
     },

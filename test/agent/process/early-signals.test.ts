@@ -10,10 +10,12 @@ t.test('a SIGTERM while run starts is captured (Node does not die with 143) and 
   await tick();
   t.same(early.received(), ['SIGUSR2']);
   t.equal(early.stopRequested(), false, 'SIGUSR2 is relayed later, not a stop');
+  t.equal(early.stopSignal.aborted, false);
   process.kill(process.pid, 'SIGTERM');
   await tick();
   t.same(early.received(), ['SIGUSR2', 'SIGTERM']);
   t.equal(early.stopRequested(), true);
+  t.equal(early.stopSignal.aborted, true, 'waits before the start (plan derivation) end');
 });
 
 t.test('release removes every handler it installed', async (t) => {
