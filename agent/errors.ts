@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   ERR_CONF_INVALID: 76,
   ERR_USAGE: 77,
   ERR_PLAN_INVALID: 78,
+  /** `install` run from the sources or the `.mjs` bundle: only the single executable can copy itself. */
+  ERR_INSTALL_SOURCE: 79,
   // Refusals and failures at run time.
   ERR_REFUSED: 80,
   ERR_HOST_INVALID: 81,
@@ -41,6 +43,8 @@ export const ERROR_CODES = {
   ERR_TIMEOUT: 87,
   /** A SHOW result set lacks a column the agent needs, or a value has the wrong shape. */
   ERR_SQL_RESULT: 88,
+  /** `install` could not copy the executable into its target folder. */
+  ERR_INSTALL: 89,
   ERR_INTERNAL: 99,
 } as const;
 

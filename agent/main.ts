@@ -1,6 +1,7 @@
 /**
  * `starrocks-agent`: the command line of the in-pod agent. One binary, one subcommand per role:
- * `init` (init container), `run` (PID 1 of the main container), `prestop` (preStop hook).
+ * `init` (init container), `run` (PID 1 of the main container), `prestop` (preStop hook),
+ * `install` (copies the single executable into a folder shared with a stock image's containers).
  * Anything that goes wrong before the agent can act ends it with one line and a distinct exit
  * code (see errors.ts).
  */
@@ -16,6 +17,9 @@ commands:
   run        main container (PID 1): start StarRocks, relay signals, serve probes and metrics
   prestop    preStop hook: graceful stop on restart, safe deregistration on scale-in
   config     print the configuration parsed from env (secrets hidden) and exit
+  install --to DIR
+             copy this executable into DIR (skipped when the same version is there), for
+             containers of an image without the agent
   --version  print the version and exit
   --help     print this help and exit
 
@@ -59,6 +63,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       const ctx = await createContext({ config: loadConfig(env), env, command: AGENT_COMMANDS.prestop });
       await prestopCommand(ctx);
       return 0;
+    }
+    case AGENT_COMMANDS.install: {
+      const { installCommand } = await import('./commands/install.ts');
+      return installCommand(argv.slice(1), VERSION);
     }
     case 'config': {
       const config = loadConfig(env);

@@ -3,17 +3,18 @@
 # Build from the repository root after `npm run build`:
 #   docker build -f images/be.Dockerfile --build-arg STARROCKS_VERSION=3.5.8 -t starrocks-be-agent:3.5.8 .
 ARG STARROCKS_VERSION=3.5.8
-ARG NODE_VERSION=24
-
-FROM node:${NODE_VERSION}-bookworm-slim AS node
+ARG AGENT_EXECUTABLE=dist/starrocks-agent
 
 FROM starrocks/be-ubuntu:${STARROCKS_VERSION}
 # tini is PID 1 only to reap orphaned processes; the agent supervises StarRocks.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/*
-COPY --from=node /usr/local/bin/node /usr/local/bin/node
-COPY --chmod=0755 dist/starrocks-agent.mjs /opt/starrocks-agent/starrocks-agent
+# The agent's single executable (Node and the bundle in one file, images/build-sea.ts): it needs
+# glibc >= 2.28 and libstdc++, which the Ubuntu 22.04 image has. For arm64, pass
+# --build-arg AGENT_EXECUTABLE=dist/starrocks-agent-linux-arm64.
+ARG AGENT_EXECUTABLE
+COPY --chmod=0755 ${AGENT_EXECUTABLE} /opt/starrocks-agent/starrocks-agent
 # be.conf and cn.conf both live in be/conf (cn is a link to be): the agent writes the effective
 # conf into its state dir so the root filesystem can stay read-only.
 RUN mv /opt/starrocks/be/conf /opt/starrocks/be/conf.image \

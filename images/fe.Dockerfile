@@ -2,10 +2,7 @@
 # Build from the repository root after `npm run build`:
 #   docker build -f images/fe.Dockerfile --build-arg STARROCKS_VERSION=3.5.8 -t starrocks-fe-agent:3.5.8 .
 ARG STARROCKS_VERSION=3.5.8
-ARG NODE_VERSION=24
-
-# The official Node build links against glibc 2.28, which the Ubuntu 22.04 StarRocks images exceed.
-FROM node:${NODE_VERSION}-bookworm-slim AS node
+ARG AGENT_EXECUTABLE=dist/starrocks-agent
 
 FROM starrocks/fe-ubuntu:${STARROCKS_VERSION}
 # tini is PID 1 only to reap orphaned processes (Node cannot wait for processes it did not
@@ -13,8 +10,11 @@ FROM starrocks/fe-ubuntu:${STARROCKS_VERSION}
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/*
-COPY --from=node /usr/local/bin/node /usr/local/bin/node
-COPY --chmod=0755 dist/starrocks-agent.mjs /opt/starrocks-agent/starrocks-agent
+# The agent's single executable (Node and the bundle in one file, images/build-sea.ts): it needs
+# glibc >= 2.28 and libstdc++, which the Ubuntu 22.04 image has. For arm64, pass
+# --build-arg AGENT_EXECUTABLE=dist/starrocks-agent-linux-arm64.
+ARG AGENT_EXECUTABLE
+COPY --chmod=0755 ${AGENT_EXECUTABLE} /opt/starrocks-agent/starrocks-agent
 # StarRocks reads its conf from fe/conf. The agent writes the effective conf (the image's defaults
 # overlaid with the mounted ConfigMap) into its state dir, an emptyDir, so the root filesystem can
 # stay read-only (the official entrypoint writes into the image, W13).

@@ -24,6 +24,11 @@ fi
 
 npm ci --no-fund --no-audit
 
+# The agent's single executables (dist/starrocks-agent, dist/starrocks-agent-linux-arm64): the
+# arm64 Node binary comes from the npm registry once (.cache/node-bin/), so tests that check the
+# executables later build them offline.
+node_modules/.bin/node images/build-sea.ts
+
 # The Kubernetes world's binaries (etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
 # CoreDNS), built from their Go modules once and cached outside the work tree; a no-op when cached.
 node_modules/.bin/node test/world/build.ts
