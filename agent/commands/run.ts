@@ -15,6 +15,7 @@ import { readFeMeta } from '../meta/fe-meta.ts';
 import { parsePlanFile, startArgs } from '../plan/plan-file.ts';
 import type { PlanFile } from '../plan/plan-file.ts';
 import { prestopRunning, waitForPrestop } from '../process/prestop-lock.ts';
+import { childEnv } from '../process/child-env.ts';
 import { captureEarlySignals } from '../process/early-signals.ts';
 import type { EarlySignals } from '../process/early-signals.ts';
 import { startSupervised } from '../process/supervisor.ts';
@@ -62,7 +63,7 @@ async function supervise(ctx: Context, early: EarlySignals): Promise<number> {
     return 0;
   }
   const home = componentHome(ctx.config.starrocksRoot, ctx.config.component);
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  const env = childEnv(process.env);
   // Nothing is written into the image (W13): the images link <home>/conf into the state dir,
   // filled here; elsewhere StarRocks reads the conf where it is mounted.
   const confDir = await materializeConf({ home, stateDir: ctx.config.stateDir, configMapMountPath: ctx.config.configMapMountPath });

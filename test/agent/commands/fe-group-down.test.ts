@@ -1,6 +1,7 @@
 // The 3.5 profile end to end (1 FE + 1 BE + 1 CN), and nodes started while the FE group is down:
 // a new FE (an observer) and a new BE wait in their init containers, without exiting, until the
 // FE comes back from its meta, then join; nothing is added twice.
+import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { addsByTarget, converged, eventually, startSimCluster, writeDump } from '../fixtures/sim-pods.ts';
 import type { SimPod } from '../fixtures/sim-pods.ts';
@@ -11,11 +12,14 @@ const SRV = '_query-port._tcp.sr-fe-search.data.svc.cluster.local';
 t.setTimeout(300_000);
 
 t.test('3.5 profile: converge, then FE and BE started while the FE group is down wait and join', async (t) => {
-  const sim = await startSimCluster({ profile: '3.5', feVoters: 1 });
+  // A root password: the agents get it (MYSQL_PWD), the StarRocks processes they start must not.
+  const password = 'Root-pw-7f3';
+  const sim = await startSimCluster({ profile: '3.5', feVoters: 1, world: { rootPassword: password } });
+  const withPassword = { env: { MYSQL_PWD: password } };
   t.teardown(() => sim.stop());
   const began = Date.now();
   const phase = (what: string): void => t.comment(`${what} after ${((Date.now() - began) / 1000).toFixed(1)} s`);
-  const pods: SimPod[] = [sim.startPod('fe', 0), sim.startPod('be', 0), sim.startPod('cn', 0)];
+  const pods: SimPod[] = [sim.startPod('fe', 0, withPassword), sim.startPod('be', 0, withPassword), sim.startPod('cn', 0, withPassword)];
   const fail = (error: unknown): never => {
     writeDump(pods, 'group-down');
     throw error;
@@ -27,6 +31,15 @@ t.test('3.5 profile: converge, then FE and BE started while the FE group is down
   t.equal(first.frontends[0]?.role, 'LEADER', 'FE 0 leads');
   t.ok(first.backends[0]?.host.startsWith('sr-be-0.sr-be-search.'), 'the BE registered by FQDN');
   t.ok(first.computeNodes[0]?.host.startsWith('sr-cn-0.sr-cn-search.'), 'the CN registered by FQDN');
+  // Issue 12: nothing secret in the environment of a StarRocks process (/proc/<pid>/environ).
+  for (const pod of pods) {
+    const pid = sim.world.pidOf(pod.ip);
+    t.ok(pid !== undefined, `${pod.name}: its StarRocks process runs`);
+    const environ = readFileSync(`/proc/${String(pid)}/environ`, 'utf8');
+    t.ok(environ.includes('POD_IP='), `${pod.name}: its environ was read`);
+    t.notOk(environ.includes(password) || environ.includes('MYSQL_PWD='), `${pod.name}: no root password in the StarRocks process's environment`);
+    t.notOk(pod.output().includes(password), `${pod.name}: no root password in the agent's output`);
+  }
 
   // The FE group goes down (graceful stop of its only FE).
   const fe0 = pods[0] as SimPod;
@@ -35,8 +48,8 @@ t.test('3.5 profile: converge, then FE and BE started while the FE group is down
 
   // A new FE (ordinal 1: an observer, since there is one voter) and a new BE start meanwhile.
   const queriesBefore = sim.dns.queryCount(SRV, 'SRV');
-  const fe1 = sim.startPod('fe', 1);
-  const be1 = sim.startPod('be', 1);
+  const fe1 = sim.startPod('fe', 1, withPassword);
+  const be1 = sim.startPod('be', 1, withPassword);
   pods.push(fe1, be1);
   const settled = { fe1: false, be1: false };
   void fe1.init.then(() => (settled.fe1 = true));
@@ -52,7 +65,7 @@ t.test('3.5 profile: converge, then FE and BE started while the FE group is down
   t.match(be1.output(), /no FE answers as leader/, 'the BE says why it waits');
 
   // The FE comes back from its meta: both join.
-  const fe0again = sim.startPod('fe', 0);
+  const fe0again = sim.startPod('fe', 0, withPassword);
   pods.push(fe0again);
   const view = await converged(sim, { fe: 2, be: 2, cn: 1 }, 150_000).catch(fail);
   phase('all joined');
