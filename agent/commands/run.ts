@@ -5,6 +5,7 @@
  * metrics, keeps the bootstrap fence present once the FE reports its cluster id, and exits
  * with StarRocks's exit code, never while a preStop hook is still working.
  */
+import { existsSync } from 'node:fs';
 import { readFile, writeFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PATHS, componentHome, scripts } from '../contract.ts';
@@ -31,6 +32,9 @@ import { materializeConf } from './conf-dir.ts';
 export function fenceCheckIntervalMs(probeIntervalMs: number): number {
   return probeIntervalMs * 6;
 }
+
+/** How long `run` waits, after a preStop, for the SIGTERM kubelet sends when the hook returns. */
+export const KUBELET_SIGTERM_WAIT_MS = 2000;
 
 /** The file `run` writes with the StarRocks process's pid, for preStop. */
 export const CHILD_PID_FILE = 'child.pid';
@@ -96,6 +100,7 @@ async function supervise(ctx: Context, early: EarlySignals): Promise<number> {
     await server.close();
     return 0;
   }
+  const stopSignalled = Promise.withResolvers<void>();
   const args = startArgs(plan, { logConsole: true });
   const command = join(home, scripts(ctx.config.component).start);
   ctx.log.info({ command, args }, 'starting StarRocks');
@@ -105,7 +110,10 @@ async function supervise(ctx: Context, early: EarlySignals): Promise<number> {
     env,
     signalMap: ctx.config.component === 'fe' ? { SIGTERM: 'SIGUSR1' } : {},
     installSignalHandlers: true,
-    onSignal: (received, sent) => ctx.log.info({ received, sent }, 'relaying signal to StarRocks'),
+    onSignal: (received, sent) => {
+      ctx.log.info({ received, sent }, 'relaying signal to StarRocks');
+      if (received === 'SIGTERM' || received === 'SIGINT') stopSignalled.resolve();
+    },
     waitBeforeExit: () => waitForPrestop({ stateDir: ctx.config.stateDir, timeoutMs: 24 * 3600 * 1000 }),
   });
   supervised.child = child;
@@ -120,6 +128,10 @@ async function supervise(ctx: Context, early: EarlySignals): Promise<number> {
     const { code, signal } = await child.childExited;
     ctx.log.info({ code, signal }, 'StarRocks exited');
     const exitCode = await child.exitCode;
+    // After a preStop, kubelet's SIGTERM follows at once. Exiting in that same moment lets the
+    // signal land while Node tears down, when it kills the process (exit 143 instead of
+    // StarRocks' code): wait briefly for it, then exit.
+    if (existsSync(join(ctx.config.stateDir, DRAINING_FILE))) await Promise.race([stopSignalled.promise, new Promise((resolve) => setTimeout(resolve, KUBELET_SIGTERM_WAIT_MS).unref())]);
     setPhase(metrics, PHASES, 'stopped');
     return exitCode;
   } finally {
