@@ -119,10 +119,24 @@ export function startMonitor(options: MonitorOptions): Monitor {
     opened: false,
     startedAt: Date.now(),
     verdict: undefined as TabletGate | undefined,
+    healthySince: undefined as number | undefined,
     waitingSince: undefined as string | undefined,
   };
   const judgeTabletGate = (reading: Pick<TabletGateInput, 'selfAlive' | 'othersAlive' | 'health'>): void => {
-    const verdict = tabletGate({ ...reading, applies: gate.applies, opened: gate.opened, startedAt: gate.startedAt, now: Date.now(), maxWaitMs: ctx.config.tabletHealthMaxWaitMs });
+    const now = Date.now();
+    // The healthy streak: readings with this BE alive and no unhealthy tablet, without a gap.
+    if (reading.selfAlive && reading.health?.unhealthy === 0) gate.healthySince ??= now;
+    else gate.healthySince = undefined;
+    const verdict = tabletGate({
+      ...reading,
+      applies: gate.applies,
+      opened: gate.opened,
+      startedAt: gate.startedAt,
+      now,
+      maxWaitMs: ctx.config.tabletHealthMaxWaitMs,
+      healthySince: gate.healthySince,
+      settleMs: interval * 3,
+    });
     gate.verdict = verdict;
     if (verdict.kind === 'wait' && verdict.unhealthy !== undefined && verdict.unhealthy > 0) {
       const first = gate.waitingSince === undefined;

@@ -9,11 +9,13 @@
  *   the cluster must not take every BE out of service.
  * - While another BE is not alive the gate does not hold: the unhealthy tablets may need that BE,
  *   and with OrderedReady pods it would not even start before this one is Ready. Not latched.
+ * - Healthy must mean healthy for `settleMs`: the FE learns of a wiped BE's lost replicas from its
+ *   tablet report, a little after the BE is Alive, and reads 0 unhealthy in between.
  * - Bounded: after `maxWaitMs` from the process start it opens with `timedOut`.
  *
  * @example
  * ```ts
- * tabletGate({ applies: true, opened: false, startedAt, now, maxWaitMs: 1_800_000, selfAlive: true, othersAlive: true, health: { unhealthy: 3 } });
+ * tabletGate({ applies: true, opened: false, startedAt, now, maxWaitMs: 1_800_000, selfAlive: true, othersAlive: true, health: { unhealthy: 3 }, healthySince: undefined, settleMs: 15_000 });
  * // { kind: 'wait', unhealthy: 3, reason: '3 unhealthy tablet(s) in the cluster: waiting for StarRocks to heal them' }
  * ```
  */
@@ -33,6 +35,13 @@ export interface TabletGateInput {
   readonly othersAlive: boolean | undefined;
   /** The last tablet-health reading; undefined when it could not be read. */
   readonly health: { readonly unhealthy: number } | undefined;
+  /** Since when every reading, with this BE alive, showed no unhealthy tablet (kept by the caller). */
+  readonly healthySince: number | undefined;
+  /**
+   * How long the tablets must stay healthy before the gate opens: a real FE learns that a wiped
+   * BE lost its replicas from the BE's tablet report, a few seconds after it is Alive again.
+   */
+  readonly settleMs: number;
 }
 
 /** The gate's verdict. `latch` tells the caller to keep it open from now on. */
@@ -62,5 +71,13 @@ export function tabletGate(input: TabletGateInput): TabletGate {
   if (input.health.unhealthy > 0) {
     return { kind: 'wait', unhealthy: input.health.unhealthy, reason: `${input.health.unhealthy} unhealthy tablet(s) in the cluster: waiting for StarRocks to heal them` };
   }
-  return { kind: 'open', latch: true, timedOut: false, reason: 'no unhealthy tablet in the cluster' };
+  const healthyFor = input.healthySince === undefined ? 0 : input.now - input.healthySince;
+  if (healthyFor < input.settleMs) {
+    return {
+      kind: 'wait',
+      unhealthy: 0,
+      reason: `no unhealthy tablet for ${Math.round(healthyFor / 1000)} s: waiting ${Math.round(input.settleMs / 1000)} s for this BE's tablet report to settle`,
+    };
+  }
+  return { kind: 'open', latch: true, timedOut: false, reason: `no unhealthy tablet in the cluster for ${Math.round(healthyFor / 1000)} s` };
 }

@@ -12,6 +12,8 @@ const base: TabletGateInput = {
   selfAlive: true,
   othersAlive: true,
   health: { unhealthy: 0 },
+  healthySince: 1_000,
+  settleMs: 500,
 };
 
 t.test('a restarted BE waits while tablets are unhealthy and opens for good when healed', async (t) => {
@@ -20,6 +22,12 @@ t.test('a restarted BE waits while tablets are unhealthy and opens for good when
   t.match(tabletGate({ ...base, selfAlive: false, health: { unhealthy: 0 } }), { kind: 'wait' }, 'not judged before the BE is alive');
   t.match(tabletGate(base), { kind: 'open', latch: true, timedOut: false });
   t.match(tabletGate({ ...base, opened: true, health: { unhealthy: 9 } }), { kind: 'open', latch: true }, 'latched: a later problem elsewhere does not flip it');
+});
+
+t.test('healthy must last settleMs: the FE reads 0 unhealthy until the wiped BE has reported its tablets', async (t) => {
+  t.match(tabletGate({ ...base, healthySince: base.now - 100 }), { kind: 'wait', unhealthy: 0, reason: /waiting 1 s for this BE's tablet report to settle/ });
+  t.match(tabletGate({ ...base, healthySince: undefined }), { kind: 'wait' }, 'no healthy reading yet');
+  t.match(tabletGate({ ...base, healthySince: base.now - 500 }), { kind: 'open', latch: true });
 });
 
 t.test('a new BE (first start of a cluster, scale-out) never waits', async (t) => {
@@ -48,12 +56,15 @@ t.test('property: the gate opens for good only when it applies not, was opened, 
         selfAlive: fc.boolean(),
         othersAlive: fc.constantFrom(true, false, undefined),
         health: fc.option(fc.record({ unhealthy: fc.integer({ min: 0, max: 100 }) }), { nil: undefined }),
+        healthyFor: fc.option(fc.integer({ min: 0, max: 2e5 }), { nil: undefined }),
+        settleMs: fc.integer({ min: 0, max: 1e5 }),
       }),
       (r) => {
-        const input: TabletGateInput = { ...r, now: r.startedAt + r.elapsed };
+        const now = r.startedAt + r.elapsed;
+        const input: TabletGateInput = { ...r, now, healthySince: r.healthyFor === undefined ? undefined : now - r.healthyFor };
         const verdict = tabletGate(input);
         const timedOut = r.elapsed >= r.maxWaitMs;
-        const healed = r.selfAlive && r.othersAlive !== false && r.health?.unhealthy === 0;
+        const healed = r.selfAlive && r.othersAlive !== false && r.health?.unhealthy === 0 && (r.healthyFor ?? 0) >= r.settleMs;
         if (verdict.kind === 'open' && verdict.latch) return !r.applies || r.opened || timedOut || healed;
         if (verdict.kind === 'open') return r.applies && !r.opened && !timedOut && r.selfAlive && r.othersAlive === false;
         // A wait only while it applies, not opened, within the bound.
