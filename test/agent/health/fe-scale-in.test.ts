@@ -1,6 +1,7 @@
 // FE scale-in 5 -> 3 through the real `prestop` command on the simulator (issue 6), with a fake
-// Kubernetes API answering the StatefulSet's replicas, one pod at a time as the StatefulSet
-// controller does: every step keeps a majority of the voters alive, and no dead member is left.
+// Kubernetes API answering the StatefulSet's replicas, both leaving pods at once as a StatefulSet
+// with Parallel pod management deletes them: every step keeps a majority of the voters alive, and
+// no dead member is left.
 import t from 'tap';
 import { runPrestop } from '../fixtures/health-pods.ts';
 import type { FakeKubeCall, PrestopRun } from '../fixtures/health-pods.ts';
@@ -24,7 +25,7 @@ const quorum = (view: ClusterView): { voters: number; alive: number; kept: boole
   return { voters: voters.length, alive, kept: alive >= Math.floor(voters.length / 2) + 1 };
 };
 
-t.test('FE 5 -> 3: each leaving FE is dropped with quorum kept, no dead member left', async (t) => {
+t.test('FE 5 -> 3 with Parallel pods (both preStops at once): one drop at a time, quorum kept, no dead member left', async (t) => {
   await converged(sim, { fe: 5, be: 0, cn: 0 }, 150_000);
   const samples: Array<{ voters: number; alive: number; kept: boolean }> = [];
   let sampling = true;
@@ -36,18 +37,25 @@ t.test('FE 5 -> 3: each leaving FE is dropped with quorum kept, no dead member l
     }
   })();
 
-  for (const replicas of [4, 3]) {
-    const pod = pods[replicas] as SimPod;
-    const run = runPrestop(pod, replicas);
-    runs.push(run);
-    const code = await Promise.race([run.exited, new Promise<number>((r) => setTimeout(() => r(-1), 120_000).unref())]);
+  // Parallel pod management: the StatefulSet deletes FE 3 and FE 4 at once, both preStops run
+  // together. They must still drop one at a time, highest ordinal first (issue 11 item 4).
+  const leaving = [pods[3], pods[4]] as SimPod[];
+  const started = leaving.map((pod) => ({ pod, run: runPrestop(pod, 3) }));
+  runs.push(...started.map((s) => s.run));
+  for (const { pod, run } of started) {
+    const code = await Promise.race([run.exited, new Promise<number>((r) => setTimeout(() => r(-1), 180_000).unref())]);
     t.equal(code, 0, `${pod.name}: the preStop ended`);
     const events = run.calls().filter((c): c is Extract<FakeKubeCall, { call: 'emitEvent' }> => c.call === 'emitEvent');
     t.match(events, [{ reason: 'ScalingIn' }, { type: 'Normal', reason: 'Deregistered', message: /dropped FOLLOWER/ }], `${pod.name}: dropped as a follower`);
     t.equal(await pod.exited, 0, `${pod.name}: the pod stopped`);
-    const view = await converged(sim, { fe: replicas, be: 0, cn: 0 }, 60_000);
-    t.notOk(view.frontends.some((f) => f.host.startsWith(`${pod.name}.`)), `${pod.name} is no longer a member`);
   }
+  const drops = sim.world
+    .statements()
+    .filter((s) => s.result === 'ok' && /^ALTER SYSTEM DROP FOLLOWER/.test(s.sql))
+    .map((s) => /"(sr-fe-\d+)\./.exec(s.sql)?.[1]);
+  t.same(drops, ['sr-fe-4', 'sr-fe-3'], 'dropped one at a time, highest ordinal first');
+  const after = await converged(sim, { fe: 3, be: 0, cn: 0 }, 60_000);
+  t.notOk(after.frontends.some((f) => /^sr-fe-[34]\./.test(f.host)), 'FE 3 and FE 4 are no longer members');
   sampling = false;
   await sampler;
 
