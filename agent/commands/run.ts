@@ -13,7 +13,7 @@ import { isAgentError } from '../errors.ts';
 import { createMetrics, setPhase } from '../http/metrics.ts';
 import { startAgentServer } from '../http/server.ts';
 import { readFeMeta } from '../meta/fe-meta.ts';
-import { parsePlanFile, startArgs } from '../plan/plan-file.ts';
+import { parsePlanFile, planUse, startArgs } from '../plan/plan-file.ts';
 import type { PlanFile } from '../plan/plan-file.ts';
 import { prestopRunning, waitForPrestop } from '../process/prestop-lock.ts';
 import { childEnv } from '../process/child-env.ts';
@@ -35,6 +35,9 @@ export function fenceCheckIntervalMs(probeIntervalMs: number): number {
 
 /** How long `run` waits, after a preStop, for the SIGTERM kubelet sends when the hook returns. */
 export const KUBELET_SIGTERM_WAIT_MS = 2000;
+
+/** The file `run` records the used plan's `createdAt` in: a restarted container derives again. */
+export const PLAN_CONSUMED_FILE = 'plan.used';
 
 /** The file `run` writes with the StarRocks process's pid, for preStop. */
 export const CHILD_PID_FILE = 'child.pid';
@@ -143,22 +146,28 @@ async function supervise(ctx: Context, early: EarlySignals): Promise<number> {
   }
 }
 
-// The plan to start with. An FE whose meta is complete re-derives it (restart from meta, with no
-// helper); any node without a usable plan file derives one, as init would.
+// The plan to start with (plan-file.ts planUse): init's, for the first start after init;
+// otherwise derived again, as init would, and recorded as used.
 async function currentPlan(ctx: Context, signal: AbortSignal): Promise<PlanFile> {
   const path = join(ctx.config.stateDir, PATHS.planFile);
-  let plan: PlanFile | undefined;
+  const consumedPath = join(ctx.config.stateDir, PLAN_CONSUMED_FILE);
+  let file: PlanFile | undefined;
   try {
-    plan = parsePlanFile(await readFile(path, 'utf8'));
+    file = parsePlanFile(await readFile(path, 'utf8'));
   } catch (error) {
     if (isAgentError(error)) ctx.log.warn({ err: error }, 'ignoring the plan file');
   }
+  const consumedCreatedAt = (await readFile(consumedPath, 'utf8').catch(() => undefined))?.trim();
   const metaComplete = ctx.conf.component === 'fe' && (await readFeMeta(ctx.conf.metaDir)).kind === 'complete';
-  if (plan !== undefined && plan.component === ctx.config.component && !(metaComplete && plan.start !== 'restart-from-meta')) {
-    return plan;
+  const use = planUse({ file, consumedCreatedAt, component: ctx.config.component, metaComplete });
+  let plan: PlanFile;
+  if (use.kind === 'use') {
+    plan = use.plan;
+  } else {
+    ctx.log.info({ metaComplete, reason: use.reason }, 'deriving the start plan');
+    plan = await derivePlan(ctx, signal);
+    await writePlanFile(ctx.config.stateDir, plan);
   }
-  ctx.log.info({ metaComplete }, 'deriving the start plan');
-  const derived = await derivePlan(ctx, signal);
-  await writePlanFile(ctx.config.stateDir, derived);
-  return derived;
+  await writeFile(consumedPath, `${plan.createdAt}\n`);
+  return plan;
 }

@@ -142,3 +142,23 @@ function endpoint(value: unknown, what: string): HostPort {
 function invalid(what: string): AgentError {
   return new AgentError('ERR_PLAN_INVALID', `the start plan file is invalid: ${what}; delete it so the agent derives the plan again`);
 }
+
+/** Whether `run` may start from the plan file or must derive the plan again. */
+export type PlanUse = { readonly kind: 'use'; readonly plan: PlanFile } | { readonly kind: 'derive'; readonly reason: string };
+
+/**
+ * Use the plan init wrote, once: a plan file is for the first start of the main container after
+ * init decided it. A container restart (a crash, a liveness restart) does not run init again,
+ * and the world may have changed since: an FE 0 whose volume was wiped would otherwise start its
+ * old `bootstrap` plan again and create a second cluster without looking at the fence. So a plan
+ * already started once (its `createdAt` recorded as consumed), a plan of another component, and
+ * an FE plan other than a restart while the meta is complete, are derived again. Pure.
+ */
+export function planUse(input: { file: PlanFile | undefined; consumedCreatedAt: string | undefined; component: string; metaComplete: boolean }): PlanUse {
+  const { file } = input;
+  if (file === undefined) return { kind: 'derive', reason: 'no usable plan file' };
+  if (file.component !== input.component) return { kind: 'derive', reason: `the plan file is for ${file.component}` };
+  if (input.consumedCreatedAt === file.createdAt) return { kind: 'derive', reason: 'the plan file was used by an earlier container: a restart decides again' };
+  if (input.metaComplete && file.start !== 'restart-from-meta') return { kind: 'derive', reason: 'the meta is complete: restart from it' };
+  return { kind: 'use', plan: file };
+}

@@ -1,7 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { isAgentError } from '../../../agent/errors.ts';
-import { fePlanFile, nodePlanFile, parsePlanFile, serializePlanFile, startArgs } from '../../../agent/plan/plan-file.ts';
+import { fePlanFile, nodePlanFile, parsePlanFile, planUse, serializePlanFile, startArgs } from '../../../agent/plan/plan-file.ts';
 import type { PlanFile } from '../../../agent/plan/plan-file.ts';
 import { hostPort } from '../../../agent/sql/host-port.ts';
 
@@ -69,6 +69,29 @@ t.test('anything else is ERR_PLAN_INVALID with the fix', async (t) => {
       } catch (error) {
         return isAgentError(error, 'ERR_PLAN_INVALID');
       }
+    }),
+  );
+});
+
+t.test('issue 11 item 2: a plan file starts one container; a restarted container derives again (FE 0 with wiped meta must not bootstrap twice)', async (t) => {
+  const boot = fePlanFile({ hostType: 'FQDN', now, plan: { kind: 'bootstrap', reason: 'r' } });
+  t.match(planUse({ file: boot, consumedCreatedAt: undefined, component: 'fe', metaComplete: false }), { kind: 'use', plan: boot }, 'the first start after init');
+  t.match(
+    planUse({ file: boot, consumedCreatedAt: boot.createdAt, component: 'fe', metaComplete: false }),
+    { kind: 'derive', reason: /used by an earlier container/ },
+    'a container restart with empty meta decides again (fence, second record, peers)',
+  );
+  t.match(planUse({ file: boot, consumedCreatedAt: '2000-01-01T00:00:00.000Z', component: 'fe', metaComplete: false }), { kind: 'use' }, 'a new plan from init');
+  t.match(planUse({ file: boot, consumedCreatedAt: undefined, component: 'fe', metaComplete: true }), { kind: 'derive', reason: /meta is complete/ });
+  const restart = fePlanFile({ hostType: 'FQDN', now, plan: { kind: 'restart-from-meta', clusterId: 5, createFence: false, reason: 'r' } });
+  t.match(planUse({ file: restart, consumedCreatedAt: undefined, component: 'fe', metaComplete: true }), { kind: 'use' });
+  t.match(planUse({ file: undefined, consumedCreatedAt: undefined, component: 'be', metaComplete: false }), { kind: 'derive', reason: /no usable plan/ });
+  t.match(planUse({ file: boot, consumedCreatedAt: undefined, component: 'be', metaComplete: false }), { kind: 'derive', reason: /for fe/ });
+  fc.assert(
+    fc.property(fc.boolean(), fc.boolean(), (consumed, metaComplete) => {
+      const use = planUse({ file: boot, consumedCreatedAt: consumed ? boot.createdAt : undefined, component: 'fe', metaComplete });
+      // A bootstrap plan is only ever started once, and never over complete meta.
+      return use.kind === 'derive' || (!consumed && !metaComplete);
     }),
   );
 });
