@@ -147,18 +147,25 @@ function invalid(what: string): AgentError {
 export type PlanUse = { readonly kind: 'use'; readonly plan: PlanFile } | { readonly kind: 'derive'; readonly reason: string };
 
 /**
- * Use the plan init wrote, once: a plan file is for the first start of the main container after
- * init decided it. A container restart (a crash, a liveness restart) does not run init again,
- * and the world may have changed since: an FE 0 whose volume was wiped would otherwise start its
- * old `bootstrap` plan again and create a second cluster without looking at the fence. So a plan
- * already started once (its `createdAt` recorded as consumed), a plan of another component, and
- * an FE plan other than a restart while the meta is complete, are derived again. Pure.
+ * Use the plan init wrote for the first start of the main container. A container restart (a
+ * crash, a liveness restart) does not run init again, and the world may have changed since: an
+ * FE 0 whose volume was wiped would otherwise start its old `bootstrap` plan again and create a
+ * second cluster without looking at the fence. So an FE bootstrap or join plan already started
+ * once (its `createdAt` recorded as consumed) is derived again, as is an FE plan other than a
+ * restart while the meta is complete. A BE/CN keeps its registration across container restarts
+ * (its row does not change when its process does), but is no longer new. Pure.
  */
 export function planUse(input: { file: PlanFile | undefined; consumedCreatedAt: string | undefined; component: string; metaComplete: boolean }): PlanUse {
   const { file } = input;
   if (file === undefined) return { kind: 'derive', reason: 'no usable plan file' };
   if (file.component !== input.component) return { kind: 'derive', reason: `the plan file is for ${file.component}` };
-  if (input.consumedCreatedAt === file.createdAt) return { kind: 'derive', reason: 'the plan file was used by an earlier container: a restart decides again' };
-  if (input.metaComplete && file.start !== 'restart-from-meta') return { kind: 'derive', reason: 'the meta is complete: restart from it' };
+  const consumed = input.consumedCreatedAt === file.createdAt;
+  if (file.component !== 'fe') return { kind: 'use', plan: consumed ? { ...file, addedNow: false } : file };
+  if (file.start === 'restart-from-meta') {
+    // Without complete meta and without a helper, StarRocks would start a new cluster.
+    return input.metaComplete ? { kind: 'use', plan: file } : { kind: 'derive', reason: 'the plan restarts from meta, but the meta is not complete' };
+  }
+  if (input.metaComplete) return { kind: 'derive', reason: 'the meta is complete: restart from it' };
+  if (consumed) return { kind: 'derive', reason: `the ${file.start} plan was used by an earlier container: a restart decides again` };
   return { kind: 'use', plan: file };
 }

@@ -78,20 +78,38 @@ t.test('issue 11 item 2: a plan file starts one container; a restarted container
   t.match(planUse({ file: boot, consumedCreatedAt: undefined, component: 'fe', metaComplete: false }), { kind: 'use', plan: boot }, 'the first start after init');
   t.match(
     planUse({ file: boot, consumedCreatedAt: boot.createdAt, component: 'fe', metaComplete: false }),
-    { kind: 'derive', reason: /used by an earlier container/ },
+    { kind: 'derive', reason: /bootstrap plan was used by an earlier container/ },
     'a container restart with empty meta decides again (fence, second record, peers)',
   );
   t.match(planUse({ file: boot, consumedCreatedAt: '2000-01-01T00:00:00.000Z', component: 'fe', metaComplete: false }), { kind: 'use' }, 'a new plan from init');
   t.match(planUse({ file: boot, consumedCreatedAt: undefined, component: 'fe', metaComplete: true }), { kind: 'derive', reason: /meta is complete/ });
   const restart = fePlanFile({ hostType: 'FQDN', now, plan: { kind: 'restart-from-meta', clusterId: 5, createFence: false, reason: 'r' } });
   t.match(planUse({ file: restart, consumedCreatedAt: undefined, component: 'fe', metaComplete: true }), { kind: 'use' });
+  t.match(planUse({ file: restart, consumedCreatedAt: restart.createdAt, component: 'fe', metaComplete: true }), { kind: 'use' }, 'a restart plan again: what deriving would give');
+  t.match(
+    planUse({ file: restart, consumedCreatedAt: restart.createdAt, component: 'fe', metaComplete: false }),
+    { kind: 'derive', reason: /meta is not complete/ },
+    'a restart plan over wiped meta would start a new cluster: decide again',
+  );
+  const join = fePlanFile({ hostType: 'FQDN', now, plan: { kind: 'join', role: 'FOLLOWER', helper: hostPort('prod-fe-0.x', 9010), needsAdd: false, leader: { host: 'prod-fe-0.x', queryPort: 9030 }, clusterId: 5, reason: 'r' } });
+  t.match(planUse({ file: join, consumedCreatedAt: join.createdAt, component: 'fe', metaComplete: false }), { kind: 'derive' }, 'a join that did not complete decides again');
+  const newBe = nodePlanFile({ component: 'be', hostType: 'FQDN', registeredAs: hostPort('be-0.x', 9050), addedNow: true, now });
+  t.match(planUse({ file: newBe, consumedCreatedAt: undefined, component: 'be', metaComplete: false }), { kind: 'use', plan: { addedNow: true } });
+  t.match(
+    planUse({ file: newBe, consumedCreatedAt: newBe.createdAt, component: 'be', metaComplete: false }),
+    { kind: 'use', plan: { addedNow: false, registeredAs: { host: 'be-0.x', port: 9050 } } },
+    'a BE container restart keeps its registration (no wait for the FE) but is no longer new: the tablet gate applies',
+  );
   t.match(planUse({ file: undefined, consumedCreatedAt: undefined, component: 'be', metaComplete: false }), { kind: 'derive', reason: /no usable plan/ });
   t.match(planUse({ file: boot, consumedCreatedAt: undefined, component: 'be', metaComplete: false }), { kind: 'derive', reason: /for fe/ });
   fc.assert(
     fc.property(fc.boolean(), fc.boolean(), (consumed, metaComplete) => {
       const use = planUse({ file: boot, consumedCreatedAt: consumed ? boot.createdAt : undefined, component: 'fe', metaComplete });
       // A bootstrap plan is only ever started once, and never over complete meta.
-      return use.kind === 'derive' || (!consumed && !metaComplete);
+      if (use.kind === 'use' && (consumed || metaComplete)) return false;
+      // A restart plan is only ever started over complete meta.
+      const again = planUse({ file: restart, consumedCreatedAt: consumed ? restart.createdAt : undefined, component: 'fe', metaComplete });
+      return again.kind === 'derive' || metaComplete;
     }),
   );
 });
