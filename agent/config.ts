@@ -9,6 +9,7 @@
  */
 import { isIP } from 'node:net';
 import {
+  COMMAND_SEPARATOR,
   DEFAULTS,
   ENV,
   HOST_TYPES,
@@ -17,9 +18,9 @@ import {
   isComponent,
   names,
   parseOrdinal,
-} from './contract.ts';
-import type { Component, HostType } from './contract.ts';
-import { AgentError } from './errors.ts';
+} from './contract/index.ts';
+import type { Component, HostType } from './contract/index.ts';
+import { AgentError } from './contract/errors.ts';
 
 /** Log levels pino accepts. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -43,8 +44,15 @@ export interface AgentConfig {
   /** Load-balanced FE service as given (`<cluster>-fe-service[.<ns>]`). */
   feServiceName: string;
   feQueryPort: number;
-  /** Secret: never logged, never in argv, metrics or status. */
+  /**
+   * Secret: never logged, never in argv, metrics or status. The official images' MYSQL_PWD; the
+   * controller renders the password files below instead.
+   */
   mysqlPassword: string;
+  /** FE only: the file holding root's password (a mounted Secret key); re-read as it changes. */
+  rootPasswordFile: string | undefined;
+  /** The file holding the agent SQL user's password; undefined: the agent logs in as root. */
+  agentPasswordFile: string | undefined;
   configMapMountPath: string | undefined;
   starrocksRoot: string;
   feVoters: number;
@@ -153,6 +161,14 @@ export function loadConfig(env: Env): AgentConfig {
     );
   }
   const dnsRaw = optional(env, ENV.DNS_SERVER);
+  const rootPasswordFile = filePath(env, ENV.ROOT_PASSWORD_FILE);
+  if (rootPasswordFile !== undefined && component !== 'fe') {
+    // A BE or CN runs user code (UDFs): root's password must never be readable there.
+    throw new AgentError(
+      'ERR_PASSWORD_FILE',
+      `${ENV.ROOT_PASSWORD_FILE} is set in a ${component} pod: BE and CN pods must not hold the root password; remove it (they log in as ${ENV.AGENT_PASSWORD_FILE}'s user)`,
+    );
+  }
 
   return {
     component,
@@ -166,6 +182,8 @@ export function loadConfig(env: Env): AgentConfig {
     feServiceName,
     feQueryPort: port(env, ENV.FE_QUERY_PORT, PORTS.fe.query),
     mysqlPassword: env[ENV.MYSQL_PWD] ?? '',
+    rootPasswordFile,
+    agentPasswordFile: filePath(env, ENV.AGENT_PASSWORD_FILE),
     configMapMountPath: optional(env, ENV.CONFIGMAP_MOUNT_PATH),
     starrocksRoot: optional(env, ENV.STARROCKS_ROOT) ?? PATHS.starrocksRoot,
     feVoters: integer(env, ENV.FE_VOTERS, { fallback: DEFAULTS.feVoters, min: 1, max: 99 }),
@@ -224,6 +242,73 @@ function clusterName(input: {
 function optional(env: Env, key: string): string | undefined {
   const value = env[key]?.trim();
   return value === undefined || value === '' ? undefined : value;
+}
+
+// A password FILE's path (never a password): absolute, printable, no `..` step.
+function filePath(env: Env, key: string): string | undefined {
+  const raw = optional(env, key);
+  if (raw === undefined) return undefined;
+  // eslint-disable-next-line no-control-regex
+  if (!raw.startsWith('/') || /[\u0000-\u001f\u007f]/.test(raw) || raw.split('/').includes('..')) {
+    throw new AgentError('ERR_PASSWORD_FILE', `${key}="${raw}" is not an absolute file path: set it to the mounted Secret file, e.g. /etc/starrocks-agent/agent-password/password`);
+  }
+  return raw;
+}
+
+/** `run`'s arguments: the command to supervise instead of the start script, if any. */
+export interface RunArgs {
+  /** `run -- CMD ARG...`: CMD and its args (the CR's `command` and `args`); undefined: the start script. */
+  command: string[] | undefined;
+}
+
+/** Parses `run [-- COMMAND [ARG...]]`. */
+export function parseRunArgs(args: readonly string[]): RunArgs {
+  if (args.length === 0) return { command: undefined };
+  const [first, ...rest] = args;
+  if (first !== COMMAND_SEPARATOR) {
+    throw new AgentError('ERR_USAGE', `run: unexpected argument "${first ?? ''}"; usage: starrocks-agent run [-- COMMAND [ARG...]]`);
+  }
+  if (rest.length === 0 || rest[0] === '') {
+    throw new AgentError('ERR_USAGE', `run: "${COMMAND_SEPARATOR}" must be followed by the command to supervise, e.g. run -- /opt/starrocks/fe/bin/start_fe.sh`);
+  }
+  return { command: rest };
+}
+
+/** A command `prestop` runs before its own step (a CR's `lifecycle.preStop.exec.command`). */
+export interface PrestopHook {
+  command: string[];
+  /** It is killed after this long, so the agent's step keeps its share of the grace period. */
+  timeoutMs: number;
+}
+
+/** `prestop`'s arguments. */
+export interface PrestopArgs {
+  hook: PrestopHook | undefined;
+}
+
+// One day: longer than any grace period a StarRocks pod is given.
+const MAX_HOOK_SECONDS = 86_400;
+
+/** Parses `prestop [--timeout-seconds N -- COMMAND [ARG...]]`. */
+export function parsePrestopArgs(args: readonly string[]): PrestopArgs {
+  const usage = 'usage: starrocks-agent prestop [--timeout-seconds N -- COMMAND [ARG...]]';
+  if (args.length === 0) return { hook: undefined };
+  let timeoutSeconds: number | undefined;
+  let i = 0;
+  for (; i < args.length && args[i] !== COMMAND_SEPARATOR; i++) {
+    const arg = args[i] ?? '';
+    const raw = arg === '--timeout-seconds' ? args[++i] : arg.startsWith('--timeout-seconds=') ? arg.slice('--timeout-seconds='.length) : undefined;
+    if (raw === undefined) throw new AgentError('ERR_USAGE', `prestop: unexpected argument "${arg}"; ${usage}`);
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < 1 || value > MAX_HOOK_SECONDS) {
+      throw new AgentError('ERR_USAGE', `prestop: --timeout-seconds "${raw}" is out of range: use a whole number from 1 to ${MAX_HOOK_SECONDS}`);
+    }
+    timeoutSeconds = value;
+  }
+  const command = args.slice(i + 1);
+  if (i >= args.length || command.length === 0 || command[0] === '') throw new AgentError('ERR_USAGE', `prestop: a command must follow "${COMMAND_SEPARATOR}"; ${usage}`);
+  if (timeoutSeconds === undefined) throw new AgentError('ERR_USAGE', `prestop: --timeout-seconds is required with a command; ${usage}`);
+  return { hook: { command, timeoutMs: timeoutSeconds * 1000 } };
 }
 
 function required(env: Env, key: string): string {

@@ -8,14 +8,14 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
-import { CRD } from '../agent/contract.ts';
-import type { Component } from '../agent/contract.ts';
-import { parseStarRocksConf } from '../agent/conf/starrocks-conf.ts';
-import type { StarRocksConf } from '../agent/conf/starrocks-conf.ts';
-import { AgentError, describeError, exitCodeOf } from '../agent/errors.ts';
-import { createLogger } from '../agent/log.ts';
-import { VERSION } from '../agent/version.ts';
-import { FIELD_MANAGER } from './cr/defaults.ts';
+import { CRD } from '../agent/contract/index.ts';
+import type { Component } from '../agent/contract/index.ts';
+import { parseStarRocksConf } from '../agent/contract/starrocks-conf.ts';
+import type { StarRocksConf } from '../agent/contract/starrocks-conf.ts';
+import { AgentError, describeError, exitCodeOf } from '../agent/contract/errors.ts';
+import { createLogger } from '../agent/contract/log.ts';
+import { VERSION } from '../agent/contract/version.ts';
+import { DEFAULT_AGENT_IMAGE, FIELD_MANAGER } from './cr/defaults.ts';
 import { parseCluster, presentComponents } from './cr/parse.ts';
 import { asString, dig } from './json.ts';
 import { loadConnection } from './kube/connection.ts';
@@ -36,6 +36,9 @@ commands:
                  --resync-seconds N     reconcile every cluster at least this often (default 300)
                  --concurrency N        clusters reconciled in parallel (default 4)
                  --request-timeout-ms N timeout of every API call (default 10000)
+                 --agent-image IMAGE    the agent image every pod's install-agent init container
+                                        runs, unless the CR sets spec.agent.image
+                                        (default ${DEFAULT_AGENT_IMAGE})
   render FILE  print the objects a StarRocksCluster manifest renders to (YAML), then exit
   --version    print the version
   --help       print this help`;
@@ -100,8 +103,11 @@ async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Prom
       'resync-seconds': { type: 'string', default: '300' },
       concurrency: { type: 'string', default: '4' },
       'request-timeout-ms': { type: 'string', default: '10000' },
+      'agent-image': { type: 'string', default: DEFAULT_AGENT_IMAGE },
     },
   });
+  const agentImage = values['agent-image'].trim();
+  if (agentImage === '' || /\s/.test(agentImage)) throw new AgentError('ERR_USAGE', `--agent-image="${values['agent-image']}" is not an image reference: give one such as ${DEFAULT_AGENT_IMAGE}`);
   const number = (name: string, raw: string, min: number): number => {
     const n = Number(raw);
     if (!Number.isInteger(n) || n < min) throw new AgentError('ERR_USAGE', `--${name}=${raw} must be a whole number >= ${min}`);
@@ -142,8 +148,9 @@ async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Prom
     progressRecheckMs: 30_000,
     concurrency: number('concurrency', values.concurrency, 1),
     signal: abort.signal,
+    agentImage,
   });
-  log.info({ version: VERSION, namespace: values.namespace ?? '(all)' }, 'controller started');
+  log.info({ version: VERSION, namespace: values.namespace ?? '(all)', agentImage }, 'controller started');
   if (lost !== undefined) {
     void lost.then(() => {
       if (!abort.signal.aborted) {

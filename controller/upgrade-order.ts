@@ -16,7 +16,7 @@
  * image with one Ready pod. Upgrades put FE last and always wait. New components are created
  * with the CR's image at once. Other template changes are not held.
  */
-import type { Component } from '../agent/contract.ts';
+import type { Component } from '../agent/contract/index.ts';
 import { rolloutComplete } from './status/observed.ts';
 import type { ObservedStatefulSet } from './status/observed.ts';
 

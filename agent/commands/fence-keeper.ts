@@ -7,8 +7,8 @@
  * cluster id in its own pod's annotation, which the controller copies into the StarRocksCluster's
  * status.
  */
-import { ANNOTATIONS } from '../contract.ts';
-import { describeError } from '../errors.ts';
+import { ANNOTATIONS } from '../contract/index.ts';
+import { describeError } from '../contract/errors.ts';
 import type { Context } from './context.ts';
 import { every } from '../util/periodic.ts';
 import type { Periodic } from '../util/periodic.ts';

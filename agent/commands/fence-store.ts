@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeError } from '../errors.ts';
+import { describeError } from '../contract/errors.ts';
 import type { AgentKube, Fence } from '../kube/agent-kube.ts';
 import type { FenceState } from '../plan/fe-start-plan.ts';
 

@@ -10,14 +10,15 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ANNOTATIONS, PATHS, names } from '../contract.ts';
+import { ANNOTATIONS, PATHS, names } from '../contract/index.ts';
 import { ownAddresses } from '../dns/self-resolution.ts';
 import { waitForSelfResolution } from '../dns/wait-self-resolution.ts';
-import { AgentError, describeError } from '../errors.ts';
+import { AgentError, describeError } from '../contract/errors.ts';
+import type { ErrorCode } from '../contract/errors.ts';
 import { readFeMeta } from '../meta/fe-meta.ts';
 import { serializeMembership } from '../membership/annotation.ts';
 import { readNodeView } from '../membership/observe.ts';
-import { judgeAddOutcome } from '../plan/add-outcome.ts';
+import { judgeAddOutcome, privilegeFix } from '../plan/add-outcome.ts';
 import { clusterRecordState, planFeStart } from '../plan/fe-start-plan.ts';
 import type { ClusterRecordState } from '../plan/fe-start-plan.ts';
 import { parseDesiredState } from '../plan/desired-state.ts';
@@ -109,7 +110,13 @@ async function planFe(ctx: Context, signal?: AbortSignal): Promise<PlanFile> {
         ctx.log.info({ reason: plan.reason }, 'bootstrapping a new cluster as its first leader');
         return fePlanFile({ hostType: ctx.config.hostType, plan, now: new Date() });
       case 'restart-from-meta':
-        if (plan.createFence) await createFence(ctx, plan.clusterId);
+        // An FE with meta restarts whatever the API server says: the fence keeper of `run` retries
+        // the create, and stopping here would take a voter away from a group that may need it.
+        if (plan.createFence) {
+          await createFence(ctx, plan.clusterId).catch((error: unknown) =>
+            ctx.log.warn({ error: error instanceof Error ? error.message : String(error) }, 'creating the bootstrap fence failed; the running FE retries it every fence interval'),
+          );
+        }
         ctx.log.info({ reason: plan.reason, clusterId: plan.clusterId }, 'restarting from meta, no helper');
         return fePlanFile({ hostType: ctx.config.hostType, plan, now: new Date() });
       case 'join': {
@@ -120,12 +127,13 @@ async function planFe(ctx: Context, signal?: AbortSignal): Promise<PlanFile> {
         const target = observed.dial.get(plan.leader.host);
         if (target === undefined) break;
         await ctx.annotate('registering');
-        const client = ctx.feClient(target.ip, plan.leader.queryPort ?? target.port);
+        // A join is registered by the agent user (cluster_admin), not root.
+        const client = ctx.agentClient(target.ip, plan.leader.queryPort ?? target.port);
         try {
           const outcome = await client.exec(addFrontend(plan.role, self));
-          const next = judgeAddOutcome(outcome);
+          const next = judgeAddOutcome(outcome, ctx.logins.agent.user);
           ctx.log.info({ role: plan.role, leader: plan.leader.host, outcome: outcome.ok ? 'ok' : outcome.failure.kind }, `ADD ${plan.role}: ${next.reason}`);
-          if (next.kind === 'refuse') throw refused(ctx, `${next.reason}; fix: ${next.fix}`);
+          if (next.kind === 'refuse') throw refused(ctx, `${next.reason}; fix: ${next.fix}`, next.code);
         } finally {
           await client.close();
         }
@@ -168,9 +176,9 @@ async function registerNode(ctx: Context, signal?: AbortSignal): Promise<PlanFil
                 : addComputeNode(decision.target);
           const outcome = await client.exec(statement);
           if (decision.kind === 'add' && outcome.ok) addedNow = true;
-          const next = judgeAddOutcome(outcome);
+          const next = judgeAddOutcome(outcome, ctx.logins.agent.user);
           ctx.log.info({ statement: statement.kind, outcome: outcome.ok ? 'ok' : outcome.failure.kind }, `${decision.reason}: ${next.reason}`);
-          if (next.kind === 'refuse') throw refused(ctx, `${next.reason}; fix: ${next.fix}`);
+          if (next.kind === 'refuse') throw refused(ctx, `${next.reason}; fix: ${next.fix}`, next.code);
           return { kind: 'progress' };
         }
         case 'wait':
@@ -180,6 +188,10 @@ async function registerNode(ctx: Context, signal?: AbortSignal): Promise<PlanFil
       }
     });
     if (!step.found) {
+      // A user without NODE (or OPERATE) cannot even read membership: waiting would never end.
+      if (step.privilege !== undefined) {
+        throw refused(ctx, `the FE refuses ${ctx.logins.agent.user} to read membership: ${step.privilege}; fix: ${privilegeFix(ctx.logins.agent.user)}`, 'ERR_SQL_PRIVILEGE');
+      }
       waiting(step.reason);
     } else if (step.value.kind === 'done') {
       const as = step.value.as;
@@ -233,10 +245,10 @@ export async function createFence(ctx: Context, clusterId: number): Promise<void
   }
 }
 
-function refused(ctx: Context, message: string): AgentError {
+function refused(ctx: Context, message: string, code: ErrorCode = 'ERR_REFUSED'): AgentError {
   void ctx.annotate('refused', { 'starrocks.com/agent-last-error': message });
-  void ctx.kube?.emitEvent({ type: 'Warning', reason: 'StartRefused', message });
-  return new AgentError('ERR_REFUSED', message);
+  void ctx.kube?.emitEvent({ type: 'Warning', reason: code === 'ERR_SQL_PRIVILEGE' ? 'MissingPrivilege' : 'StartRefused', message });
+  return new AgentError(code, message);
 }
 
 // Say why we wait when the reason changes, and otherwise every 10 s.

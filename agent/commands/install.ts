@@ -13,8 +13,8 @@
 import { chmod, copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { isSea } from 'node:sea';
-import { AGENT_COMMANDS, PATHS } from '../contract.ts';
-import { AgentError } from '../errors.ts';
+import { AGENT_COMMANDS, PATHS } from '../contract/index.ts';
+import { AgentError } from '../contract/errors.ts';
 
 /** The executable's name in the target folder, as the pods run it. */
 export const INSTALLED_NAME = basename(PATHS.agentBin);

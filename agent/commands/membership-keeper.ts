@@ -4,9 +4,9 @@
  * StarRocksCluster and the pods of the rows beyond it, and remove the ghosts the plan names.
  * Every step is re-read each round, so a crash or a leader change half-way loses nothing.
  */
-import type { Component } from '../contract.ts';
-import { names } from '../contract.ts';
-import { describeError } from '../errors.ts';
+import type { Component } from '../contract/index.ts';
+import { names } from '../contract/index.ts';
+import { describeError } from '../contract/errors.ts';
 import { findLeader } from '../membership/queries.ts';
 import { parseDesiredState } from '../plan/desired-state.ts';
 import { planMembershipReconcile, podsToCheck } from '../plan/membership-reconcile.ts';

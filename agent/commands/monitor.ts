@@ -12,7 +12,7 @@ import type { ProbeState, ProbeTiming, SelfMembership } from '../plan/probe-stat
 import { findFrontendsByHost, findNode } from '../membership/queries.ts';
 import { tabletGate } from '../plan/tablet-gate.ts';
 import type { TabletGate, TabletGateInput } from '../plan/tablet-gate.ts';
-import { ANNOTATIONS } from '../contract.ts';
+import { ANNOTATIONS } from '../contract/index.ts';
 import { hostPort } from '../sql/host-port.ts';
 import type { PlanFile } from '../plan/plan-file.ts';
 import type { Context } from './context.ts';

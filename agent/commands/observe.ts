@@ -4,7 +4,7 @@
  * read the leader's own answer (W3), never a load balancer's.
  */
 import { discoverFePeers } from '../dns/fe-peers.ts';
-import { describeError } from '../errors.ts';
+import { describeError } from '../contract/errors.ts';
 import { observeFePeers as observeEach } from '../membership/observe.ts';
 import type { FeClient } from '../sql/fe-client.ts';
 import type { LeaderView, PeerObservation } from '../plan/observations.ts';
@@ -50,15 +50,22 @@ export async function observeFePeers(ctx: Context): Promise<FeObservation> {
   }
 }
 
-/** A client to the FE that answered as leader, with its view; undefined when there is none. */
+/**
+ * A client to the FE that answered as leader, with its view; undefined when there is none. With
+ * none, `privilege` carries an FE's refusal for a missing privilege (1227/5203): no wait ends it.
+ */
 export async function withLeader<T>(
   ctx: Context,
   use: (client: FeClient, view: LeaderView) => Promise<T>,
-): Promise<{ found: true; value: T } | { found: false; reason: string }> {
+): Promise<{ found: true; value: T } | { found: false; reason: string; privilege?: string }> {
   const observed = await observeFePeers(ctx);
   if (observed.dnsError !== undefined) return { found: false, reason: `FE peers cannot be listed: ${observed.dnsError}` };
   const result = leaderViewOf(observed.peers);
-  if (result.kind === 'none') return { found: false, reason: describePeers(observed.peers) };
+  if (result.kind === 'none') {
+    const denied = observed.peers.find((p) => p.result.kind === 'failed' && p.result.failure.kind === 'privilege');
+    const privilege = denied?.result.kind === 'failed' ? denied.result.failure.message : undefined;
+    return { found: false, reason: describePeers(observed.peers), ...(privilege === undefined ? {} : { privilege }) };
+  }
   if (result.kind === 'conflict') return { found: false, reason: `several FEs answer as leader: ${result.leaders.join(', ')}` };
   const target = observed.dial.get(result.view.peer.host);
   if (target === undefined) return { found: false, reason: `the leader ${result.view.peer.host} has no address` };

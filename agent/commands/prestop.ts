@@ -8,16 +8,19 @@
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ANNOTATIONS, names } from '../contract.ts';
-import { describeError } from '../errors.ts';
+import { ANNOTATIONS, names } from '../contract/index.ts';
+import { describeError } from '../contract/errors.ts';
 import { parsePlanFile } from '../plan/plan-file.ts';
-import { PATHS } from '../contract.ts';
+import { PATHS } from '../contract/index.ts';
 import { higherFrontends, isScaleInRefusal, planBeScaleIn, planCnScaleIn, planFeScaleIn, shutdownIntent } from '../plan/shutdown.ts';
 import type { FrontendView, ShutdownIntentInput } from '../plan/shutdown.ts';
 import { parseDesiredState } from '../plan/desired-state.ts';
 import type { NodeView } from '../plan/registration.ts';
 import { leaderViewOf } from '../plan/observations.ts';
+import type { PrestopArgs, PrestopHook } from '../config.ts';
+import { childEnv } from '../process/child-env.ts';
 import { holdPrestopLock } from '../process/prestop-lock.ts';
+import { runUserHook } from '../process/user-hook.ts';
 import { hostPort } from '../sql/host-port.ts';
 import type { HostPort } from '../sql/host-port.ts';
 import type { SqlFailure } from '../sql/sql-error.ts';
@@ -28,12 +31,16 @@ import { DRAINING_FILE, SHUTDOWN_FILE } from './monitor.ts';
 import { observeFePeers, withLeader } from './observe.ts';
 import { CHILD_PID_FILE } from './run.ts';
 
-/** Run the preStop hook; resolves when the pod may stop. */
-export async function prestopCommand(ctx: Context): Promise<void> {
+/**
+ * Run the preStop hook; resolves when the pod may stop. A CR's own preStop command (`args.hook`)
+ * runs first, after readiness is off and while StarRocks still runs; then the agent's step.
+ */
+export async function prestopCommand(ctx: Context, args: PrestopArgs = { hook: undefined }): Promise<void> {
   const release = await holdPrestopLock(ctx.config.stateDir);
   try {
     await writeFile(join(ctx.config.stateDir, DRAINING_FILE), `${new Date().toISOString()}\n`);
     await ctx.annotate('draining');
+    if (args.hook !== undefined) await userHook(ctx, args.hook);
     const intent = shutdownIntent(await replicas(ctx));
     ctx.log.info({ intent: intent.kind, reason: intent.reason }, 'preStop');
     await ctx.kube?.emitEvent({ type: 'Normal', reason: intent.kind === 'restart' ? 'Restarting' : 'ScalingIn', message: intent.reason });
@@ -48,6 +55,25 @@ export async function prestopCommand(ctx: Context): Promise<void> {
   } finally {
     await release();
   }
+}
+
+// The user's hook failing or timing out does not stop the agent's step: kubelet would go on
+// stopping the container too (FailedPreStopHook), and a scale-in must still deregister.
+async function userHook(ctx: Context, hook: PrestopHook): Promise<void> {
+  ctx.log.info({ command: hook.command[0], timeoutMs: hook.timeoutMs }, "running the cluster's own preStop command");
+  const outcome = await runUserHook({ command: hook.command, env: childEnv(process.env), timeoutMs: hook.timeoutMs });
+  if (outcome.kind === 'exited' && outcome.code === 0) {
+    ctx.log.info("the cluster's own preStop command finished");
+    return;
+  }
+  const message =
+    outcome.kind === 'exited'
+      ? `the preStop command ${hook.command[0] ?? ''} exited with ${outcome.code}`
+      : outcome.kind === 'timed-out'
+        ? `the preStop command ${hook.command[0] ?? ''} was killed after ${outcome.timeoutMs / 1000} s (its share of the grace period)`
+        : `the preStop command could not start: ${outcome.message}`;
+  ctx.log.warn({ outcome: outcome.kind }, `${message}; going on with the agent's preStop`);
+  await ctx.kube?.emitEvent({ type: 'Warning', reason: 'PreStopCommandFailed', message: `${message}; the agent's preStop went on` });
 }
 
 async function replicas(ctx: Context): Promise<ShutdownIntentInput> {

@@ -8,8 +8,9 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { PATHS, componentHome, scripts } from '../contract.ts';
-import { isAgentError } from '../errors.ts';
+import { ENV, PATHS, componentHome, scripts } from '../contract/index.ts';
+import type { Component } from '../contract/index.ts';
+import { isAgentError } from '../contract/errors.ts';
 import { createMetrics, setPhase } from '../http/metrics.ts';
 import { startAgentServer } from '../http/server.ts';
 import { readFeMeta } from '../meta/fe-meta.ts';
@@ -23,6 +24,7 @@ import { startSupervised } from '../process/supervisor.ts';
 import { PHASES } from './context.ts';
 import type { Context } from './context.ts';
 import { derivePlan, writePlanFile } from './init.ts';
+import { startAccountKeeper } from './account-keeper.ts';
 import { startFenceKeeper } from './fence-keeper.ts';
 import { startMembershipKeeper } from './membership-keeper.ts';
 import { DRAINING_FILE, startMonitor } from './monitor.ts';
@@ -42,19 +44,48 @@ export const PLAN_CONSUMED_FILE = 'plan.used';
 /** The file `run` writes with the StarRocks process's pid, for preStop. */
 export const CHILD_PID_FILE = 'child.pid';
 
+/** Options of `runCommand`. */
+export interface RunOptions {
+  /** The signals received since the command began (main captures them before loading anything). */
+  early?: EarlySignals;
+  /** The CR's `command` and `args` (`run -- CMD ARG...`), supervised instead of the start script. */
+  command?: readonly string[];
+}
+
+/** Inputs of `supervisedArgv`. */
+export interface SupervisedArgvInput {
+  /** The component's home (`/opt/starrocks/fe`). */
+  home: string;
+  component: Component;
+  /** The CR's command and args, or undefined for the start script. */
+  custom: readonly string[] | undefined;
+  /** What the plan passes the start script (`--helper`, `--host_type`, `--logconsole`). */
+  planArgs: readonly string[];
+}
+
 /**
- * Run StarRocks under the agent; resolves to the exit code. `early` holds the signals received
- * since the command began (main captures them before loading anything).
+ * What `run` starts: the component's start script with the plan's arguments, or the CR's command
+ * in its place, with the same arguments after the CR's own. A CR command stands in for
+ * `start_*.sh` (a wrapper that ends with `exec .../start_fe.sh "$@"`), so an FE that joins still
+ * gets its `--helper`.
  */
-export async function runCommand(ctx: Context, early: EarlySignals = captureEarlySignals()): Promise<number> {
+export function supervisedArgv(input: SupervisedArgvInput): { command: string; args: string[] } {
+  const [custom, ...customArgs] = input.custom ?? [];
+  if (custom === undefined) return { command: join(input.home, scripts(input.component).start), args: [...input.planArgs] };
+  return { command: custom, args: [...customArgs, ...input.planArgs] };
+}
+
+/** Run StarRocks (or the CR's command) under the agent; resolves to the exit code. */
+export async function runCommand(ctx: Context, options: RunOptions = {}): Promise<number> {
+  const early = options.early ?? captureEarlySignals();
   try {
-    return await supervise(ctx, early);
+    return await supervise(ctx, early, options.command);
   } finally {
     early.release();
   }
 }
 
-async function supervise(ctx: Context, early: EarlySignals): Promise<number> {
+async function supervise(ctx: Context, early: EarlySignals, custom: readonly string[] | undefined): Promise<number> {
   const metrics = ctx.metrics ?? createMetrics();
   setPhase(metrics, PHASES, 'starting');
   // A draining mark left by the preStop of an earlier container (kubelet runs preStop before a
@@ -74,6 +105,7 @@ async function supervise(ctx: Context, early: EarlySignals): Promise<number> {
   // Nothing is written into the image (W13): the images link <home>/conf into the state dir,
   // filled here; elsewhere StarRocks reads the conf where it is mounted.
   const confDir = await materializeConf({ home, stateDir: ctx.config.stateDir, configMapMountPath: ctx.config.configMapMountPath });
+  if (custom !== undefined) env[ENV.AGENT_SUPERVISED] = 'true';
   if (confDir !== undefined) env.STARROCKS_CONF_DIR = confDir;
   else if (ctx.conf.confPath !== undefined) env.STARROCKS_CONF_DIR = dirname(ctx.conf.confPath);
 
@@ -91,6 +123,8 @@ async function supervise(ctx: Context, early: EarlySignals): Promise<number> {
       : undefined;
   // The FE leader's agent removes ghost rows (membership-keeper.ts); the others' rounds are no-ops.
   const members = ctx.config.component === 'fe' ? startMembershipKeeper({ ctx, intervalMs: fenceCheckIntervalMs(ctx.config.probeIntervalMs) }) : undefined;
+  // The FE leader's agent sets root's password and the agent user from the Secrets (account-keeper.ts).
+  const accounts = ctx.config.component === 'fe' ? startAccountKeeper({ ctx, intervalMs: ctx.config.probeIntervalMs }) : undefined;
   const server = await startAgentServer({ host: ctx.config.agentBind, port: ctx.config.agentPort, source: monitor, metrics });
   ctx.log.info({ url: server.url }, 'agent HTTP endpoint listening');
 
@@ -100,13 +134,13 @@ async function supervise(ctx: Context, early: EarlySignals): Promise<number> {
     monitor.stop();
     keeper?.stop();
     members?.stop();
+    accounts?.stop();
     await server.close();
     return 0;
   }
   const stopSignalled = Promise.withResolvers<void>();
-  const args = startArgs(plan, { logConsole: true });
-  const command = join(home, scripts(ctx.config.component).start);
-  ctx.log.info({ command, args }, 'starting StarRocks');
+  const { command, args } = supervisedArgv({ home, component: ctx.config.component, custom, planArgs: startArgs(plan, { logConsole: true }) });
+  ctx.log.info({ command, args, custom: custom !== undefined }, 'starting StarRocks');
   const child = startSupervised({
     command,
     args,
@@ -140,6 +174,7 @@ async function supervise(ctx: Context, early: EarlySignals): Promise<number> {
   } finally {
     keeper?.stop();
     members?.stop();
+    accounts?.stop();
     monitor.stop();
     await server.close();
     await rm(join(ctx.config.stateDir, CHILD_PID_FILE), { force: true });

@@ -14,7 +14,7 @@
  * for (const peer of peers) await showFrontends(peer.ip ?? peer.fqdn, peer.queryPort);
  * ```
  */
-import { PORTS, names, parseOrdinal, serviceFqdn } from '../contract.ts';
+import { PORTS, names, parseOrdinal, serviceFqdn } from '../contract/index.ts';
 import { normalizeDnsName, recordsOf } from './cluster-resolver.ts';
 import type { ClusterResolver, DnsLookup, SrvRecord } from './cluster-resolver.ts';
 

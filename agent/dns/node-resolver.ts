@@ -14,8 +14,8 @@
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { Endpoint } from '../config.ts';
-import { AgentError, isAgentError } from '../errors.ts';
-import { ENV } from '../contract.ts';
+import { AgentError, isAgentError } from '../contract/errors.ts';
+import { ENV } from '../contract/index.ts';
 import { normalizeDnsName } from './cluster-resolver.ts';
 import type { ClusterResolver, DnsLookup, SrvRecord } from './cluster-resolver.ts';
 

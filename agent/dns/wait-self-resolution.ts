@@ -10,8 +10,8 @@
  * const ok = await waitForSelfResolution(resolver, { fqdn, ownIps, maxBackoffMs: config.maxBackoffMs, log, signal });
  * ```
  */
-import { describeError } from '../errors.ts';
-import type { Log } from '../log.ts';
+import { describeError } from '../contract/errors.ts';
+import type { Log } from '../contract/log.ts';
 import { createBackoff, sleep } from '../util/backoff.ts';
 import type { RandomSource } from '../util/backoff.ts';
 import type { ClusterResolver } from './cluster-resolver.ts';

@@ -5,7 +5,7 @@
  */
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
-import { AGENT_ROUTES } from '../contract.ts';
+import { AGENT_ROUTES } from '../contract/index.ts';
 import type { AgentMetrics } from './metrics.ts';
 
 /** A probe's answer. */

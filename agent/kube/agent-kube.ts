@@ -1,8 +1,8 @@
 /**
  * The agent's whole use of the Kubernetes API, behind one small interface: read its StatefulSet's
  * replicas (restart or scale-in?), keep its state in its own pod's annotations, read and create
- * the bootstrap fence, and emit events. Tests and the agent's hot paths never load client-node;
- * only `kube-client.ts` does, on demand.
+ * the bootstrap fence, and emit events. Tests and the agent's decisions use this interface; only
+ * `kube-client.ts` speaks HTTP, through the agent's own small client in `rest.ts`.
  */
 
 /** What the bootstrap fence records (DESIGN.md §3). */

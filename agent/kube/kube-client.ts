@@ -1,5 +1,5 @@
 /**
- * AgentKube over the project's small REST client (the one the controller uses), not over
+ * AgentKube over the agent's own small REST client (`rest.ts`), not over
  * `@kubernetes/client-node`: the agent makes five kinds of call, and client-node made the agent's
  * bundle 10 MB and its start slow.
  *
@@ -7,12 +7,10 @@
  * in-cluster service account. The pod's annotations are written with server-side apply under the
  * agent's own field manager, so the agent owns exactly its keys and never touches others'.
  */
-import { loadConnection } from '../../controller/kube/connection.ts';
-import { httpStatusOf } from '../../controller/kube/kube-api.ts';
-import { restKubeApi } from '../../controller/kube/rest-api.ts';
-import { ANNOTATIONS, LABELS } from '../contract.ts';
-import { AgentError, describeError } from '../errors.ts';
+import { ANNOTATIONS, LABELS } from '../contract/index.ts';
+import { AgentError, describeError } from '../contract/errors.ts';
 import type { AgentEvent, AgentKube, Fence } from './agent-kube.ts';
+import { agentRest, httpStatusOf, loadConnection } from './rest.ts';
 
 /** The field manager of the agent's writes, one per command (see annotateSelf). */
 export const AGENT_FIELD_MANAGER = 'starrocks-agent';
@@ -36,7 +34,7 @@ export interface KubeClientOptions {
 
 /** AgentKube talking to a real API server. */
 export function createAgentKube(options: KubeClientOptions): AgentKube {
-  const connection = loadConnection({ kubeconfig: undefined, env: options.env });
+  const connection = loadConnection({ env: options.env });
   // Server-side apply drops the keys a manager stops sending, and every apply re-sends the
   // manager's keys with force. One manager per command keeps each command's keys (init's plan,
   // prestop's progress) when another command writes its own; within `run`, the facts it
@@ -44,8 +42,8 @@ export function createAgentKube(options: KubeClientOptions): AgentKube {
   // older phase over the one preStop wrote meanwhile.
   const managerOf = (group: 'state' | 'notes'): string => `${AGENT_FIELD_MANAGER}-${options.command}${group === 'notes' ? '-notes' : ''}`;
   const apis = {
-    state: restKubeApi({ connection, fieldManager: managerOf('state'), timeoutMs: options.timeoutMs }),
-    notes: restKubeApi({ connection, fieldManager: managerOf('notes'), timeoutMs: options.timeoutMs }),
+    state: agentRest({ connection, fieldManager: managerOf('state'), timeoutMs: options.timeoutMs }),
+    notes: agentRest({ connection, fieldManager: managerOf('notes'), timeoutMs: options.timeoutMs }),
   };
   const api = apis.state;
   const { namespace } = options;
@@ -139,8 +137,8 @@ export function createAgentKube(options: KubeClientOptions): AgentKube {
       for (const group of touched) {
         try {
           // Only annotations are sent: the pod's labels are not this manager's to claim.
-          const patch = { apiVersion: 'v1', kind: 'Pod', metadata: { name: options.podName, namespace, annotations: { ...written[group] } } };
-          await apis[group].apply(patch as unknown as Parameters<typeof api.apply>[0]);
+          const patch = { apiVersion: 'v1', kind: 'Pod' as const, metadata: { name: options.podName, namespace, annotations: { ...written[group] } } };
+          await apis[group].apply(patch);
         } catch (error) {
           throw fail(`annotating pod ${namespace}/${options.podName}`, error);
         }

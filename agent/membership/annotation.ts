@@ -11,8 +11,8 @@
  * const previous = parseMembership(pod.metadata.annotations?.[ANNOTATIONS.membership]);
  * ```
  */
-import { isComponent } from '../contract.ts';
-import type { Component } from '../contract.ts';
+import { isComponent } from '../contract/index.ts';
+import type { Component } from '../contract/index.ts';
 import { hostPortText, parseHostPort } from '../sql/host-port.ts';
 import type { HostPort } from '../sql/host-port.ts';
 

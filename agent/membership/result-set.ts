@@ -10,7 +10,7 @@
  * for (const row of resultSet.rows) table.text(row, 'IP');
  * ```
  */
-import { AgentError } from '../errors.ts';
+import { AgentError } from '../contract/errors.ts';
 
 /** Column titles and rows of text (or SQL NULL) values. */
 export interface ResultSet {

@@ -11,8 +11,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HOST_TYPES } from '../contract.ts';
-import type { HostType } from '../contract.ts';
+import { HOST_TYPES } from '../contract/index.ts';
+import type { HostType } from '../contract/index.ts';
 import { parseJavaProperties } from './java-properties.ts';
 
 /** What the meta directory says about this FE. */

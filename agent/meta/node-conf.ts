@@ -13,11 +13,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { confPort, parseStarRocksConf } from '../conf/starrocks-conf.ts';
-import type { StarRocksConf } from '../conf/starrocks-conf.ts';
-import { PORTS, componentHome, confFileName } from '../contract.ts';
-import type { Component } from '../contract.ts';
-import { AgentError } from '../errors.ts';
+import { confPort, parseStarRocksConf } from '../contract/starrocks-conf.ts';
+import type { StarRocksConf } from '../contract/starrocks-conf.ts';
+import { PORTS, componentHome, confFileName } from '../contract/index.ts';
+import type { Component } from '../contract/index.ts';
+import { AgentError } from '../contract/errors.ts';
 
 /** FE conf values. */
 export interface FeNodeConf {

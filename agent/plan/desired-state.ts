@@ -9,8 +9,8 @@
  * desired.components.fe.replicas; // 3
  * ```
  */
-import { COMPONENTS, DEFAULTS } from '../contract.ts';
-import type { Component } from '../contract.ts';
+import { COMPONENTS, DEFAULTS } from '../contract/index.ts';
+import type { Component } from '../contract/index.ts';
 
 /** One component's intent. */
 export interface ComponentIntent {

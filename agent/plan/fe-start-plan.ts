@@ -19,7 +19,7 @@
  * if (plan.kind === 'join' && plan.needsAdd) await leaderClient.exec(addFrontend(plan.role, self));
  * ```
  */
-import type { HostType } from '../contract.ts';
+import type { HostType } from '../contract/index.ts';
 import type { FrontendRow } from '../membership/frontends.ts';
 import { findFrontendsByHost } from '../membership/queries.ts';
 import type { FeMeta } from '../meta/fe-meta.ts';

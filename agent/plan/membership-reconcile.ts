@@ -12,7 +12,7 @@
  * const { actions, pending } = planMembershipReconcile({ cluster: 'prod', desired, frontends, backends, computeNodes, pods, goneSince, now, graceMs });
  * ```
  */
-import type { Component } from '../contract.ts';
+import type { Component } from '../contract/index.ts';
 import type { FrontendRow } from '../membership/frontends.ts';
 import type { NodeRow } from '../membership/nodes.ts';
 import { aliveVoters, majority, voters } from '../membership/queries.ts';

@@ -11,9 +11,9 @@
  * const args = startArgs(parsePlanFile(await readFile(path, 'utf8')), { logConsole: true });
  * ```
  */
-import { HOST_TYPES, isComponent } from '../contract.ts';
-import type { HostType } from '../contract.ts';
-import { AgentError } from '../errors.ts';
+import { HOST_TYPES, isComponent } from '../contract/index.ts';
+import type { HostType } from '../contract/index.ts';
+import { AgentError } from '../contract/errors.ts';
 import { hostPortText, parseHostPort } from '../sql/host-port.ts';
 import type { HostPort } from '../sql/host-port.ts';
 import type { FeStartPlan } from './fe-start-plan.ts';

@@ -16,7 +16,7 @@
  * readiness(state, Date.now()); // { ok: false, reason: 'draining: ...' }
  * ```
  */
-import type { Component } from '../contract.ts';
+import type { Component } from '../contract/index.ts';
 import type { FrontendRow } from '../membership/frontends.ts';
 import { findFrontendsByHost, findNode } from '../membership/queries.ts';
 import type { NodeRow } from '../membership/nodes.ts';

@@ -9,7 +9,7 @@
  * spawn(startScript, args, { env: childEnv(process.env) });
  * ```
  */
-import { ENV } from '../contract.ts';
+import { ENV } from '../contract/index.ts';
 
 /** Variables never passed to the StarRocks process. */
 export const SECRET_ENV: readonly string[] = [ENV.MYSQL_PWD];

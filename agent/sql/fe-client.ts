@@ -3,8 +3,9 @@
  * a classified failure. Nothing throws for an FE-side or network problem: callers (pure plans)
  * decide on the outcome.
  *
- * The mysql2 implementation connects as root with the password from config (never logged, never
- * in argv), with `multipleStatements` off, a connect timeout, and a per-statement deadline that
+ * The mysql2 implementation logs in as its SqlLogin's user (root with `password` by default),
+ * trying the login's passwords in order when the server denies one (a Secret being rotated), and
+ * never logs a password nor puts one in argv; with `multipleStatements` off, a connect timeout, and a per-statement deadline that
  * really aborts: on expiry the connection is destroyed, so a hung FE (SHOW FRONTENDS hangs while
  * there is no leader) never holds the agent. The connection is kept between statements and
  * re-opened after any failure.
@@ -17,9 +18,9 @@
  * await fe.close();
  * ```
  */
-import mysql from 'mysql2';
 import type { Connection, FieldPacket } from 'mysql2';
-import { isAgentError } from '../errors.ts';
+import type * as Mysql2 from 'mysql2';
+import { describeError, isAgentError } from '../contract/errors.ts';
 import { parseFrontends } from '../membership/frontends.ts';
 import type { FrontendRow } from '../membership/frontends.ts';
 import { parseBackends, parseComputeNodes } from '../membership/nodes.ts';
@@ -27,6 +28,7 @@ import type { NodeRow } from '../membership/nodes.ts';
 import type { ResultSet } from '../membership/result-set.ts';
 import { parseTabletHealth } from '../membership/tablet-health.ts';
 import type { TabletHealth } from '../membership/tablet-health.ts';
+import type { SqlLogin } from './credentials.ts';
 import { sqlFailure } from './sql-error.ts';
 import type { SqlErrorKind, SqlFailure } from './sql-error.ts';
 import { showBackends, showComputeNodes, showFrontends, showStatistic } from './statements.ts';
@@ -61,8 +63,10 @@ export interface FeClient {
 export interface FeClientOptions {
   host: string;
   port: number;
-  /** Secret: passed to the MySQL handshake only. */
-  password: string;
+  /** Secret: root's password, passed to the MySQL handshake only. Ignored when `login` is given. */
+  password?: string;
+  /** Who to log in as and the passwords to try; root with `password` when absent. */
+  login?: SqlLogin;
   /** Deadline of every statement, connect included. */
   timeoutMs: number;
   /** Connect timeout (default: timeoutMs). */
@@ -71,19 +75,28 @@ export interface FeClientOptions {
   onStatement?: (record: StatementRecord) => void;
 }
 
+// mysql2 is loaded at the first connection, not with this module: `init` asks DNS before any SQL,
+// and its start-up budget (issue 13) has no room for evaluating mysql2 first.
+let mysql2: Promise<typeof Mysql2> | undefined;
+const loadMysql2 = (): Promise<typeof Mysql2> => (mysql2 ??= import('mysql2'));
+
 /** An FeClient over mysql2. */
 export function createFeClient(options: FeClientOptions): FeClient {
   const target = options.host.includes(':') ? `[${options.host}]:${options.port}` : `${options.host}:${options.port}`;
   let connection: Connection | undefined;
   let closed = false;
+  const login: SqlLogin = options.login ?? {
+    user: 'root',
+    passwords: () => Promise.resolve([options.password ?? '']),
+    accepted: () => undefined,
+  };
 
-  const open = (): Connection => {
-    if (connection !== undefined) return connection;
-    const created = mysql.createConnection({
+  const open = (driver: typeof Mysql2, password: string): Connection => {
+    const created = driver.createConnection({
       host: options.host,
       port: options.port,
-      user: 'root',
-      password: options.password,
+      user: login.user,
+      password,
       connectTimeout: Math.max(1, Math.min(options.connectTimeoutMs ?? options.timeoutMs, options.timeoutMs)),
       multipleStatements: false,
       supportBigNumbers: true,
@@ -103,7 +116,16 @@ export function createFeClient(options: FeClientOptions): FeClient {
     conn.destroy();
   };
 
+  // One statement at a time (mysql2 queues them on a connection anyway), so two callers never open
+  // two connections while the login's passwords are read.
+  let queue: Promise<unknown> = Promise.resolve();
   const run = (kind: StatementKind, sql: string): Promise<SqlOutcome<ResultSet | undefined>> => {
+    const next = queue.then(() => runNow(kind, sql));
+    queue = next;
+    return next;
+  };
+
+  const runNow = async (kind: StatementKind, sql: string): Promise<SqlOutcome<ResultSet | undefined>> => {
     const started = performance.now();
     const finish = <T>(outcome: SqlOutcome<T>): SqlOutcome<T> => {
       options.onStatement?.({
@@ -114,17 +136,43 @@ export function createFeClient(options: FeClientOptions): FeClient {
       });
       return outcome;
     };
-    if (closed) {
-      return Promise.resolve(finish({ ok: false, failure: { kind: 'other', message: 'client closed', errno: undefined } }));
+    if (closed) return finish({ ok: false, failure: { kind: 'other', message: 'client closed', errno: undefined } });
+    if (connection !== undefined) return finish(await runOn(connection, kind, sql));
+    let passwords: readonly string[];
+    let driver: typeof Mysql2;
+    try {
+      driver = await loadMysql2();
+      passwords = await login.passwords();
+    } catch (error) {
+      return finish({ ok: false, failure: { kind: 'other', message: describeError(error), errno: undefined } });
     }
-    const conn = open();
+    if (closed) return finish({ ok: false, failure: { kind: 'other', message: 'client closed', errno: undefined } });
+    if (passwords.length === 0) passwords = [''];
+    // A new connection: on access denied, the next password the login knows (rotation), at most
+    // one handshake per password.
+    let outcome: SqlOutcome<ResultSet | undefined> | undefined;
+    for (const [i, password] of passwords.entries()) {
+      const conn = open(driver, password);
+      outcome = await runOn(conn, kind, sql);
+      const denied = !outcome.ok && outcome.failure.kind === 'auth';
+      if (!denied) {
+        // The handshake passed unless the failure came from the transport.
+        if (outcome.ok || outcome.failure.errno !== undefined) login.accepted(password);
+        break;
+      }
+      if (i < passwords.length - 1) drop(conn);
+    }
+    return finish(outcome as SqlOutcome<ResultSet | undefined>);
+  };
+
+  const runOn = (conn: Connection, kind: StatementKind, sql: string): Promise<SqlOutcome<ResultSet | undefined>> => {
     return new Promise((resolve) => {
       let settled = false;
       const settle = (outcome: SqlOutcome<ResultSet | undefined>): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        resolve(finish(outcome));
+        resolve(outcome);
       };
       const timer = setTimeout(() => {
         drop(conn);

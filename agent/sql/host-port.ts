@@ -12,7 +12,7 @@
  * ```
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { AgentError } from '../errors.ts';
+import { AgentError } from '../contract/errors.ts';
 
 declare const validHost: unique symbol;
 declare const validPort: unique symbol;

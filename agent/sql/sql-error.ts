@@ -28,8 +28,14 @@ export type SqlErrorKind =
   | 'unknown_host'
   /** The FE asks to retry (lock busy, node name collision). */
   | 'retry'
-  /** Access denied (1045): wrong MYSQL_PWD. */
+  /** Access denied at login (1045): wrong password, or no such user yet. */
   | 'auth'
+  /**
+   * The user lacks a privilege the statement needs: 1227 (ER_SPECIFIC_ACCESS_DENIED_ERROR) or,
+   * since StarRocks PR #38531 (3.3+), 5203 (ERR_ACCESS_DENIED) "Access denied; you need (at least
+   * one of) the NODE privilege(s) on SYSTEM ...". A grant is missing: retrying cannot help.
+   */
+  | 'privilege'
   /** The statement or the connect did not finish in time. */
   | 'timeout'
   /** Nothing listens on the query port (FE not started or not ready). */
@@ -81,11 +87,13 @@ const MESSAGES: ReadonlyArray<readonly [RegExp, SqlErrorKind]> = [
   [/does not exists?\[/i, 'does_not_exist'],
   [/unknown (fqdn )?host/i, 'unknown_host'],
   [/Access denied for user/, 'auth'],
+  [/Access denied; you need/, 'privilege'],
 ];
 
 /** Classify an error from the MySQL client or the FE. */
 export function classifySqlError(error: RawSqlError): SqlErrorKind {
   if (error.errno === 1045) return 'auth';
+  if (error.errno === 1227 || error.errno === 5203) return 'privilege';
   const transport = error.code === undefined ? undefined : TRANSPORT[error.code];
   if (transport !== undefined) return transport;
   for (const [pattern, kind] of MESSAGES) {

@@ -10,8 +10,9 @@
  * // 'ALTER SYSTEM ADD FOLLOWER "fe-1.prod-fe-search.ns.svc.cluster.local:9010"'
  * ```
  */
-import { AgentError } from '../errors.ts';
+import { AgentError } from '../contract/errors.ts';
 import { hostPortText, isValidHost, isValidPort } from './host-port.ts';
+import { passwordLiteral } from './passwords.ts';
 import type { HostPort } from './host-port.ts';
 
 declare const statementBrand: unique symbol;
@@ -30,7 +31,12 @@ export type AlterKind =
   | 'cancel_decommission_backend'
   | 'add_compute_node'
   | 'drop_compute_node'
-  | 'set_frontend_config';
+  | 'set_frontend_config'
+  | 'set_password'
+  | 'create_user'
+  | 'grant_role'
+  | 'grant_operate'
+  | 'set_default_role';
 /** Every statement kind, for metrics labels. */
 export type StatementKind = ShowKind | AlterKind;
 
@@ -124,6 +130,60 @@ export function setFrontendConfig<K extends FrontendConfigKey>(
     sql: `ADMIN SET FRONTEND CONFIG ("${key}" = "${value}")`,
     target: undefined,
   } as AlterStatement;
+}
+
+// A SQL user name the agent manages: our own constants only, checked so that nothing but a plain
+// name goes between the quotes of `'user'@'%'`.
+function userIdentity(user: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(user)) {
+    throw new AgentError('ERR_INTERNAL', `refusing to put the user name ${JSON.stringify(user)} into SQL`);
+  }
+  return `'${user}'@'%'`;
+}
+
+// A role name: the built-in roles only (cluster_admin).
+function roleName(role: string): string {
+  if (!/^[a-z_]{1,64}$/.test(role)) throw new AgentError('ERR_INTERNAL', `refusing to put the role name ${JSON.stringify(role)} into SQL`);
+  return role;
+}
+
+/**
+ * `SET PASSWORD FOR 'user'@'%' = PASSWORD('...')` (StarRocks docs, SET PASSWORD: any user may set
+ * their own; only root may set root's). The SQL holds the password: never log `sql`.
+ */
+export function setPassword(user: string, password: string): AlterStatement {
+  return { kind: 'set_password', sql: `SET PASSWORD FOR ${userIdentity(user)} = PASSWORD(${passwordLiteral(password)})`, target: undefined } as AlterStatement;
+}
+
+/**
+ * `CREATE USER IF NOT EXISTS 'user'@'%' IDENTIFIED BY '...' DEFAULT ROLE role`: DEFAULT ROLE grants
+ * the role and activates it at login (StarRocks docs, CREATE USER). An existing user keeps its
+ * password: setPassword follows when the login fails. The SQL holds the password.
+ */
+export function createUser(user: string, password: string, role: string): AlterStatement {
+  return {
+    kind: 'create_user',
+    sql: `CREATE USER IF NOT EXISTS ${userIdentity(user)} IDENTIFIED BY ${passwordLiteral(password)} DEFAULT ROLE ${roleName(role)}`,
+    target: undefined,
+  } as AlterStatement;
+}
+
+/** `GRANT role TO USER 'user'@'%'` (repairs a user that existed without the role). */
+export function grantRole(role: string, user: string): AlterStatement {
+  return { kind: 'grant_role', sql: `GRANT ${roleName(role)} TO USER ${userIdentity(user)}`, target: undefined } as AlterStatement;
+}
+
+/**
+ * `GRANT OPERATE ON SYSTEM TO USER 'user'@'%'`: the tablet-health gate's `SHOW PROC '/statistic'`
+ * needs OPERATE (AuthorizerStmtVisitor.visitShowProcStmt), which cluster_admin does not hold.
+ */
+export function grantOperate(user: string): AlterStatement {
+  return { kind: 'grant_operate', sql: `GRANT OPERATE ON SYSTEM TO USER ${userIdentity(user)}`, target: undefined } as AlterStatement;
+}
+
+/** `SET DEFAULT ROLE role TO 'user'@'%'`: roles are active at login only as default roles. */
+export function setDefaultRole(role: string, user: string): AlterStatement {
+  return { kind: 'set_default_role', sql: `SET DEFAULT ROLE ${roleName(role)} TO ${userIdentity(user)}`, target: undefined } as AlterStatement;
 }
 
 function show(kind: ShowKind, sql: string): ShowStatement {

@@ -2,9 +2,17 @@
  * Documented defaults of a StarRocksCluster (README.md, "Controller"). Where the official operator
  * has a default, it is kept, except FE meta and BE storage (see `FE_META_SIZE`, `BE_STORAGE_SIZE`).
  */
-import { DEFAULTS } from '../../agent/contract.ts';
-import type { Component } from '../../agent/contract.ts';
+import { DEFAULTS } from '../../agent/contract/index.ts';
+import type { Component } from '../../agent/contract/index.ts';
+import { VERSION } from '../../agent/contract/version.ts';
 import type { ProbeSeconds } from './types.ts';
+
+/**
+ * The agent image the `install-agent` init container runs (images/agent.Dockerfile, tagged with
+ * the agent's version), unless the controller's `--agent-image` or the CR's `spec.agent.image`
+ * names another. A registry-less name, as the controller image's: point both at your registry.
+ */
+export const DEFAULT_AGENT_IMAGE = `starrocks-agent:${VERSION}`;
 
 /** `replicas` when a component spec leaves it out (the official CRD default). */
 export const DEFAULT_REPLICAS = DEFAULTS.componentReplicas;

@@ -4,8 +4,8 @@
  * the CRD had a rule, a CRD installed without validation) are returned, never thrown, so the
  * controller can report them in status.
  */
-import { COMPONENTS } from '../../agent/contract.ts';
-import type { Component } from '../../agent/contract.ts';
+import { COMPONENTS, PASSWORD_MOUNTS } from '../../agent/contract/index.ts';
+import type { Component } from '../../agent/contract/index.ts';
 import { COMPONENT_FIELDS, ENV_FIELDS } from '../crd/crd.ts';
 import { CRD_RULES } from '../crd/rules.ts';
 import type { RuleSite } from '../crd/rules.ts';
@@ -105,13 +105,15 @@ export function parseCluster(raw: unknown): ParseResult {
   const agentRaw = isObject(spec.agent) ? spec.agent : {};
   const secretRaw = isObject(agentRaw.passwordSecret) ? agentRaw.passwordSecret : undefined;
   const secretName = asString(secretRaw?.name);
-  const secretKey = asString(secretRaw?.key);
+  // The official chart's convention: a Secret with the key `password`.
+  const secretKey = asString(secretRaw?.key) ?? (secretName === undefined ? undefined : PASSWORD_MOUNTS.file);
   const agent: AgentSettings = {
     logLevel: text(agentRaw.logLevel),
     clusterDomain: text(agentRaw.clusterDomain),
     sqlTimeoutMs: integer(agentRaw.sqlTimeoutMs),
     probeIntervalMs: integer(agentRaw.probeIntervalMs),
     tabletHealthMaxWaitSeconds: integer(agentRaw.tabletHealthMaxWaitSeconds),
+    image: text(agentRaw.image),
     passwordSecret: secretName !== undefined && secretKey !== undefined ? { name: secretName, key: secretKey } : undefined,
   };
 

@@ -4,7 +4,7 @@
  * Kubernetes types the CR passes through unchanged (affinity, tolerations, env vars, sidecars, HPA
  * metrics, ...) stay JSON: they are copied into the rendered objects as they are.
  */
-import type { Component } from '../../agent/contract.ts';
+import type { Component } from '../../agent/contract/index.ts';
 import type { Json, JsonObject } from '../json.ts';
 
 /** One entry of `storageVolumes`: a PVC template unless the class says `emptyDir`/`hostPath`. */
@@ -123,7 +123,7 @@ export interface CnSpec extends ComponentSpec {
   autoScalingPolicy: AutoScalingPolicy | undefined;
 }
 
-/** A secret key holding the StarRocks root password (`MYSQL_PWD`). */
+/** A secret key holding the StarRocks root password (key `password` when the CR names none). */
 export interface SecretKeyRef {
   name: string;
   key: string;
@@ -141,7 +141,12 @@ export interface AgentSettings {
    * default (`DEFAULTS.tabletHealthMaxWaitSeconds`, 30 min).
    */
   tabletHealthMaxWaitSeconds: number | undefined;
-  /** The root password; `MYSQL_PWD` comes from this secret key in every pod. */
+  /**
+   * The agent image the `install-agent` init container copies the agent's executable from;
+   * undefined leaves the controller's `--agent-image`.
+   */
+  image: string | undefined;
+  /** The root password: mounted as a file in FE pods only (never env); FE 0's agent sets it. */
   passwordSecret: SecretKeyRef | undefined;
 }
 

@@ -3,8 +3,8 @@
  * YAML in `crds/` (written by `npm run build:crd`, checked up to date by a test). The schema is
  * the official operator's `starrocks.com/v1` one, structural, with our additions optional.
  */
-import { COMPONENTS, CRD, DEFAULTS } from '../../agent/contract.ts';
-import type { Component } from '../../agent/contract.ts';
+import { COMPONENTS, CRD, DEFAULTS } from '../../agent/contract/index.ts';
+import type { Component } from '../../agent/contract/index.ts';
 import {
   DEFAULT_MIN_REPLICAS,
   DEFAULT_POD_MANAGEMENT_POLICY,
@@ -89,7 +89,7 @@ const mountList = (): JsonObject =>
 
 function componentSchema(component: Component): JsonObject {
   const properties: Record<string, JsonObject> = {
-    image: str({ minLength: 1, description: 'Container image of the component (the agent must be inside it).' }),
+    image: str({ minLength: 1, description: 'Container image of the component: a stock StarRocks image (the agent is injected by the install-agent init container) or one with the agent baked in.' }),
     imagePullPolicy: str({ enum: ['Always', 'IfNotPresent', 'Never', ''] }),
     imagePullSecrets: arr(passthrough('LocalObjectReference')),
     replicas: int({ minimum: 0, default: DEFAULT_REPLICAS }),
@@ -136,7 +136,7 @@ function componentSchema(component: Component): JsonObject {
     startupProbeFailureSeconds: int({ minimum: 0 }),
     livenessProbeFailureSeconds: int({ minimum: 0 }),
     readinessProbeFailureSeconds: int({ minimum: 0 }),
-    lifecycle: passthrough('Lifecycle; the preStop hook is the agent\'s and replaces any given here'),
+    lifecycle: passthrough('Lifecycle; the preStop hook is the agent\'s: an exec preStop given here runs inside it first, for at most half the grace period'),
     shareProcessNamespace: bool(),
     runAsNonRoot: bool(),
     capabilities: passthrough('Capabilities'),
@@ -275,7 +275,15 @@ export function starRocksClusterCrd(): JsonObject {
       maximum: MAX_TABLET_HEALTH_WAIT_SECONDS,
       description: `During a rollout, how long a restarted BE stays not Ready at most while StarRocks reports unhealthy tablets, so the next BE does not restart before replicas healed; 0 turns the wait off. Default ${DEFAULTS.tabletHealthMaxWaitSeconds} (30 min).`,
     }),
-    passwordSecret: obj({ name: name(), key: str({ minLength: 1 }) }, { required: ['name', 'key'] }),
+    passwordSecret: obj(
+      { name: name(), key: str({ minLength: 1, description: 'The key holding the root password; default `password` (the official chart\'s convention).' }) },
+      { required: ['name'] },
+    ),
+    image: str({
+      minLength: 1,
+      description:
+        "The agent image (images/agent.Dockerfile) whose init container install-agent copies the agent's executable into every pod, so the component images run unchanged. Default: the controller's --agent-image.",
+    }),
   });
   const status: Record<string, JsonObject> = {
     phase: str(),

@@ -5,7 +5,7 @@
  * before the rule existed, and tests can check manifests without a cluster. Keep the two halves
  * of a rule equivalent.
  */
-import type { Component } from '../../agent/contract.ts';
+import type { Component } from '../../agent/contract/index.ts';
 import { DEFAULT_VOTERS } from '../cr/defaults.ts';
 import { isObject } from '../json.ts';
 

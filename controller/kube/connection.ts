@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
-import { AgentError } from '../../agent/errors.ts';
+import { AgentError } from '../../agent/contract/errors.ts';
 import { asBoolean, asString, dig, isObject } from '../json.ts';
 import type { RestConnection } from './rest-api.ts';
 

@@ -24,6 +24,8 @@ export interface ListOptions {
   /** Undefined: all namespaces. */
   namespace: string | undefined;
   labelSelector?: string;
+  /** List only: e.g. `involvedObject.name=x,reason=FailedCreate` for events. */
+  fieldSelector?: string;
 }
 
 /** The API calls the controller makes. */

@@ -2,8 +2,8 @@
  * The API resources the controller touches, with their REST paths: a fixed table instead of
  * discovery, so no call is spent finding what is known.
  */
-import { CRD } from '../../agent/contract.ts';
-import { AgentError } from '../../agent/errors.ts';
+import { CRD } from '../../agent/contract/index.ts';
+import { AgentError } from '../../agent/contract/errors.ts';
 
 /** One API resource. */
 export interface Resource {
@@ -21,6 +21,8 @@ export const RESOURCES: readonly Resource[] = [
   { apiVersion: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true },
   { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true },
   { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true },
+  /** Only the agent password Secret the controller generates: create only (409: it exists), never get, list or update. */
+  { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true },
   { apiVersion: 'v1', kind: 'Event', plural: 'events', namespaced: true },
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', plural: 'roles', namespaced: true },
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', plural: 'rolebindings', namespaced: true },

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { IncomingMessage, RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { AgentError } from '../../agent/errors.ts';
+import { AgentError } from '../../agent/contract/errors.ts';
 import { asJsonObject, asString, dig } from '../json.ts';
 import type { JsonObject } from '../json.ts';
 import type { KubernetesObject } from '../render/objects.ts';
@@ -123,7 +123,7 @@ export function restKubeApi(options: RestKubeApiOptions): KubeApi {
       return parseJson(res.body, `GET ${path}`);
     },
     async list(list) {
-      const path = `${collectionPath(list.kind, list.namespace)}${query({ labelSelector: list.labelSelector })}`;
+      const path = `${collectionPath(list.kind, list.namespace)}${query({ labelSelector: list.labelSelector, fieldSelector: list.fieldSelector })}`;
       const result = await expectJson('GET', path);
       const items = dig(result, 'items');
       return {

@@ -3,7 +3,7 @@
  * variables plus the agent's own. The CR's env vars win: an injected variable is left out when
  * the user defines the same name (official behaviour).
  */
-import { ENV, configMapMountPath, names } from '../../agent/contract.ts';
+import { ENV, PASSWORD_MOUNTS, configMapMountPath, names } from '../../agent/contract/index.ts';
 import type { ComponentSpec, StarRocksCluster } from '../cr/types.ts';
 import type { JsonObject } from '../json.ts';
 
@@ -50,12 +50,11 @@ export function renderEnv(options: EnvOptions): JsonObject[] {
   if (agent.tabletHealthMaxWaitSeconds !== undefined && spec.component === 'be') {
     injected.push(plain(ENV.TABLET_HEALTH_MAX_WAIT_SECONDS, String(agent.tabletHealthMaxWaitSeconds)));
   }
-  if (agent.passwordSecret !== undefined) {
-    injected.push({
-      name: ENV.MYSQL_PWD,
-      valueFrom: { secretKeyRef: { name: agent.passwordSecret.name, key: agent.passwordSecret.key } },
-    });
+  // Paths of the password files (volumes.ts), never a password: the root password in FE pods only.
+  if (agent.passwordSecret !== undefined && spec.component === 'fe') {
+    injected.push(plain(ENV.ROOT_PASSWORD_FILE, `${PASSWORD_MOUNTS.rootDir}/${PASSWORD_MOUNTS.file}`));
   }
+  injected.push(plain(ENV.AGENT_PASSWORD_FILE, `${PASSWORD_MOUNTS.agentDir}/${PASSWORD_MOUNTS.file}`));
   const userNames = new Set(spec.envVars.map((e) => e.name));
   const kept = injected.filter((e) => !userNames.has(e.name));
   // The pod's own facts come first so the CR's env can refer to them (`$(POD_IP)`); the rest

@@ -4,7 +4,7 @@
  * and the controller renders the StatefulSet from it (official behaviour). autoscaling/v2 is
  * rendered whatever `version` says: it is the only HPA API served since Kubernetes 1.26.
  */
-import { CRD, names } from '../../agent/contract.ts';
+import { CRD, names } from '../../agent/contract/index.ts';
 import type { CnSpec, StarRocksCluster } from '../cr/types.ts';
 import type { JsonObject } from '../json.ts';
 import { objectMeta } from './objects.ts';

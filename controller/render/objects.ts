@@ -3,8 +3,8 @@
  * and the metadata every rendered object carries: the cluster's labels and an owner reference
  * to the StarRocksCluster, so deleting the cluster garbage-collects it.
  */
-import { CRD, LABELS, LABEL_VALUES } from '../../agent/contract.ts';
-import type { Component } from '../../agent/contract.ts';
+import { CRD, LABELS, LABEL_VALUES } from '../../agent/contract/index.ts';
+import type { Component } from '../../agent/contract/index.ts';
 import type { StarRocksCluster } from '../cr/types.ts';
 import type { JsonObject } from '../json.ts';
 

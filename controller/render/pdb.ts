@@ -8,7 +8,7 @@
  * (`starrocks.com/agent-fe-role`), the FE group's word. An FE that has not said yet (not started,
  * or its pod is gone) votes when its ordinal is below `voters`: the agent joins those as followers.
  */
-import { names, selectorLabels } from '../../agent/contract.ts';
+import { names, selectorLabels } from '../../agent/contract/index.ts';
 import type { FeSpec } from '../cr/types.ts';
 import type { ComponentSpec, StarRocksCluster } from '../cr/types.ts';
 import type { JsonObject } from '../json.ts';

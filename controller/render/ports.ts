@@ -2,11 +2,11 @@
  * The ports of each component, read from its conf when the CR gives one (`configMapInfo`), with
  * StarRocks' defaults otherwise. Names follow the official operator (container ports and Services).
  */
-import { PORTS } from '../../agent/contract.ts';
-import type { Component } from '../../agent/contract.ts';
-import { confPort } from '../../agent/conf/starrocks-conf.ts';
-import type { StarRocksConf } from '../../agent/conf/starrocks-conf.ts';
-import { AgentError } from '../../agent/errors.ts';
+import { PORTS } from '../../agent/contract/index.ts';
+import type { Component } from '../../agent/contract/index.ts';
+import { confPort } from '../../agent/contract/starrocks-conf.ts';
+import type { StarRocksConf } from '../../agent/contract/starrocks-conf.ts';
+import { AgentError } from '../../agent/contract/errors.ts';
 
 /** One port of a component. */
 export interface ComponentPort {

@@ -8,8 +8,9 @@
  * const objects = render({ cluster });
  * ```
  */
-import type { Component } from '../../agent/contract.ts';
-import type { StarRocksConf } from '../../agent/conf/starrocks-conf.ts';
+import type { Component } from '../../agent/contract/index.ts';
+import type { StarRocksConf } from '../../agent/contract/starrocks-conf.ts';
+import { DEFAULT_AGENT_IMAGE } from '../cr/defaults.ts';
 import { presentComponents } from '../cr/parse.ts';
 import type { StarRocksCluster } from '../cr/types.ts';
 import { renderAutoscaler } from './hpa.ts';
@@ -30,6 +31,8 @@ export interface RenderInput {
   heldImages?: Partial<Record<Component, string>>;
   /** The FE pods that exist, with the role their agent reports: the FE budget counts voters from them. */
   fePods?: readonly FePodView[];
+  /** The controller's `--agent-image`; `spec.agent.image` wins over it; `DEFAULT_AGENT_IMAGE` by default. */
+  agentImage?: string;
 }
 
 /** Every object the cluster owns. */
@@ -50,6 +53,7 @@ export function render(input: RenderInput): KubernetesObject[] {
         ports,
         feQueryPort,
         image: input.heldImages?.[spec.component] ?? spec.image,
+        agentImage: cluster.agent.image ?? input.agentImage ?? DEFAULT_AGENT_IMAGE,
       }),
       renderPodDisruptionBudget(cluster, spec, input.fePods),
     );

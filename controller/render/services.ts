@@ -3,7 +3,7 @@
  * official scripts use) and the headless `-search` Service with `publishNotReadyAddresses`, which
  * gives every pod a DNS name before it is ready (FE FQDN start and heartbeats need it).
  */
-import { names, selectorLabels } from '../../agent/contract.ts';
+import { names, selectorLabels } from '../../agent/contract/index.ts';
 import type { ComponentSpec, StarRocksCluster } from '../cr/types.ts';
 import type { JsonObject } from '../json.ts';
 import { objectMeta } from './objects.ts';

@@ -4,7 +4,7 @@
  * reconcile with nothing to change makes no write.
  */
 import { createHash } from 'node:crypto';
-import { ANNOTATIONS } from '../../agent/contract.ts';
+import { ANNOTATIONS } from '../../agent/contract/index.ts';
 import { canonicalJson, dig } from '../json.ts';
 import type { KubernetesObject } from './objects.ts';
 

@@ -1,17 +1,22 @@
 /**
- * The StatefulSet of a component and its pod template, wired to the agent: the agent's init
- * container, `starrocks-agent run` as the main command, its preStop hook, probes on its HTTP
- * server, the env contract and the volumes. One builder serves FE, BE and CN.
+ * The StatefulSet of a component and its pod template, wired to the agent: `install-agent` copies
+ * the agent's executable from the agent image into an emptyDir (issue 13), so the user's image
+ * runs unchanged with that copy as the agent's init container, as the main command
+ * (`starrocks-agent run`, supervising StarRocks or the CR's `command`) and as the preStop hook;
+ * probes on its HTTP server, the env contract and the volumes. One builder serves FE, BE and CN.
  */
 import {
   AGENT_COMMANDS,
   AGENT_ROUTES,
+  COMMAND_SEPARATOR,
   CONTAINERS,
   PATHS,
   PORTS,
+  componentHome,
   names,
+  scripts,
   selectorLabels,
-} from '../../agent/contract.ts';
+} from '../../agent/contract/index.ts';
 import { PROBE_PERIOD_SECONDS } from '../cr/defaults.ts';
 import type { ComponentSpec, StarRocksCluster } from '../cr/types.ts';
 import type { Json, JsonObject } from '../json.ts';
@@ -20,7 +25,7 @@ import { clusterLabels, objectMeta } from './objects.ts';
 import type { KubernetesObject } from './objects.ts';
 import type { ComponentPort } from './ports.ts';
 import { podServiceAccount } from './rbac.ts';
-import { renderVolumes } from './volumes.ts';
+import { VOLUME_NAMES, renderVolumes } from './volumes.ts';
 
 /** The uid/gid of the `starrocks` user in the images, used for `runAsNonRoot` and `fsGroup`. */
 export const STARROCKS_UID = 1000;
@@ -36,6 +41,48 @@ export interface StatefulSetOptions {
   feQueryPort: number;
   /** The image to run: the CR's, or the current one while an upgrade of an earlier component runs. */
   image: string;
+  /** The agent image `install-agent` runs (`spec.agent.image`, else the controller's flag). */
+  agentImage: string;
+}
+
+/**
+ * The main container's command and args. Without a CR `command` the agent starts the component's
+ * start script. With one, the agent supervises it instead (probes, registration and scale-in stay
+ * the agent's), with the CR's `args` after it: kubelet appends `args` to `command` and expands
+ * `$(VAR)` in both, as it would for the command alone. `args` without `command` go to the start
+ * script (the official default command, the entrypoint, has no counterpart here).
+ */
+export function mainCommand(spec: Pick<ComponentSpec, 'component' | 'command' | 'args'>): { command: string[]; args?: string[] } {
+  const run = [PATHS.agentBin, AGENT_COMMANDS.run];
+  if (spec.command !== undefined && spec.command.length > 0) {
+    return { command: [...run, COMMAND_SEPARATOR, ...spec.command], ...(spec.args === undefined ? {} : { args: [...spec.args] }) };
+  }
+  if (spec.args !== undefined && spec.args.length > 0) {
+    const start = `${componentHome(PATHS.starrocksRoot, spec.component)}/${scripts(spec.component).start}`;
+    return { command: [...run, COMMAND_SEPARATOR, start], args: [...spec.args] };
+  }
+  return { command: run };
+}
+
+/**
+ * The share of the grace period a CR's own preStop command may take: half, so the agent's step
+ * (graceful stop, deregistration) keeps the other half; at least 1 s.
+ */
+export function userPrestopSeconds(graceSeconds: number): number {
+  return Math.max(1, Math.floor(graceSeconds / 2));
+}
+
+/**
+ * The preStop hook: always the agent's. A CR's `lifecycle.preStop.exec.command` runs inside it
+ * first, bounded by `userPrestopSeconds`; other handler kinds (httpGet, sleep) are not run.
+ */
+export function prestopCommand(spec: Pick<ComponentSpec, 'lifecycle' | 'terminationGracePeriodSeconds'>): string[] {
+  const own = [PATHS.agentBin, AGENT_COMMANDS.prestop];
+  const preStop = spec.lifecycle?.preStop;
+  const exec = typeof preStop === 'object' && preStop !== null && !Array.isArray(preStop) ? preStop.exec : undefined;
+  const command = typeof exec === 'object' && exec !== null && !Array.isArray(exec) ? exec.command : undefined;
+  if (!Array.isArray(command) || command.length === 0 || !command.every((c) => typeof c === 'string')) return own;
+  return [...own, '--timeout-seconds', String(userPrestopSeconds(spec.terminationGracePeriodSeconds)), COMMAND_SEPARATOR, ...command];
 }
 
 /** A probe on the agent's HTTP server; undefined when the budget is 0 (disabled, as officially). */
@@ -53,15 +100,19 @@ export function renderStatefulSet(options: StatefulSetOptions): KubernetesObject
   const { cluster, spec } = options;
   const n = names(cluster.name);
   const selector = selectorLabels(cluster.name, spec.component);
-  const volumes = renderVolumes({ cluster: cluster.name, spec });
+  const volumes = renderVolumes({ cluster: cluster.name, spec, passwordSecret: cluster.agent.passwordSecret });
   const env = renderEnv({ cluster, spec, feQueryPort: options.feQueryPort });
 
   const containerSecurity: JsonObject = {
     allowPrivilegeEscalation: false,
     readOnlyRootFilesystem: spec.readOnlyRootFilesystem,
   };
-  if (spec.capabilities !== undefined) containerSecurity.capabilities = spec.capabilities;
-  if (spec.runAsNonRoot === true) containerSecurity.runAsNonRoot = true;
+  // Pod Security Admission `restricted` by default (issue 12 item 3): non-root unless the CR says
+  // `runAsNonRoot: false`, every capability dropped unless the CR names its own, the runtime's
+  // seccomp profile. https://kubernetes.io/docs/concepts/security/pod-security-standards/
+  const nonRoot = spec.runAsNonRoot !== false;
+  containerSecurity.capabilities = spec.capabilities ?? { drop: ['ALL'] };
+  if (nonRoot) containerSecurity.runAsNonRoot = true;
 
   const common = (): JsonObject => {
     const c: JsonObject = {
@@ -75,6 +126,16 @@ export function renderStatefulSet(options: StatefulSetOptions): KubernetesObject
     return c;
   };
 
+  // The agent image's entrypoint is the executable (images/agent.Dockerfile); only args are given.
+  // Runs first: the user's init containers run their own images and need no agent.
+  const installContainer: JsonObject = {
+    name: CONTAINERS.install,
+    image: options.agentImage,
+    args: [AGENT_COMMANDS.install, '--to', PATHS.agentBinDir],
+    volumeMounts: [{ name: VOLUME_NAMES.agentBin, mountPath: PATHS.agentBinDir }],
+    securityContext: { ...containerSecurity, readOnlyRootFilesystem: true },
+  };
+  if (spec.imagePullPolicy !== undefined) installContainer.imagePullPolicy = spec.imagePullPolicy;
   const initContainer: JsonObject = { name: CONTAINERS.init, command: [PATHS.agentBin, AGENT_COMMANDS.init], ...common() };
   const containerPorts: Json[] = options.ports
     .filter((p) => p.containerName !== undefined)
@@ -83,13 +144,11 @@ export function renderStatefulSet(options: StatefulSetOptions): KubernetesObject
 
   const main: JsonObject = {
     name: CONTAINERS.main(spec.component),
-    // The user's command/args replace the agent, as they replace the entrypoint officially.
-    command: spec.command ?? [PATHS.agentBin, AGENT_COMMANDS.run],
+    ...mainCommand(spec),
     ...common(),
     ports: containerPorts,
-    lifecycle: { ...spec.lifecycle, preStop: { exec: { command: [PATHS.agentBin, AGENT_COMMANDS.prestop] } } },
+    lifecycle: { ...spec.lifecycle, preStop: { exec: { command: prestopCommand(spec) } } },
   };
-  if (spec.args !== undefined) main.args = spec.args;
   const probes: [string, JsonObject | undefined][] = [
     ['startupProbe', agentProbe(AGENT_ROUTES.startupz, spec.probeSeconds.startup)],
     ['livenessProbe', agentProbe(AGENT_ROUTES.livez, spec.probeSeconds.liveness)],
@@ -97,8 +156,8 @@ export function renderStatefulSet(options: StatefulSetOptions): KubernetesObject
   ];
   for (const [key, probe] of probes) if (probe !== undefined) main[key] = probe;
 
-  const podSecurity: JsonObject = { fsGroup: STARROCKS_UID, fsGroupChangePolicy: 'OnRootMismatch' };
-  if (spec.runAsNonRoot === true) {
+  const podSecurity: JsonObject = { fsGroup: STARROCKS_UID, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } };
+  if (nonRoot) {
     podSecurity.runAsNonRoot = true;
     podSecurity.runAsUser = STARROCKS_UID;
     podSecurity.runAsGroup = STARROCKS_UID;
@@ -106,12 +165,13 @@ export function renderStatefulSet(options: StatefulSetOptions): KubernetesObject
   if (spec.sysctls.length > 0) podSecurity.sysctls = spec.sysctls;
 
   const podSpec: JsonObject = {
-    serviceAccountName: podServiceAccount(cluster, spec.serviceAccount),
+    serviceAccountName: podServiceAccount(cluster),
     automountServiceAccountToken: true,
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
     securityContext: podSecurity,
-    // The user's init containers run first; the agent's runs last, right before StarRocks starts.
-    initContainers: [...spec.initContainers, initContainer],
+    // install-agent first; then the user's init containers; the agent's init runs last, right
+    // before StarRocks starts.
+    initContainers: [installContainer, ...spec.initContainers, initContainer],
     containers: [main, ...spec.sidecars],
     volumes: volumes.volumes,
   };

@@ -1,30 +1,40 @@
 /**
  * Volumes of a component's pods: the data and log volumes (PVC templates, emptyDir or hostPath
- * from `storageVolumes`, with the defaults below), the agent's state emptyDir, the conf ConfigMap,
+ * from `storageVolumes`, with the defaults below), the agent's state emptyDir and the emptyDir
+ * holding its injected executable, the conf ConfigMap,
  * and the CR's extra ConfigMaps and Secrets.
  *
  * Defaults (a `storageVolumes` entry with the same name or mount path replaces one):
  * FE meta and BE storage are PVCs (`FE_META_SIZE`, `BE_STORAGE_SIZE`, default StorageClass);
  * FE/BE/CN logs are emptyDirs as in the official operator.
  */
-import { DATA_PATHS, PATHS, configMapMountPath, confFileName } from '../../agent/contract.ts';
-import type { Component } from '../../agent/contract.ts';
+import { DATA_PATHS, PASSWORD_MOUNTS, PATHS, configMapMountPath, confFileName, names } from '../../agent/contract/index.ts';
+import type { Component } from '../../agent/contract/index.ts';
 import {
   BE_STORAGE_SIZE,
   FE_META_SIZE,
   STORAGE_CLASS_EMPTY_DIR,
   STORAGE_CLASS_HOST_PATH,
 } from '../cr/defaults.ts';
-import type { ComponentSpec, StorageVolume } from '../cr/types.ts';
+import type { ComponentSpec, SecretKeyRef, StorageVolume } from '../cr/types.ts';
 import type { JsonObject } from '../json.ts';
 import { clusterLabels } from './objects.ts';
 
 /** Volume names the controller itself uses. */
 export const VOLUME_NAMES = {
   agentState: 'agent-state',
+  /** The emptyDir at `PATHS.agentBinDir` that `install-agent` fills with the agent's executable. */
+  agentBin: 'agent-bin',
   conf: 'starrocks-conf',
   tmp: 'tmp',
+  /** FE pods only: the root password Secret's key, as the file `PASSWORD_MOUNTS.file`. */
+  rootPassword: 'root-password',
+  /** Every pod: the generated Secret with the agent SQL user's password. */
+  agentPassword: 'agent-password',
 } as const;
+
+// Owner and group may read (fsGroup makes the group the StarRocks user's); nobody else.
+const SECRET_FILE_MODE = 0o440;
 
 /** The volumes that hold what a node cannot lose: FE meta and BE tablets (official names). */
 export const DATA_VOLUMES = { fe: 'fe-meta', be: 'be-data' } as const;
@@ -87,6 +97,8 @@ export interface PodVolumes {
 export interface VolumeOptions {
   cluster: string;
   spec: ComponentSpec;
+  /** The root password Secret (`spec.agent.passwordSecret`): mounted in FE pods only. */
+  passwordSecret?: SecretKeyRef | undefined;
 }
 
 /** Volumes, mounts and PVC templates of a component. */
@@ -119,6 +131,24 @@ export function renderVolumes(options: VolumeOptions): PodVolumes {
   }
   out.volumes.push({ name: VOLUME_NAMES.agentState, emptyDir: {} });
   mount(VOLUME_NAMES.agentState, PATHS.agentStateDir);
+  // Only install-agent writes the executable; the StarRocks containers run it read-only. Mounted
+  // over the combined images' own copy too, so every pod runs the injected version.
+  out.volumes.push({ name: VOLUME_NAMES.agentBin, emptyDir: {} });
+  mount(VOLUME_NAMES.agentBin, PATHS.agentBinDir, undefined, true);
+  // Passwords reach the agent as files (never env): a Secret volume without subPath, so kubelet
+  // updates the file in place on a rotation. Root's only in FE pods: BE/CN run user code (UDFs).
+  if (spec.component === 'fe' && options.passwordSecret !== undefined) {
+    out.volumes.push({
+      name: VOLUME_NAMES.rootPassword,
+      secret: { secretName: options.passwordSecret.name, items: [{ key: options.passwordSecret.key, path: PASSWORD_MOUNTS.file }], defaultMode: SECRET_FILE_MODE },
+    });
+    mount(VOLUME_NAMES.rootPassword, PASSWORD_MOUNTS.rootDir, undefined, true);
+  }
+  out.volumes.push({
+    name: VOLUME_NAMES.agentPassword,
+    secret: { secretName: names(options.cluster).agentPasswordSecret, items: [{ key: PASSWORD_MOUNTS.file, path: PASSWORD_MOUNTS.file }], defaultMode: SECRET_FILE_MODE },
+  });
+  mount(VOLUME_NAMES.agentPassword, PASSWORD_MOUNTS.agentDir, undefined, true);
   if (spec.configMapInfo !== undefined) {
     out.volumes.push({
       name: VOLUME_NAMES.conf,

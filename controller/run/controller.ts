@@ -3,9 +3,9 @@
  * the cluster of every change, reconciles each queued cluster, re-checks clusters that are still
  * progressing, and resyncs every cluster periodically.
  */
-import { CRD, LABELS, LABEL_VALUES } from '../../agent/contract.ts';
-import { describeError } from '../../agent/errors.ts';
-import type { Log } from '../../agent/log.ts';
+import { CRD, LABELS, LABEL_VALUES } from '../../agent/contract/index.ts';
+import { describeError } from '../../agent/contract/errors.ts';
+import type { Log } from '../../agent/contract/log.ts';
 import { asString, dig } from '../json.ts';
 import type { JsonObject } from '../json.ts';
 import type { KubeApi } from '../kube/kube-api.ts';
@@ -29,6 +29,8 @@ export interface ControllerOptions {
   progressRecheckMs: number;
   concurrency: number;
   signal: AbortSignal;
+  /** The agent image of `install-agent` when a CR names none (`--agent-image`). */
+  agentImage?: string;
   now?: () => string;
   /** Called after each reconcile (benchmarks and tests observe the loop through it). */
   onReconciled?: (key: string, result: ReconcileResult) => void;
@@ -54,7 +56,7 @@ export function startController(options: ControllerOptions): Controller {
     concurrency: options.concurrency,
     handle: async (key) => {
       const [namespace = '', name = ''] = key.split('/');
-      const result = await reconcile({ api: options.api, log: options.log, events: options.events, now }, { namespace, name });
+      const result = await reconcile({ api: options.api, log: options.log, events: options.events, now, agentImage: options.agentImage }, { namespace, name });
       options.onReconciled?.(key, result);
       return result.progressing ? options.progressRecheckMs : undefined;
     },

@@ -2,9 +2,9 @@
  * Kubernetes events on the StarRocksCluster for what the controller does. Best effort: a failed
  * event is logged, never fails a reconcile.
  */
-import { CRD } from '../../agent/contract.ts';
-import { describeError } from '../../agent/errors.ts';
-import type { Log } from '../../agent/log.ts';
+import { CRD } from '../../agent/contract/index.ts';
+import { describeError } from '../../agent/contract/errors.ts';
+import type { Log } from '../../agent/contract/log.ts';
 import { asString, dig } from '../json.ts';
 import type { KubeApi } from '../kube/kube-api.ts';
 

@@ -4,8 +4,8 @@
  * renew for a whole lease duration gives up (the process exits and restarts as a follower), so two
  * controllers never act at once for longer than clock skew allows.
  */
-import { describeError } from '../../agent/errors.ts';
-import type { Log } from '../../agent/log.ts';
+import { describeError } from '../../agent/contract/errors.ts';
+import type { Log } from '../../agent/contract/log.ts';
 import { asJsonObject, asNumber, asString, dig } from '../json.ts';
 import type { JsonObject } from '../json.ts';
 import type { KubeApi } from '../kube/kube-api.ts';

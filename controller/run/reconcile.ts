@@ -4,20 +4,22 @@
  * StatefulSet), delete what is no longer rendered, own the bootstrap fence, and write status when
  * it changed. Decisions are the pure functions it calls; this file only sequences I/O.
  */
-import { CRD, LABELS, LABEL_VALUES, names } from '../../agent/contract.ts';
-import type { Component } from '../../agent/contract.ts';
-import { parseStarRocksConf } from '../../agent/conf/starrocks-conf.ts';
-import type { StarRocksConf } from '../../agent/conf/starrocks-conf.ts';
-import { describeError } from '../../agent/errors.ts';
-import type { Log } from '../../agent/log.ts';
+import { CRD, LABELS, LABEL_VALUES, names } from '../../agent/contract/index.ts';
+import type { Component } from '../../agent/contract/index.ts';
+import { parseStarRocksConf } from '../../agent/contract/starrocks-conf.ts';
+import type { StarRocksConf } from '../../agent/contract/starrocks-conf.ts';
+import { describeError } from '../../agent/contract/errors.ts';
+import type { Log } from '../../agent/contract/log.ts';
 import { parseCluster, presentComponents } from '../cr/parse.ts';
 import type { StarRocksCluster } from '../cr/types.ts';
 import { asJsonObject, asNumber, asString, canonicalJson, dig, isObject } from '../json.ts';
 import type { JsonObject } from '../json.ts';
+import { httpStatusOf } from '../kube/kube-api.ts';
 import type { KubeApi } from '../kube/kube-api.ts';
 import { OWNED_KINDS } from '../kube/resources.ts';
 import { objectKey } from '../render/objects.ts';
 import type { KubernetesObject } from '../render/objects.ts';
+import { agentPasswordSecret, generateAgentPassword } from '../render/agent-secret.ts';
 import { render } from '../render/render.ts';
 import { specHash, storedSpecHash, withSpecHash } from '../render/spec-hash.ts';
 import { STATUS_FIELDS } from '../crd/crd.ts';
@@ -25,7 +27,7 @@ import { statefulSetDrift } from './drift.ts';
 import { CONDITION_TYPES, parseConditions } from '../status/conditions.ts';
 import type { Condition } from '../status/conditions.ts';
 import { computeStatus, tabletWaitText } from '../status/compute.ts';
-import { observePod, observeStatefulSet } from '../status/observed.ts';
+import { observePod, observeStatefulSet, podCreateFailure } from '../status/observed.ts';
 import type { ObservedPod, ObservedStatefulSet } from '../status/observed.ts';
 import { NO_ROLLOUT, decideRollout } from '../upgrade-order.ts';
 import type { RolloutDecision } from '../upgrade-order.ts';
@@ -38,6 +40,8 @@ export interface ReconcileDeps {
   events: EventRecorder;
   /** RFC 3339 now (a parameter so tests control time). */
   now: () => string;
+  /** The agent image of `install-agent` when the CR names none (`--agent-image`). */
+  agentImage?: string;
 }
 
 /** What a reconcile did. */
@@ -98,7 +102,9 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
     try {
       const confs = await readConfs(deps.api, cluster);
       const fePods = observedPods.filter((p) => p.component === 'fe').map((p) => ({ ordinal: p.ordinal, role: p.role }));
-      const objects = render({ cluster, confs, heldImages: rollout.heldImages, fePods });
+      const objects = render({ cluster, confs, heldImages: rollout.heldImages, fePods, agentImage: deps.agentImage });
+      // Before the pods: they mount it, and wait for it while it is missing.
+      await ensureAgentPasswordSecret({ deps, cluster });
       await applyAll({ deps, objects, owned, result, cluster, raw, generations });
       await prune({ deps, objects, owned, uid, result, cluster, raw, generations });
       await ownFence({ deps, cluster, uid });
@@ -122,6 +128,7 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
     previousConditions: parseConditions(previousStatus.conditions),
     now: deps.now(),
     storedClusterId: asString(previousStatus.clusterId),
+    podCreateFailures: await podCreateFailures(deps, key.namespace, statefulSets),
   });
   for (const [component, generation] of generations) {
     const componentStatus = status[STATUS_FIELDS[component]];
@@ -322,6 +329,35 @@ async function ownFence(input: { deps: ReconcileDeps; cluster: StarRocksCluster;
   } catch (error) {
     input.deps.log.warn({ cluster: input.cluster.name, fence: name, err: describeError(error) }, 'could not own the bootstrap fence; retrying next reconcile');
   }
+}
+
+// Created once with a random password, never overwritten (agent-secret.ts): a create, and 409
+// means it exists (the first one's password is kept). No get first: the controller may only
+// create Secrets (deploy/rbac.yaml), as a ClusterRole cannot narrow get to per-cluster names,
+// and reading every Secret would reach the root passwords. The password is never logged.
+async function ensureAgentPasswordSecret(input: { deps: ReconcileDeps; cluster: StarRocksCluster }): Promise<void> {
+  const name = names(input.cluster.name).agentPasswordSecret;
+  try {
+    await input.deps.api.create(agentPasswordSecret({ cluster: input.cluster, password: generateAgentPassword() }));
+    input.deps.log.info({ cluster: input.cluster.name, secret: name }, 'generated the agent SQL user\'s password Secret');
+  } catch (error) {
+    if (httpStatusOf(error) !== 409) throw error;
+  }
+}
+
+// Only for a StatefulSet short of pods (no call in steady state); best effort: the events are
+// only the explanation, so a failed list leaves it out.
+async function podCreateFailures(deps: ReconcileDeps, namespace: string, statefulSets: Partial<Record<Component, ObservedStatefulSet>>): Promise<Partial<Record<Component, string>>> {
+  const out: Partial<Record<Component, string>> = {};
+  for (const sts of Object.values(statefulSets)) {
+    if (sts.replicas >= sts.specReplicas) continue;
+    const events = await deps.api
+      .list({ kind: 'Event', namespace, fieldSelector: `involvedObject.kind=StatefulSet,involvedObject.name=${sts.name},reason=FailedCreate` })
+      .catch(() => undefined);
+    const failure = events === undefined ? undefined : podCreateFailure({ events: events.items, now: deps.now() });
+    if (failure !== undefined) out[sts.component] = failure;
+  }
+  return out;
 }
 
 // Recorded per component in status; a StatefulSet at another generation was edited by someone else.

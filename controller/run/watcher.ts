@@ -2,8 +2,8 @@
  * List-then-watch of one kind, restarted on errors with back-off and relisted on 410 Gone, until
  * aborted: the controller's informer. Every full list is handed over, so the caller can resync.
  */
-import { describeError } from '../../agent/errors.ts';
-import type { Log } from '../../agent/log.ts';
+import { describeError } from '../../agent/contract/errors.ts';
+import type { Log } from '../../agent/contract/log.ts';
 import { asString, dig } from '../json.ts';
 import type { JsonObject } from '../json.ts';
 import { httpStatusOf } from '../kube/kube-api.ts';

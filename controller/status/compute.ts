@@ -3,8 +3,8 @@
  * (StatefulSets, pods and the agents' pod annotations), the upgrade decision and the outcome of
  * the last apply. Phase values follow the official operator (`running`, `reconciling`, `failed`).
  */
-import { names, selectorLabels } from '../../agent/contract.ts';
-import type { Component } from '../../agent/contract.ts';
+import { names, selectorLabels } from '../../agent/contract/index.ts';
+import type { Component } from '../../agent/contract/index.ts';
 import { presentComponents } from '../cr/parse.ts';
 import type { SpecProblem, StarRocksCluster } from '../cr/types.ts';
 import { STATUS_FIELDS } from '../crd/crd.ts';
@@ -32,6 +32,8 @@ export interface StatusInput {
   now: string;
   /** `status.clusterId` as stored: kept once set (status/cluster-id.ts). */
   storedClusterId?: string | undefined;
+  /** Per component, why its StatefulSet cannot create pods (observed.ts podCreateFailure). */
+  podCreateFailures?: Partial<Record<Component, string>>;
 }
 
 /** Phases, as the official operator names them. */
@@ -106,6 +108,8 @@ export function computeStatus(input: StatusInput): JsonObject {
 
   const invalid = input.problems.length > 0 || cluster === undefined;
   const problemText = input.problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+  // A pod the API server refuses (Pod Security, quota) never appears: say why, not only "0/1 ready".
+  const createFailures = Object.entries(input.podCreateFailures ?? {}).map(([c, message]) => `${c} pods cannot be created: ${message}`);
   const g = input.generation;
   const next: Omit<Condition, 'lastTransitionTime'>[] = [];
   if (invalid) {
@@ -132,6 +136,8 @@ export function computeStatus(input: StatusInput): JsonObject {
     next.push({ type: CONDITION_TYPES.degraded, status: 'True', observedGeneration: g, reason: 'InvalidSpec', message: problemText });
   } else if (input.applyError !== undefined) {
     next.push({ type: CONDITION_TYPES.degraded, status: 'True', observedGeneration: g, reason: 'ApplyFailed', message: input.applyError });
+  } else if (createFailures.length > 0) {
+    next.push({ type: CONDITION_TYPES.degraded, status: 'True', observedGeneration: g, reason: 'PodCreateFailed', message: createFailures.join('; ') });
   } else if (clusterId.mismatch !== undefined) {
     next.push({ type: CONDITION_TYPES.degraded, status: 'True', observedGeneration: g, reason: 'ClusterIdMismatch', message: clusterId.mismatch });
   } else if (agentErrors.length > 0) {
@@ -148,7 +154,7 @@ export function computeStatus(input: StatusInput): JsonObject {
   const failed = invalid || input.applyError !== undefined;
   status.phase = failed ? PHASES.failed : notReady.length === 0 ? PHASES.running : PHASES.reconciling;
   if (failed && degraded !== undefined) status.reason = degraded.message;
-  else if (notReady.length > 0) status.reason = [...tabletWaits, ...waiting, ...notReady].join('; ');
+  else if (notReady.length > 0) status.reason = [...createFailures, ...tabletWaits, ...waiting, ...notReady].join('; ');
   return status;
 }
 

@@ -2,8 +2,8 @@
  * What the controller observes of a cluster's workloads, parsed at the edge from the API
  * server's StatefulSets and Pods into the few typed facts that status and upgrade order use.
  */
-import { ANNOTATIONS, CONTAINERS, isComponent, LABELS, parseOrdinal } from '../../agent/contract.ts';
-import type { Component } from '../../agent/contract.ts';
+import { ANNOTATIONS, CONTAINERS, isComponent, LABELS, parseOrdinal } from '../../agent/contract/index.ts';
+import type { Component } from '../../agent/contract/index.ts';
 import { asNumber, asString, asStringMap, dig, isObject } from '../json.ts';
 
 /** The facts of one StatefulSet. */
@@ -136,4 +136,26 @@ export function rolloutComplete(sts: ObservedStatefulSet): boolean {
     sts.updatedReplicas === sts.specReplicas &&
     (sts.specReplicas === 0 || sts.currentRevision === sts.updateRevision)
   );
+}
+
+/** How long a FailedCreate event speaks for a StatefulSet: its controller retries with back-off up to about 17 minutes. */
+export const POD_CREATE_FAILURE_WINDOW_MS = 20 * 60_000;
+
+/**
+ * Why a StatefulSet cannot create its pods, from its `FailedCreate` events (the StatefulSet
+ * controller records the API server's refusal there, e.g. a Pod Security violation): the newest
+ * message seen within the window before `now`, or undefined. Pure; the events are parsed here.
+ */
+export function podCreateFailure(input: { events: readonly unknown[]; now: string }): string | undefined {
+  const now = Date.parse(input.now);
+  let newest: { at: number; message: string } | undefined;
+  for (const event of input.events) {
+    if (asString(dig(event, 'reason')) !== 'FailedCreate') continue;
+    const message = asString(dig(event, 'message'));
+    const when = asString(dig(event, 'lastTimestamp')) ?? asString(dig(event, 'eventTime')) ?? asString(dig(event, 'metadata', 'creationTimestamp'));
+    const at = when === undefined ? Number.NaN : Date.parse(when);
+    if (message === undefined || Number.isNaN(at) || now - at > POD_CREATE_FAILURE_WINDOW_MS) continue;
+    if (newest === undefined || at > newest.at) newest = { at, message };
+  }
+  return newest?.message;
 }

@@ -1,8 +1,8 @@
 import t from 'tap';
 import { loadConfig, parseEndpoint } from '../../agent/config.ts';
 import type { Env } from '../../agent/config.ts';
-import { ERROR_CODES, isAgentError } from '../../agent/errors.ts';
-import type { ErrorCode } from '../../agent/errors.ts';
+import { ERROR_CODES, isAgentError } from '../../agent/contract/errors.ts';
+import type { ErrorCode } from '../../agent/contract/errors.ts';
 
 const base: Env = {
   COMPONENT_NAME: 'fe',

@@ -7,7 +7,7 @@
  * in the world are in scale-in-world.test.ts.)
  */
 import t from 'tap';
-import { ANNOTATIONS, names } from '../../agent/contract.ts';
+import { ANNOTATIONS, names } from '../../agent/contract/index.ts';
 import { addsByTarget } from '../agent/fixtures/sim-pods.ts';
 import { waitFor } from '../world/wait.ts';
 import { phaseOf, startWorldCluster } from './fixtures/world-cluster.ts';

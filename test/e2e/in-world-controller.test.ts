@@ -6,7 +6,7 @@
  * status phase `running` as the deployed controller reports it, its events from the Lease holder.
  */
 import t from 'tap';
-import { names } from '../../agent/contract.ts';
+import { names } from '../../agent/contract/index.ts';
 import { addsByTarget } from '../agent/fixtures/sim-pods.ts';
 import { waitFor } from '../world/wait.ts';
 import { describeView, startWorldCluster } from './fixtures/world-cluster.ts';

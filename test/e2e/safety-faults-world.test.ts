@@ -7,11 +7,18 @@
  * And the HPA scaling CNs down (the StarRocksCluster's scale subresource) in the middle of a CN
  * rollout, after the rolled CN's preStop judged its deletion a restart: the FE leader's agent
  * drops that CN's row once its pod has been gone for the grace, and no other CN.
+ * And issue 11 item 2's timeline: the fence's create fails at bootstrap (an admission policy
+ * refuses it), later FE 0 loses its meta while FE 1 and 2 crash-loop (their ports closed): FE 0
+ * must wait on the second record of the cluster id instead of bootstrapping a second cluster.
  */
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import type { Test } from 'tap';
-import { CRD, ENV, names } from '../../agent/contract.ts';
+import { CRD, ENV, names } from '../../agent/contract/index.ts';
 import { fenceCheckIntervalMs } from '../../agent/commands/run.ts';
+import { DATA_VOLUMES } from '../../controller/render/volumes.ts';
 import { waitFor } from '../world/wait.ts';
 import { describeView, startWorldCluster } from './fixtures/world-cluster.ts';
 import type { WorldCluster } from './fixtures/world-cluster.ts';
@@ -211,3 +218,167 @@ t.test('issue 11 item 3: the HPA scales a CN down during a CN rollout: no ghost'
   await stopCluster(t);
 });
 
+
+// Every log file of a pod (container logs and StarRocks' own), the tail of each: why it did what it did.
+function podFiles(c: WorldCluster, pod: string): string {
+  const out: string[] = [];
+  const podsDir = join(c.world.dir, 'pods');
+  const walk = (dir: string, depth: number): void => {
+    if (depth > 6) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path, depth + 1);
+      else if (/\.(log|out|warn)$/.test(entry.name)) {
+        const text = readFileSync(path, 'utf8');
+        if (text.includes(pod) || path.includes('starrocks')) out.push(`--- ${path}\n${text.trimEnd().split('\n').slice(-25).join('\n')}`);
+      }
+    }
+  };
+  walk(podsDir, 0);
+  return out.join('\n');
+}
+
+// An API fault for one object: a ValidatingAdmissionPolicy refusing the create of the fence.
+const fenceFault = (fence: string): string => `
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: fault-fence-create
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+      - apiGroups: ['']
+        apiVersions: ['v1']
+        operations: ['CREATE']
+        resources: ['configmaps']
+  validations:
+    - expression: "object.metadata.name != '${fence}'"
+      message: 'fault injected by the test: the bootstrap fence cannot be created'
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: fault-fence-create
+spec:
+  policyName: fault-fence-create
+  validationActions: [Deny]
+`;
+
+t.test('issue 11 item 2: the fence create fails at bootstrap, later FE 0 is wiped while FE 1/2 refuse connections: no second cluster id', async (t) => {
+  const feShape = { fe: 3, be: 1, cn: 0 };
+  let faultFile = '';
+  const c = (cluster = await startWorldCluster({
+    shape: feShape,
+    graceSeconds: { fe: 30, be: 30 },
+    agent: { probeIntervalMs: PROBE_INTERVAL_MS },
+    beforeApply: async (kubectl) => {
+      faultFile = join(tmpdir(), `fence-fault-${process.pid}.yaml`);
+      writeFileSync(faultFile, fenceFault(names('sr').fence));
+      await kubectl('apply', '-f', faultFile);
+      // A policy takes effect once the API server has loaded it: probe with a dry-run create.
+      await waitFor(
+        async () => {
+          try {
+            await kubectl('create', 'configmap', names('sr').fence, '-n', 'e2e', '--dry-run=server');
+            return undefined;
+          } catch (error) {
+            return /fault injected/.test(String(error)) ? true : undefined;
+          }
+        },
+        { what: 'the fence fault armed', timeoutMs: 30_000, intervalMs: 200 },
+      );
+    },
+  }));
+  const n = names(c.name);
+  const fencePath = `/api/v1/namespaces/${c.namespace}/configmaps/${n.fence}`;
+  const crPath = `/apis/${CRD.group}/${CRD.version}/namespaces/${c.namespace}/${CRD.plural}/${c.name}`;
+  await c.converged(feShape, 300_000);
+  const clusterIds = c.sim.clusterIdsCreated();
+  t.equal(clusterIds.length, 1, `one cluster bootstrapped: ${clusterIds.join(', ')}`);
+  t.equal(await c.world.rest.getOptional(fencePath), undefined, 'the fence was never created (its create is refused)');
+  const statusId = await waitFor(async () => (await c.world.rest.get<{ status?: { clusterId?: string } }>(crPath)).status?.clusterId, {
+    what: 'status.clusterId, the second record',
+    timeoutMs: 60_000,
+    intervalMs: 500,
+  });
+  t.equal(statusId, String(clusterIds[0]), 'the controller recorded the cluster id in status');
+
+  const ipOf = async (ordinal: number): Promise<string | undefined> => (await c.pod(n.pod('fe', ordinal)))?.ip;
+  const killIfUp = async (ordinal: number): Promise<boolean> => {
+    const ip = await ipOf(ordinal);
+    if (ip === undefined || c.sim.pidOf(ip) === undefined) return false;
+    try {
+      c.sim.kill(ip);
+      return true;
+    } catch {
+      return false; // It died between the look-up and the signal.
+    }
+  };
+  // FE 1 and 2 crash-loop: each StarRocks start is killed within 100 ms, so their ports refuse.
+  let crashLooping = true;
+  let kills = 0;
+  const crashLoop = (async () => {
+    for (let i = 0; i < 1_200 && crashLooping; i++) {
+      for (const ordinal of [1, 2]) if (await killIfUp(ordinal)) kills++;
+      await sleep(100);
+    }
+  })();
+  const fe0 = await c.pod(n.pod('fe', 0));
+  if (fe0 === undefined) throw new Error('FE 0 has no pod');
+  const fe0Log = (): string => {
+    try {
+      return readFileSync(join(c.world.dir, 'pods', fe0.uid, 'logs', 'fe.log'), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const waitsBefore = (fe0Log().match(/recorded in/g) ?? []).length;
+  try {
+    await sleep(2_000);
+    // FE 0 loses its meta volume and its StarRocks: the container restarts over an empty folder.
+    const claim = c.world.runner.claimDir(c.namespace, `${DATA_VOLUMES.fe}-${n.pod('fe', 0)}`);
+    // (Without a quorum its StarRocks may have exited already, as a leader that lost its
+    // majority does; its container then restarts over the wiped folder all the same.)
+    const restartsBefore = fe0.restarts;
+    for (const entry of readdirSync(claim)) rmSync(join(claim, entry), { recursive: true, force: true });
+    await killIfUp(0);
+    const wipedAt = Date.now();
+    let maxIds = 0;
+    for (let i = 0; i < 200 && Date.now() - wipedAt < 20_000; i++) {
+      maxIds = Math.max(maxIds, c.sim.clusterIdsCreated().length);
+      await sleep(100);
+    }
+    const waited = (fe0Log().match(/recorded in/g) ?? []).length - waitsBefore;
+    t.comment(`FE 1/2 killed ${kills} times; FE 0 wiped and restarted; over 20 s: cluster ids max ${maxIds}, FE 0 logged ${waited} waits on the record`);
+    const fe0After = await c.pod(n.pod('fe', 0));
+    t.ok(fe0After?.uid === fe0.uid && fe0After.restarts > restartsBefore, `FE 0's container restarted over the wiped meta (restarts ${restartsBefore} -> ${fe0After?.restarts ?? '?'})`);
+    t.equal(maxIds, 1, 'no second cluster id while FE 0 is wiped and FE 1/2 refuse connections');
+    t.ok(waited > 0, `FE 0 waits on the recorded cluster id: ${fe0Log().split('\n').filter((l) => l.includes('recorded in')).slice(-1).join('')}`);
+  } finally {
+    crashLooping = false;
+    await crashLoop;
+  }
+  // FE 1 and 2 come back, elect a leader, and FE 0 rejoins the one cluster with an empty meta.
+  const healed = Date.now();
+  const view = await c.converged(feShape, 240_000).catch((error: unknown) => {
+    for (const ordinal of [0, 1]) t.comment(podFiles(c, n.pod('fe', ordinal)));
+    throw error;
+  });
+  t.comment(`converged ${Date.now() - healed} ms after the crash loop stopped: ${describeView(view)}`);
+  t.same(c.sim.clusterIdsCreated(), clusterIds, `still one cluster id: ${clusterIds.join(', ')}`);
+  t.equal(view.frontends.filter((f) => f.alive).length, 3, 'all 3 FEs alive in one group');
+
+  // The fault lifted: the fence is created, with the one cluster id (creation is retried).
+  await c.kubectl('delete', '-f', faultFile);
+  rmSync(faultFile, { force: true });
+  const lifted = Date.now();
+  const fence = await waitFor(async () => (await c.world.rest.getOptional<{ data?: Record<string, string> }>(fencePath))?.data, {
+    what: 'the fence created once its create is admitted',
+    timeoutMs: 3 * KEEPER_INTERVAL_MS + 10_000,
+    intervalMs: 200,
+  });
+  t.comment(`fence created ${Date.now() - lifted} ms after the fault was lifted, by ${fence.bootstrappedBy ?? '?'}`);
+  t.equal(fence.clusterId, String(clusterIds[0]), 'the fence holds the one cluster id');
+  await stopCluster(t);
+});

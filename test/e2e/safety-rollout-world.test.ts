@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import t from 'tap';
-import { ANNOTATIONS, DATA_PATHS } from '../../agent/contract.ts';
+import { ANNOTATIONS, DATA_PATHS } from '../../agent/contract/index.ts';
 import { STORAGE_CLASS_EMPTY_DIR } from '../../controller/cr/defaults.ts';
 import { DATA_VOLUMES } from '../../controller/render/volumes.ts';
 import { beImages, condition, sampledRollout, simStorageIds, storageIds } from './fixtures/be-rollout.ts';

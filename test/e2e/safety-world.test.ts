@@ -12,7 +12,7 @@
  *   CN row once the pod has been gone for the ghost grace time. No ghost.
  */
 import t from 'tap';
-import { CRD, ENV, names } from '../../agent/contract.ts';
+import { CRD, ENV, names } from '../../agent/contract/index.ts';
 import { fenceCheckIntervalMs } from '../../agent/commands/run.ts';
 import { DATA_VOLUMES } from '../../controller/render/volumes.ts';
 import { beImages, condition, sampledRollout, simStorageIds, storageIds } from './fixtures/be-rollout.ts';

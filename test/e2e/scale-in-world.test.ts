@@ -11,7 +11,7 @@
  *   reason in an event and in the pod annotation.
  */
 import t from 'tap';
-import { ANNOTATIONS, names } from '../../agent/contract.ts';
+import { ANNOTATIONS, names } from '../../agent/contract/index.ts';
 import { agentRbacRules } from '../../controller/render/agent-rbac.ts';
 import { addsByTarget } from '../agent/fixtures/sim-pods.ts';
 import { waitFor } from '../world/wait.ts';

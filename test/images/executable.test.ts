@@ -7,7 +7,7 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INSTALLED_NAME, VERSION_FILE } from '../../agent/commands/install.ts';
-import { VERSION } from '../../agent/version.ts';
+import { VERSION } from '../../agent/contract/version.ts';
 import { ensureAgentExecutable } from './fixtures/executable.ts';
 
 // No PATH: the executable must not find a `node` (or anything else) on this machine to run.

@@ -3,7 +3,7 @@ import t from 'tap';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AGENT_COMMANDS, PATHS } from '../../agent/contract.ts';
+import { AGENT_COMMANDS, PATHS } from '../../agent/contract/index.ts';
 import { SEA_ARCHS, seaOutput } from '../../images/build-sea.ts';
 import { ensureAgentExecutable } from './fixtures/executable.ts';
 import { compareSymbolVersions, highestVersion, readElf } from './fixtures/elf.ts';

@@ -219,6 +219,10 @@ t.test('users, roles and privileges', async (t) => {
     await active.query(addBackend);
     t.equal(((await active.query('SHOW BACKENDS'))[0] as unknown[]).length, 1, 'cluster_admin reads membership');
     t.same(await failure(active.query("CREATE USER 'x'@'%'")), accessDenied('GRANT', '[cluster_admin]', 'NONE'), 'user management needs user_admin');
+    // AuthorizerStmtVisitor.visitShowProcStmt: OPERATE, which cluster_admin lacks.
+    t.same(await failure(active.query("SHOW PROC '/statistic'")), accessDenied('OPERATE', '[cluster_admin]', 'NONE'), 'SHOW PROC needs OPERATE');
+    await root.query("GRANT OPERATE ON SYSTEM TO USER 'op'@'%'");
+    t.ok(((await active.query("SHOW PROC '/statistic'"))[0] as unknown[]).length >= 1, 'OPERATE granted to the user reads the tablet statistic');
     await root.query("ALTER USER 'op'@'%' DEFAULT ROLE NONE");
     const none = await login('op', 'op-pw');
     t.same(await failure(none.query(`ALTER SYSTEM DROP BACKEND "${backend}"`)), accessDenied('NODE', 'NONE', '[cluster_admin]'));

@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import t from 'tap';
 import mysql from 'mysql2/promise';
-import { podFqdn } from '../../agent/contract.ts';
+import { podFqdn } from '../../agent/contract/index.ts';
 import { startClusterDns } from './dns/cluster-dns.ts';
 import { starrocksPod, starrocksServices } from './dns/starrocks-services.ts';
 import { SIM_ENV } from './node/node-env.ts';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import mysql from 'mysql2/promise';
-import { podFqdn } from '../../agent/contract.ts';
+import { podFqdn } from '../../agent/contract/index.ts';
 import { startClusterDns } from './dns/cluster-dns.ts';
 import { starrocksPod, starrocksServices } from './dns/starrocks-services.ts';
 import { SimWorld } from './world/sim-world.ts';

@@ -7,8 +7,8 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Component } from '../../agent/contract.ts';
-import { PORTS } from '../../agent/contract.ts';
+import type { Component } from '../../agent/contract/index.ts';
+import { PORTS } from '../../agent/contract/index.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 

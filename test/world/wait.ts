@@ -80,3 +80,15 @@ export function httpStatus(url: string, options: HttpStatusOptions = {}): Promis
     req.on('error', reject);
   });
 }
+
+/**
+ * Waits until the API server reports a CRD Established. Not `kubectl wait --for=condition=...`:
+ * kubectl 1.32 fails at once ("status.conditions accessor error") when the CRD has no conditions
+ * yet, which a just-created CRD may not have.
+ */
+export async function waitCrdEstablished(kubectl: (...args: string[]) => Promise<string>, crd: string, timeoutMs = 60_000): Promise<void> {
+  await waitFor(
+    async () => ((await kubectl('get', 'crd', crd, '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}')).trim() === 'True' ? true : undefined),
+    { what: `CRD ${crd} Established`, timeoutMs, intervalMs: 200 },
+  );
+}

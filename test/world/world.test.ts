@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT, startWorld } from './world.ts';
 import type { World } from './world.ts';
-import { httpStatus, waitFor } from './wait.ts';
+import { httpStatus, waitCrdEstablished, waitFor } from './wait.ts';
 import type { Pod } from './pods/pod-types.ts';
 
 const exec = promisify(execFile);
@@ -95,7 +95,7 @@ const CRD = {
 
 t.test('a CRD applied with kubectl apply is served, with schema validation and a status subresource', async (t) => {
   await apply(CRD);
-  await kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd/widgets.world.starrocks.com');
+  await waitCrdEstablished(kubectl, 'widgets.world.starrocks.com');
   await waitFor(async () => ((await kubectl('api-resources', '--api-group=world.starrocks.com', '-o', 'name')).includes('widgets') ? true : undefined), {
     what: 'widgets in discovery',
     timeoutMs: 30_000,

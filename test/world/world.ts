@@ -44,6 +44,11 @@ export interface WorldOptions {
   keepDir?: boolean;
   /** Lines from the pod runner (pods started, claims provisioned, failures). */
   log?: (line: string) => void;
+  /**
+   * Env every container gets, winning over the pod spec, read at each pod's start: where services
+   * started beside the world are (the StarRocks simulator), so user manifests need no world settings.
+   */
+  podEnv?: () => Readonly<Record<string, string>>;
 }
 
 /** A running world. */
@@ -93,6 +98,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         backoffBaseMs: options.backoffBaseMs,
         log: options.log,
         groups: guard,
+        podEnv: options.podEnv,
       });
       const cp = controlPlane;
       let stopped: Promise<void> | undefined;

@@ -5,7 +5,7 @@
 import t from 'tap';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { names } from '../../../agent/contract.ts';
+import { names } from '../../../agent/contract/index.ts';
 import { addsByTarget, converged, eventually, startSimCluster, writeDump } from '../fixtures/sim-pods.ts';
 import type { SimCluster, SimPod } from '../fixtures/sim-pods.ts';
 

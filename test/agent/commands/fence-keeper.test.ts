@@ -2,10 +2,10 @@ import t from 'tap';
 import { startFenceKeeper } from '../../../agent/commands/fence-keeper.ts';
 import type { Context } from '../../../agent/commands/context.ts';
 import { kubeFenceStore } from '../../../agent/commands/fence-store.ts';
-import { ANNOTATIONS } from '../../../agent/contract.ts';
-import { AgentError } from '../../../agent/errors.ts';
+import { ANNOTATIONS } from '../../../agent/contract/index.ts';
+import { AgentError } from '../../../agent/contract/errors.ts';
 import type { AgentEvent, AgentKube, Fence } from '../../../agent/kube/agent-kube.ts';
-import { createLogger } from '../../../agent/log.ts';
+import { createLogger } from '../../../agent/contract/log.ts';
 
 /** An API server holding one fence, with a switch that makes creates fail. */
 function fakeKube(): { kube: AgentKube; fence: () => Fence | undefined; setFence: (f: Fence | undefined) => void; failCreates: (n: number) => void; annotations: Record<string, string>; events: AgentEvent[] } {

@@ -3,7 +3,7 @@
 // touches anything: one line, exit code 69 (ERR_ENV_HOST_TYPE), for every command.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { ERROR_CODES } from '../../../agent/errors.ts';
+import { ERROR_CODES } from '../../../agent/contract/errors.ts';
 
 const env = {
   PATH: process.env.PATH ?? '/usr/bin:/bin',

@@ -8,7 +8,7 @@ import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INSTALLED_NAME, VERSION_FILE, installExecutable, parseInstallArgs } from '../../../agent/commands/install.ts';
-import { ERROR_CODES, isAgentError } from '../../../agent/errors.ts';
+import { ERROR_CODES, isAgentError } from '../../../agent/contract/errors.ts';
 
 async function scratch(t: Test): Promise<{ source: string; dir: string }> {
   const root = await mkdtemp(join(tmpdir(), 'agent-install-'));

@@ -2,7 +2,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import { createNodeResolver, formatEndpoint, reverseDnsName } from '../../../agent/dns/node-resolver.ts';
 import { reverseName } from '../../sim/dns/zone.ts';
-import { isAgentError } from '../../../agent/errors.ts';
+import { isAgentError } from '../../../agent/contract/errors.ts';
 import { loadConfig } from '../../../agent/config.ts';
 import { startClusterDns } from '../../sim/dns/cluster-dns.ts';
 import { starrocksPod } from '../../sim/dns/starrocks-services.ts';

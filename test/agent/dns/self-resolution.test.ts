@@ -3,7 +3,7 @@ import { checkSelfResolution, judgeSelfResolution, ownAddresses } from '../../..
 import type { SelfResolutionFacts } from '../../../agent/dns/self-resolution.ts';
 import type { DnsLookup } from '../../../agent/dns/cluster-resolver.ts';
 import { createNodeResolver } from '../../../agent/dns/node-resolver.ts';
-import { podFqdn } from '../../../agent/contract.ts';
+import { podFqdn } from '../../../agent/contract/index.ts';
 import { startClusterDns } from '../../sim/dns/cluster-dns.ts';
 import { starrocksPod, starrocksServices } from '../../sim/dns/starrocks-services.ts';
 

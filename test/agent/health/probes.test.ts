@@ -5,7 +5,7 @@
 import t from 'tap';
 import { createRequire } from 'node:module';
 import mysql from 'mysql2/promise';
-import { PORTS } from '../../../agent/contract.ts';
+import { PORTS } from '../../../agent/contract/index.ts';
 import { agentProcesses, agentUrl, getAgent, leaderView, processes } from '../fixtures/health-pods.ts';
 import { eventually, startSimCluster } from '../fixtures/sim-pods.ts';
 import type { SimPod } from '../fixtures/sim-pods.ts';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { isAgentError } from '../../../agent/errors.ts';
+import { isAgentError } from '../../../agent/contract/errors.ts';
 import { parseFrontends } from '../../../agent/membership/frontends.ts';
 import { parseBackends, parseComputeNodes } from '../../../agent/membership/nodes.ts';
 import { columnsOf } from '../../../agent/membership/result-set.ts';

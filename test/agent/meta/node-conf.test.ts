@@ -2,7 +2,7 @@ import t from 'tap';
 import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseStarRocksConf } from '../../../agent/conf/starrocks-conf.ts';
+import { parseStarRocksConf } from '../../../agent/contract/starrocks-conf.ts';
 import { beNodeConf, feNodeConf, loadNodeConf } from '../../../agent/meta/node-conf.ts';
 
 t.test('fe.conf: meta_dir with ${STARROCKS_HOME}, quotes and comments; ports from the conf (W6, W7)', async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { isAgentError } from '../../../agent/errors.ts';
+import { isAgentError } from '../../../agent/contract/errors.ts';
 import { fePlanFile, nodePlanFile, parsePlanFile, planUse, serializePlanFile, startArgs } from '../../../agent/plan/plan-file.ts';
 import type { PlanFile } from '../../../agent/plan/plan-file.ts';
 import { hostPort } from '../../../agent/sql/host-port.ts';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { isAgentError } from '../../../agent/errors.ts';
+import { isAgentError } from '../../../agent/contract/errors.ts';
 import {
   hostPort,
   hostPortText,

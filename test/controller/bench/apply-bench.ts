@@ -12,10 +12,10 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
-import { LABELS, LABEL_VALUES } from '../../../agent/contract.ts';
+import { LABELS, LABEL_VALUES } from '../../../agent/contract/index.ts';
 import { OWNED_KINDS } from '../../../controller/kube/resources.ts';
 import { REPO_ROOT, startWorld } from '../../world/world.ts';
-import { waitFor } from '../../world/wait.ts';
+import { waitCrdEstablished, waitFor } from '../../world/wait.ts';
 import { controllerKit } from '../fixtures/world-controller.ts';
 
 const exec = promisify(execFile);
@@ -66,7 +66,7 @@ async function measure(namespace: string, count: number): Promise<{ total: numbe
 let child: ReturnType<typeof spawn> | undefined;
 try {
   await kubectl('apply', '-k', join(REPO_ROOT, 'deploy'));
-  await kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd/starrocksclusters.starrocks.com');
+  await waitCrdEstablished(kubectl, 'starrocksclusters.starrocks.com');
   const logFile = join(world.dir, 'controller.log');
   child = spawn(
     join(REPO_ROOT, 'node_modules', '.bin', 'node'),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { parse } from 'yaml';
-import { CRD } from '../../../agent/contract.ts';
+import { CRD } from '../../../agent/contract/index.ts';
 import { CRD_RULES } from '../../../controller/crd/rules.ts';
 import { CRD_YAML_PATH, crdYaml } from '../../../controller/crd/crd-yaml.ts';
 import { isObject } from '../../../controller/json.ts';

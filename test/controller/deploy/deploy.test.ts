@@ -3,7 +3,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { parseAllDocuments } from 'yaml';
-import { CRD } from '../../../agent/contract.ts';
+import { AGENT_SERVICE_ACCOUNT_SUFFIX, ANNOTATIONS, CRD, names } from '../../../agent/contract/index.ts';
+import { DEFAULT_AGENT_IMAGE } from '../../../controller/cr/defaults.ts';
 import { parseCluster } from '../../../controller/cr/parse.ts';
 import { agentRbacRules } from '../../../controller/render/agent-rbac.ts';
 import { render } from '../../../controller/render/render.ts';
@@ -34,7 +35,7 @@ t.test('every YAML in deploy/ and crds/ parses', async (t) => {
 t.test('the kustomization lists what exists', async (t) => {
   const [k] = docs('deploy/kustomization.yaml');
   const resources = (k?.resources as string[]) ?? [];
-  t.same(resources, ['namespace.yaml', '../crds', 'rbac.yaml', 'deployment.yaml']);
+  t.same(resources, ['namespace.yaml', '../crds', 'rbac.yaml', 'agent-policy.yaml', 'deployment.yaml']);
   const [crds] = docs('crds/kustomization.yaml');
   t.same(crds?.resources, ['starrocks.com_starrocksclusters.yaml']);
 });
@@ -42,7 +43,18 @@ t.test('the kustomization lists what exists', async (t) => {
 t.test('kubectl builds the kustomization (kubectl kustomize deploy/)', async (t) => {
   const out = execFileSync('kubectl', ['kustomize', `${root}deploy`], { encoding: 'utf8', timeout: 60_000 });
   const kinds = parseAllDocuments(out).map((d) => `${String((d.toJS() as Loose).kind)}`);
-  t.same(kinds.sort(), ['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'Deployment', 'Namespace', 'Role', 'RoleBinding', 'ServiceAccount']);
+  t.same(kinds.sort(), [
+    'ClusterRole',
+    'ClusterRoleBinding',
+    'CustomResourceDefinition',
+    'Deployment',
+    'Namespace',
+    'Role',
+    'RoleBinding',
+    'ServiceAccount',
+    'ValidatingAdmissionPolicy',
+    'ValidatingAdmissionPolicyBinding',
+  ]);
   t.match(out, /image: starrocks-controller:0\.1\.0/);
 });
 
@@ -52,7 +64,8 @@ t.test('controller RBAC: no wildcards, no cluster-admin, and a superset of the a
   for (const rule of clusterRole.rules) {
     t.notOk([...rule.apiGroups, ...rule.resources, ...rule.verbs].includes('*'), JSON.stringify(rule));
     t.notOk(rule.verbs.some((v) => v === 'escalate' || v === 'bind' || v === 'impersonate'));
-    t.notOk(rule.resources.includes('secrets'));
+    // The generated agent password Secret only: created, never read (it would reach every Secret).
+    if (rule.resources.includes('secrets')) t.same(rule.verbs, ['create']);
   }
   const binding = rbac.find((d) => d.kind === 'ClusterRoleBinding') as { roleRef: { name: string } };
   t.not(binding.roleRef.name, 'cluster-admin');
@@ -70,6 +83,21 @@ t.test('controller RBAC: no wildcards, no cluster-admin, and a superset of the a
   const leaseRole = rbac.find((d) => d.kind === 'Role') as { metadata: { namespace: string }; rules: { resources: string[] }[] };
   t.equal(leaseRole.metadata.namespace, 'starrocks-system');
   t.same(leaseRole.rules.flatMap((r) => r.resources), ['leases']);
+});
+
+t.test('the agent admission policy names what the contract names', async (t) => {
+  const [policy, binding] = docs('deploy/agent-policy.yaml') as [Loose, Loose];
+  const text = readFileSync(`${root}deploy/agent-policy.yaml`, 'utf8');
+  t.match(policy, { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: 'starrocks-agent' }, spec: { failurePolicy: 'Fail' } });
+  t.match(binding, { kind: 'ValidatingAdmissionPolicyBinding', spec: { policyName: 'starrocks-agent', validationActions: ['Deny'] } });
+  // The policy's CEL spells these out; a renamed contract name must show up here.
+  t.ok(text.includes(`'${AGENT_SERVICE_ACCOUNT_SUFFIX}'`), AGENT_SERVICE_ACCOUNT_SUFFIX);
+  t.ok(text.includes(`'${names('').fence}'`), names('').fence);
+  const prefix = 'starrocks.com/agent-';
+  t.ok(text.includes(`'${prefix}'`));
+  for (const key of [ANNOTATIONS.phase, ANNOTATIONS.plan, ANNOTATIONS.membership, ANNOTATIONS.decommission, ANNOTATIONS.lastError, ANNOTATIONS.clusterId, ANNOTATIONS.feRole, ANNOTATIONS.tabletHealth]) {
+    t.ok(key.startsWith(prefix), `the agent's annotation ${key} is under the policy's prefix`);
+  }
 });
 
 t.test('the controller Deployment runs non-root on a read-only root filesystem', async (t) => {
@@ -102,5 +130,13 @@ t.test('starrocks-controller render prints the objects of a manifest, with the p
   const out = execFileSync(`${root}node_modules/.bin/node`, [`${root}controller/main.ts`, 'render', `${root}deploy/examples/persistent-storage.yaml`], { encoding: 'utf8', timeout: 60_000 });
   const objects = parseAllDocuments(out).map((d) => d.toJS() as Loose);
   t.same(objects.filter((o) => o.kind === 'StatefulSet').map((o) => (o.metadata as Loose).name), ['prod-fe', 'prod-be']);
-  t.match(out, /secretKeyRef:\n\s+name: starrocks-root\n\s+key: password/);
+  // The root password reaches the FE as a mounted file, never as an env value.
+  t.match(out, /secret:\n\s+secretName: starrocks-root\n\s+items:\n\s+- key: password/);
+  t.notMatch(out, /secretKeyRef/, 'no secret in any env');
+});
+
+t.test('the Deployment names the agent image the controller injects into every pod', async (t) => {
+  const [deployment] = docs('deploy/deployment.yaml') as { spec: { template: { spec: { containers: { args: string[] }[] } } } }[];
+  const args = deployment?.spec.template.spec.containers[0]?.args ?? [];
+  t.same(args, ['run', `--agent-image=${DEFAULT_AGENT_IMAGE}`], 'the default agent image, spelled out where users edit it');
 });

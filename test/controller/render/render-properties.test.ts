@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import t from 'tap';
-import { DATA_PATHS, ENV, LABELS, PATHS } from '../../../agent/contract.ts';
+import { DATA_PATHS, ENV, LABELS, PATHS } from '../../../agent/contract/index.ts';
 import { DEFAULT_GRACE_SECONDS, DEFAULT_PROBE_SECONDS } from '../../../controller/cr/defaults.ts';
 import { parseCluster } from '../../../controller/cr/parse.ts';
 import { canonicalJson } from '../../../controller/json.ts';

@@ -8,13 +8,14 @@ import {
   DEFAULTS,
   ENV,
   LABELS,
+  PASSWORD_MOUNTS,
   PATHS,
   PORTS,
   configMapMountPath,
   names,
   selectorLabels,
-} from '../../../agent/contract.ts';
-import { parseStarRocksConf } from '../../../agent/conf/starrocks-conf.ts';
+} from '../../../agent/contract/index.ts';
+import { parseStarRocksConf } from '../../../agent/contract/starrocks-conf.ts';
 import { BE_STORAGE_SIZE, DEFAULT_GRACE_SECONDS, DEFAULT_PROBE_SECONDS, FE_META_SIZE } from '../../../controller/cr/defaults.ts';
 import { parseCluster } from '../../../controller/cr/parse.ts';
 import type { StarRocksCluster } from '../../../controller/cr/types.ts';
@@ -75,8 +76,18 @@ t.test('a minimal cluster renders every object with the documented defaults', as
   t.equal(pod.automountServiceAccountToken, true);
   t.equal(pod.terminationGracePeriodSeconds, DEFAULT_GRACE_SECONDS.fe);
   t.equal(podSpec(find(objects, 'StatefulSet', 'prod-be')).terminationGracePeriodSeconds, 3600);
-  t.match(pod.securityContext, { fsGroup: 1000, fsGroupChangePolicy: 'OnRootMismatch' });
-  t.notOk((pod.securityContext as Loose).runAsNonRoot);
+  // Pod Security `restricted` by default (issue 12 item 3); the world test admits it in such a namespace.
+  t.same(pod.securityContext, {
+    fsGroup: 1000,
+    fsGroupChangePolicy: 'OnRootMismatch',
+    seccompProfile: { type: 'RuntimeDefault' },
+    runAsNonRoot: true,
+    runAsUser: 1000,
+    runAsGroup: 1000,
+  });
+  for (const c of [...(pod.initContainers as Loose[]), ...(pod.containers as Loose[])]) {
+    t.match(c.securityContext, { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } }, String(c.name));
+  }
 
   const init = container(fe, CONTAINERS.init);
   t.same(init.command, [PATHS.agentBin, 'init']);
@@ -113,7 +124,7 @@ t.test('a minimal cluster renders every object with the documented defaults', as
   t.same(volumes.find((v) => v.name === 'agent-state'), { name: 'agent-state', emptyDir: {} });
   t.notOk(volumes.some((v) => v.name === 'fe-meta'), 'FE meta is a PVC, not a pod volume');
   const mounts = (main.volumeMounts as Loose[]).map((m) => [m.name, m.mountPath]);
-  t.same(mounts, [['fe-meta', DATA_PATHS.feMeta], ['fe-log', DATA_PATHS.feLog], ['agent-state', PATHS.agentStateDir]]);
+  t.same(mounts, [['fe-meta', DATA_PATHS.feMeta], ['fe-log', DATA_PATHS.feLog], ['agent-state', PATHS.agentStateDir], ['agent-bin', PATHS.agentBinDir], ['agent-password', PASSWORD_MOUNTS.agentDir]]);
 
   t.match(find(objects, 'Service', 'prod-fe-search').spec, {
     clusterIP: 'None',
@@ -155,6 +166,17 @@ t.test('the agent Role is least privilege: fence access by name, no wildcards, n
     [{ apiGroups: ['starrocks.com'], resources: ['starrocksclusters'], verbs: ['get'], resourceNames: ['prod'] }],
     'its own StarRocksCluster, read only (the second record of the cluster id)',
   );
+  // Exactly the calls of agent/kube/kube-client.ts: no list/watch (it gets by name), no update.
+  const verbs = rules.flatMap((r) => r.resources.flatMap((res) => r.verbs.map((v) => `${v} ${r.apiGroups.join()}/${res}${r.resourceNames === undefined ? '' : `[${r.resourceNames.join()}]`}`)));
+  t.same(verbs.sort(), [
+    'create /configmaps',
+    'create /events',
+    'get /configmaps[prod-fe-bootstrap]',
+    'get /pods',
+    'get apps/statefulsets[prod-fe,prod-be,prod-cn]',
+    'get starrocks.com/starrocksclusters[prod]',
+    'patch /pods',
+  ]);
 });
 
 t.test('every field of a component reaches its place', async (t) => {
@@ -233,19 +255,20 @@ t.test('every field of a component reaches its place', async (t) => {
   t.same(pod.tolerations, [{ key: 'dedicated', operator: 'Exists' }]);
   t.same(pod.topologySpreadConstraints, [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule' }]);
   t.equal(pod.priorityClassName, 'high');
-  t.equal(pod.serviceAccountName, 'be-sa');
+  t.equal(pod.serviceAccountName, 'full-starrocks-agent', "the CR's serviceAccount is not used: the agent needs the cluster's own");
   t.equal(pod.shareProcessNamespace, true);
   t.same(pod.hostAliases, [{ ip: '127.0.0.1', hostnames: ['local'] }]);
   t.equal(pod.terminationGracePeriodSeconds, 7200);
   t.same(pod.securityContext, {
     fsGroup: 1000,
     fsGroupChangePolicy: 'OnRootMismatch',
+    seccompProfile: { type: 'RuntimeDefault' },
     runAsNonRoot: true,
     runAsUser: 1000,
     runAsGroup: 1000,
     sysctls: [{ name: 'net.core.somaxconn', value: '1024' }],
   });
-  t.same((pod.initContainers as Loose[]).map((c) => c.name), ['prepare', CONTAINERS.init]);
+  t.same((pod.initContainers as Loose[]).map((c) => c.name), [CONTAINERS.install, 'prepare', CONTAINERS.init]);
   t.same((pod.containers as Loose[]).map((c) => c.name), ['be', 'log-shipper']);
 
   const main = container(sts, 'be');
@@ -254,7 +277,8 @@ t.test('every field of a component reaches its place', async (t) => {
   t.equal(main.imagePullPolicy, 'Always');
   t.same(main.resources, { requests: { cpu: '2', memory: '8Gi' }, limits: { memory: '8Gi' } });
   t.same(main.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { add: ['SYS_NICE'] }, runAsNonRoot: true });
-  t.same(main.lifecycle, { postStart: { exec: { command: ['true'] } }, preStop: { exec: { command: [PATHS.agentBin, 'prestop'] } } });
+  // The CR's own preStop runs inside the agent's, for half of the 7200 s grace period.
+  t.same(main.lifecycle, { postStart: { exec: { command: ['true'] } }, preStop: { exec: { command: [PATHS.agentBin, 'prestop', '--timeout-seconds', '3600', '--', 'ignored'] } } });
   t.equal((main.startupProbe as Loose).failureThreshold, 121, 'ceil(601 / 5)');
   t.notOk('livenessProbe' in main, '0 disables the probe');
   t.equal((main.readinessProbe as Loose).failureThreshold, 2);
@@ -271,7 +295,9 @@ t.test('every field of a component reaches its place', async (t) => {
   t.equal(env.get(ENV.LOG_LEVEL)?.value, 'debug');
   t.equal(env.get(ENV.SQL_TIMEOUT_MS)?.value, '2000');
   t.equal(env.get(ENV.PROBE_INTERVAL_MS)?.value, '1000');
-  t.same(env.get(ENV.MYSQL_PWD), { name: 'MYSQL_PWD', valueFrom: { secretKeyRef: { name: 'root-pw', key: 'pw' } } });
+  t.notOk(env.has(ENV.MYSQL_PWD), 'no password in env (issue 12): files only');
+  t.notOk(env.has(ENV.ROOT_PASSWORD_FILE), 'a BE never gets the root password, even when the CR names its Secret');
+  t.equal(env.get(ENV.AGENT_PASSWORD_FILE)?.value, '/etc/starrocks-agent/agent-password/password');
 
   const volumes = new Map((pod.volumes as Loose[]).map((v) => [v.name, v]));
   t.same(volumes.get('spill'), { name: 'spill', emptyDir: {} });
@@ -294,11 +320,8 @@ t.test('every field of a component reaches its place', async (t) => {
   t.same((find(objects, 'Service', 'full-be-search').spec as { ports: Loose[] }).ports, [{ name: 'heartbeat-port', port: 9051, targetPort: 9051, protocol: 'TCP' }]);
   t.same(
     find(objects, 'RoleBinding', 'full-starrocks-agent').subjects,
-    [
-      { kind: 'ServiceAccount', name: 'full-starrocks-agent', namespace: 'default' },
-      { kind: 'ServiceAccount', name: 'be-sa', namespace: 'default' },
-    ],
-    'a ServiceAccount the CR names gets the agent Role too',
+    [{ kind: 'ServiceAccount', name: 'full-starrocks-agent', namespace: 'default' }],
+    'a ServiceAccount the CR names never gets the agent Role',
   );
 });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { stringify } from 'yaml';
 import { connectionFromKubeconfig, loadConnection } from '../../../controller/kube/connection.ts';
-import { isAgentError } from '../../../agent/errors.ts';
+import { isAgentError } from '../../../agent/contract/errors.ts';
 
 const kubeconfig = (user: Record<string, unknown>, cluster: Record<string, unknown> = {}): string =>
   stringify({

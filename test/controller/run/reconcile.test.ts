@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import t from 'tap';
-import { ANNOTATIONS, LABELS } from '../../../agent/contract.ts';
-import { createLogger } from '../../../agent/log.ts';
+import { ANNOTATIONS, LABELS } from '../../../agent/contract/index.ts';
+import { createLogger } from '../../../agent/contract/log.ts';
 import { parseCluster } from '../../../controller/cr/parse.ts';
 import type { JsonObject } from '../../../controller/json.ts';
 import type { KubeApi } from '../../../controller/kube/kube-api.ts';

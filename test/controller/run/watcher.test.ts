@@ -1,5 +1,5 @@
 import t from 'tap';
-import { createLogger } from '../../../agent/log.ts';
+import { createLogger } from '../../../agent/contract/log.ts';
 import type { KubeApi, WatchEvent } from '../../../controller/kube/kube-api.ts';
 import { KubeCallError } from '../../../controller/kube/rest-api.ts';
 import { runWatcher } from '../../../controller/run/watcher.ts';

@@ -1,11 +1,11 @@
 import t from 'tap';
-import { ANNOTATIONS, LABELS } from '../../../agent/contract.ts';
+import { ANNOTATIONS, LABELS } from '../../../agent/contract/index.ts';
 import { parseCluster } from '../../../controller/cr/parse.ts';
 import type { StarRocksCluster } from '../../../controller/cr/types.ts';
 import { recordClusterId } from '../../../controller/status/cluster-id.ts';
 import { computeStatus } from '../../../controller/status/compute.ts';
 import type { Condition } from '../../../controller/status/conditions.ts';
-import { observePod, observeStatefulSet, rolloutComplete } from '../../../controller/status/observed.ts';
+import { observePod, observeStatefulSet, podCreateFailure, rolloutComplete } from '../../../controller/status/observed.ts';
 import type { ObservedStatefulSet } from '../../../controller/status/observed.ts';
 import { NO_ROLLOUT } from '../../../controller/upgrade-order.ts';
 import { baseCluster } from '../fixtures/manifests.ts';
@@ -211,4 +211,32 @@ t.test('a BE waiting for tablet health: Progressing WaitingForTabletHealth with 
   t.match((status.starRocksBeStatus as Loose).members, [{ pod: 's-be-1', waitingForTablets: { unhealthy: 7, since: '2026-11-22T21:59:00Z' } }]);
   const without = computeStatus({ ...base, statefulSets: { fe: sts('fe', 3), be: sts('be', 2), cn: sts('cn', 1) } });
   t.match(condition(without, 'Progressing'), { reason: 'RollingOut' });
+});
+
+const PSA_REFUSAL =
+  'create Pod s-be-0 in StatefulSet s-be failed error: pods "s-be-0" is forbidden: violates PodSecurity "restricted:latest": privileged (container "debug" must not set securityContext.privileged=true)';
+
+t.test("a StatefulSet's FailedCreate events: the newest within the window, nothing else", async (t) => {
+  const event = (reason: string, lastTimestamp: string, message: string): Loose => ({ reason, lastTimestamp, message, involvedObject: { kind: 'StatefulSet', name: 's-be' } });
+  t.equal(podCreateFailure({ events: [], now: NOW }), undefined);
+  t.equal(
+    podCreateFailure({
+      events: [event('FailedCreate', '2026-11-22T21:58:00Z', 'older'), event('FailedCreate', '2026-11-22T21:59:00Z', PSA_REFUSAL), event('SuccessfulCreate', '2026-11-22T21:59:30Z', 'ok')],
+      now: NOW,
+    }),
+    PSA_REFUSAL,
+  );
+  t.equal(podCreateFailure({ events: [event('FailedCreate', '2026-11-22T21:00:00Z', 'an hour ago')], now: NOW }), undefined, 'a stale refusal says nothing about now');
+  t.equal(podCreateFailure({ events: [{ reason: 'FailedCreate', message: 'no time' }, 'junk', null], now: NOW }), undefined, 'unparseable events are ignored');
+  t.equal(podCreateFailure({ events: [{ reason: 'FailedCreate', message: 'new API', eventTime: '2026-11-22T21:59:59.000000Z' }], now: NOW }), 'new API');
+});
+
+t.test('pods the API server refuses: Degraded PodCreateFailed with the reason, also in status.reason', async (t) => {
+  const be = { ...sts('be', 0), replicas: 0 };
+  const status = computeStatus({ ...base, statefulSets: { fe: sts('fe', 3), be, cn: sts('cn', 1) }, podCreateFailures: { be: PSA_REFUSAL } });
+  t.equal(status.phase, 'reconciling');
+  t.match(condition(status, 'Degraded'), { status: 'True', reason: 'PodCreateFailed', message: `be pods cannot be created: ${PSA_REFUSAL}` });
+  t.match(status.reason, /^be pods cannot be created: .*violates PodSecurity "restricted:latest": privileged/);
+  const without = computeStatus({ ...base, statefulSets: { fe: sts('fe', 3), be, cn: sts('cn', 1) } });
+  t.match(condition(without, 'Degraded'), { status: 'False' }, 'without the events: only "not ready"');
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import t from 'tap';
-import type { Component } from '../../../agent/contract.ts';
+import type { Component } from '../../../agent/contract/index.ts';
 import type { ObservedStatefulSet } from '../../../controller/status/observed.ts';
 import { rolloutComplete } from '../../../controller/status/observed.ts';
 import {

@@ -10,14 +10,14 @@ import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import t from 'tap';
 import { stringify } from 'yaml';
-import { AGENT_ROUTES, CRD, ENV, PORTS } from '../../../agent/contract.ts';
+import { AGENT_ROUTES, CRD, ENV, PORTS } from '../../../agent/contract/index.ts';
 import { dig } from '../../../controller/json.ts';
 import { createInstallTree } from '../../sim/install-tree.ts';
 import { SIM_ENV } from '../../sim/node/node-env.ts';
 import { SimWorld } from '../../sim/world/sim-world.ts';
 import { REPO_ROOT, startWorld } from '../../world/world.ts';
 import type { World } from '../../world/world.ts';
-import { waitFor } from '../../world/wait.ts';
+import { waitCrdEstablished, waitFor } from '../../world/wait.ts';
 import { controllerKit, runController } from '../fixtures/world-controller.ts';
 import type { RunningController } from '../fixtures/world-controller.ts';
 
@@ -53,7 +53,7 @@ t.test('a StarRocksCluster comes up with the agents and the simulator, reaches R
     (await exec('kubectl', ['--kubeconfig', w.kubeconfigPath, ...args], { timeout: 90_000 })).stdout;
   // The CRD and RBAC only: the controller runs in this test (the runner cannot run its image).
   await kubectl('apply', '-f', join(REPO_ROOT, 'deploy', 'namespace.yaml'), '-f', join(REPO_ROOT, 'crds', 'starrocks.com_starrocksclusters.yaml'), '-f', join(REPO_ROOT, 'deploy', 'rbac.yaml'));
-  await kubectl('wait', '--for=condition=Established', '--timeout=60s', `crd/${CRD.plural}.${CRD.group}`);
+  await waitCrdEstablished(kubectl, `${CRD.plural}.${CRD.group}`);
   await kubectl('create', 'namespace', 'e2e');
 
   const env = [

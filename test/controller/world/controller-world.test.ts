@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { CRD, LABELS, LABEL_VALUES } from '../../../agent/contract.ts';
-import type { Component } from '../../../agent/contract.ts';
-import { parseStarRocksConf } from '../../../agent/conf/starrocks-conf.ts';
-import type { StarRocksConf } from '../../../agent/conf/starrocks-conf.ts';
+import { CRD, LABELS, LABEL_VALUES } from '../../../agent/contract/index.ts';
+import type { Component } from '../../../agent/contract/index.ts';
+import { parseStarRocksConf } from '../../../agent/contract/starrocks-conf.ts';
+import type { StarRocksConf } from '../../../agent/contract/starrocks-conf.ts';
 import { parseCluster, presentComponents } from '../../../controller/cr/parse.ts';
 import { asString, dig } from '../../../controller/json.ts';
 import { OWNED_KINDS } from '../../../controller/kube/resources.ts';
@@ -25,7 +25,7 @@ import { holdLease } from '../../../controller/run/lease.ts';
 import { reconcile } from '../../../controller/run/reconcile.ts';
 import { REPO_ROOT, startWorld } from '../../world/world.ts';
 import type { World } from '../../world/world.ts';
-import { waitFor } from '../../world/wait.ts';
+import { waitCrdEstablished, waitFor } from '../../world/wait.ts';
 import { INVALID_CASES, OFFICIAL_STYLE_YAML, baseCluster } from '../fixtures/manifests.ts';
 import { CONTROLLER_USER, controllerKit, runController } from '../fixtures/world-controller.ts';
 import type { ControllerKit, RunningController } from '../fixtures/world-controller.ts';
@@ -126,7 +126,7 @@ const EXAMPLES = ['minimal.yaml', 'persistent-storage.yaml', 'cn-autoscaling.yam
 
 t.test('kubectl apply -k deploy/ installs the CRD, least-privilege RBAC and the controller', async (t) => {
   await kubectl('apply', '-k', join(REPO_ROOT, 'deploy'));
-  await kubectl('wait', '--for=condition=Established', '--timeout=60s', `crd/${CRD.plural}.${CRD.group}`);
+  await waitCrdEstablished(kubectl, `${CRD.plural}.${CRD.group}`);
   t.match(await kubectl('get', 'deployment', '-n', 'starrocks-system', 'starrocks-controller', '-o', 'name'), /starrocks-controller/);
   const can = async (...args: string[]): Promise<string> => {
     try {

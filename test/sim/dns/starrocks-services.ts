@@ -10,8 +10,8 @@
  * dns.setPod(starrocksPod({ namespace: 'ns', cluster: 'sr', component: 'fe', ordinal: 0, ip, ready: false }));
  * ```
  */
-import { COMPONENTS, PORTS, names } from '../../../agent/contract.ts';
-import type { Component } from '../../../agent/contract.ts';
+import { COMPONENTS, PORTS, names } from '../../../agent/contract/index.ts';
+import type { Component } from '../../../agent/contract/index.ts';
 import { FE_SEARCH_QUERY_PORT_NAME } from '../../../agent/dns/fe-peers.ts';
 import type { PodSpec, ServicePort, ServiceSpec } from './zone.ts';
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseStarRocksConf } from '../../../agent/conf/starrocks-conf.ts';
+import { parseStarRocksConf } from '../../../agent/contract/starrocks-conf.ts';
 
 /** Contents of `image/ROLE`; `hostType` stays empty until the FE is ready (Storage.writeFeStartFeHostType). */
 export interface RoleFile {

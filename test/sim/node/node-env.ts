@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from '
 import { connect } from 'node:net';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { parseStarRocksConf } from '../../../agent/conf/starrocks-conf.ts';
-import type { StarRocksConf } from '../../../agent/conf/starrocks-conf.ts';
+import { parseStarRocksConf } from '../../../agent/contract/starrocks-conf.ts';
+import type { StarRocksConf } from '../../../agent/contract/starrocks-conf.ts';
 import { Channel, parseEndpoint } from '../wire/channel.ts';
 
 /** Env names of the simulator's node processes. */

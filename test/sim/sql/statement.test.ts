@@ -29,8 +29,8 @@ t.test('accepted statements', async (t) => {
     ['show frontends', { kind: 'show', target: 'frontends' }],
     ['SHOW BACKENDS;', { kind: 'show', target: 'backends' }],
     ['SHOW COMPUTE NODES', { kind: 'show', target: 'compute_nodes' }],
-    ["SHOW PROC '/compute_nodes'", { kind: 'show', target: 'compute_nodes' }],
-    ['SHOW PROC "/frontends"', { kind: 'show', target: 'frontends' }],
+    ["SHOW PROC '/compute_nodes'", { kind: 'show', target: 'compute_nodes', proc: true }],
+    ['SHOW PROC "/frontends"', { kind: 'show', target: 'frontends', proc: true }],
     ['ALTER SYSTEM ADD FOLLOWER "a:9010"', { kind: 'frontend', op: 'add', role: 'FOLLOWER', hostPort: 'a:9010' }],
     ["alter system drop observer 'b:9010'", { kind: 'frontend', op: 'drop', role: 'OBSERVER', hostPort: 'b:9010' }],
     ['ALTER SYSTEM ADD BACKEND "a:9050", "b:9050"', { kind: 'node', op: 'add', node: 'backend', hostPorts: ['a:9050', 'b:9050'], force: false, warehouse: undefined }],
@@ -72,6 +72,6 @@ t.test('port errors are rewrapped by the catch-all of validateHostAndPort', asyn
 });
 
 t.test("SHOW PROC '/statistic'", async (t) => {
-  t.same(parseStatement("SHOW PROC '/statistic'"), { kind: 'show', target: 'statistic' });
+  t.same(parseStatement("SHOW PROC '/statistic'"), { kind: 'show', target: 'statistic', proc: true });
   t.equal(parseStatement("SHOW PROC '/statistics'").kind, 'syntax-error');
 });

@@ -48,7 +48,7 @@ export type Statement =
   | { kind: 'show-databases' }
   | { kind: 'create-database'; name: string; ifNotExists: boolean }
   | ({ kind: 'account' } & AccountStatement)
-  | { kind: 'show'; target: ShowTarget }
+  | { kind: 'show'; target: ShowTarget; proc?: true }
   | { kind: 'frontend'; op: 'add' | 'drop'; role: 'FOLLOWER' | 'OBSERVER'; hostPort: string }
   | {
       kind: 'node';
@@ -293,7 +293,7 @@ function parseShow(c: Cursor): Statement | undefined {
   if (c.word('PROC') !== undefined) {
     const path = c.string();
     if (path === '/frontends' || path === '/backends' || path === '/compute_nodes' || path === '/statistic') {
-      return { kind: 'show', target: path.slice(1) as ShowTarget };
+      return { kind: 'show', target: path.slice(1) as ShowTarget, proc: true };
     }
   }
   return undefined;

@@ -127,11 +127,13 @@ export const BUILTIN_DATABASES = ['_statistics_', 'information_schema', 'sys'] a
 const ROOT_SESSION = rootSession('127.0.0.1');
 
 // AuthorizerStmtVisitor: the system privileges a statement needs, any one of them. SHOW
-// FRONTENDS/BACKENDS/COMPUTE NODES take OPERATE or NODE (cluster_admin may read membership).
+// FRONTENDS/BACKENDS/COMPUTE NODES take OPERATE or NODE (cluster_admin may read membership);
+// SHOW PROC takes OPERATE alone (visitShowProcStmt; only a tablet's detail path is exempt), so
+// cluster_admin cannot read '/statistic'.
 function requiredPrivileges(statement: Statement): SystemPrivilege[] {
   switch (statement.kind) {
     case 'show':
-      return ['OPERATE', 'NODE'];
+      return statement.proc === true ? ['OPERATE'] : ['OPERATE', 'NODE'];
     case 'frontend':
     case 'node':
       return ['NODE'];

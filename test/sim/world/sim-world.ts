@@ -13,7 +13,7 @@ import { createServer, connect } from 'node:net';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Component } from '../../../agent/contract.ts';
+import type { Component } from '../../../agent/contract/index.ts';
 import { createInstallTree } from '../install-tree.ts';
 import { versionText } from '../node/meta-files.ts';
 import { SIM_ENV } from '../node/node-env.ts';

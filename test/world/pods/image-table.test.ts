@@ -1,5 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { containerArgv, findImage, imagePullFailure, parseImageReference } from './image-table.ts';
+import { VERSION } from '../../../agent/contract/version.ts';
+import { AGENT_EXECUTABLE, containerArgv, findImage, imagePullFailure, parseImageReference } from './image-table.ts';
 
 t.test('references are read as a registry client reads them', async (t) => {
   t.match(parseImageReference('busybox'), { registry: 'docker.io', repository: 'busybox', suffix: ':latest', full: 'docker.io/library/busybox:latest' });
@@ -39,4 +45,31 @@ t.test('a failed pull alternates ErrImagePull and ImagePullBackOff, naming the i
   });
   t.same(imagePullFailure('any/fe:3.3', 2), { reason: 'ImagePullBackOff', message: 'Back-off pulling image "any/fe:3.3"' });
   t.equal(imagePullFailure('any/fe:3.3', 3).reason, 'ErrImagePull');
+});
+
+t.test('the agent image runs the real single executable, which installs itself where the stock images run it', async (t) => {
+  const image = findImage('starrocks-agent:0.1.0');
+  if (image === undefined) throw new Error('no agent image');
+  t.equal(image.kind, 'starrocks-agent-executable');
+  t.equal(findImage('registry.example.com/sr/starrocks-agent:0.1.0')?.kind, 'starrocks-agent-executable');
+  t.equal(findImage('starrocks-fe-agent:3.5.8')?.kind, 'starrocks-agent', 'the combined images stay their own entry');
+  // images/agent.Dockerfile: ENTRYPOINT ["/starrocks-agent"], CMD install --to /opt/starrocks-agent.
+  t.same(containerArgv(image, undefined, undefined), ['/starrocks-agent', 'install', '--to', '/opt/starrocks-agent']);
+  const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+  const host = { nodePath: process.execPath, repoRoot };
+  // The pull builds dist/starrocks-agent when it is missing or older than agent/.
+  await image.pull?.(host);
+  const program = image.programs['/starrocks-agent']?.(['install', '--to', '/x'], host);
+  t.same(program, { file: join(repoRoot, AGENT_EXECUTABLE), args: ['install', '--to', '/x'] }, 'the executable itself, not agent/main.ts');
+  const header = Buffer.alloc(4);
+  const fd = openSync(join(repoRoot, AGENT_EXECUTABLE), 'r');
+  readSync(fd, header, 0, 4, 0);
+  closeSync(fd);
+  t.same([...header], [0x7f, 0x45, 0x4c, 0x46], 'an ELF file');
+
+  const dir = mkdtempSync(join(tmpdir(), 'agent-image-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const out = execFileSync(join(repoRoot, AGENT_EXECUTABLE), ['install', '--to', dir], { encoding: 'utf8', timeout: 60_000 });
+  t.match(out, /installed at/);
+  t.equal(execFileSync(join(dir, 'starrocks-agent'), ['--version'], { encoding: 'utf8', timeout: 60_000 }).trim(), `starrocks-agent ${VERSION}`, 'the copy in the emptyDir runs');
 });

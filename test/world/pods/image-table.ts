@@ -41,6 +41,12 @@ export interface WorldImage {
 /** `dist/starrocks-controller.mjs`, the bundle the controller image holds. */
 export const CONTROLLER_BUNDLE = join('dist', 'starrocks-controller.mjs');
 
+/** `dist/starrocks-agent`, the agent's single executable (images/build-sea.ts) the agent image holds. */
+export const AGENT_EXECUTABLE = join('dist', 'starrocks-agent');
+
+/** Where images/agent.Dockerfile puts the executable (its ENTRYPOINT). */
+const AGENT_IMAGE_BIN = '/starrocks-agent';
+
 const AGENT_BIN = '/opt/starrocks-agent/starrocks-agent';
 
 const node = (args: readonly string[], host: ImageHost): ProgramRun => ({ file: host.nodePath, args: [...args] });
@@ -65,6 +71,22 @@ const CONTROLLER: WorldImage = {
 };
 
 /**
+ * images/agent.Dockerfile: the agent's single executable and nothing else. Its container runs the
+ * real `dist/starrocks-agent` (an ELF file, Node and the bundle in one), which copies itself into
+ * the pod's emptyDir; the stock images' containers then run that copy (a path inside a mount runs
+ * the host file behind it, local-command.ts), so world tests exercise the artifact users get.
+ */
+const AGENT_EXECUTABLE_IMAGE: WorldImage = {
+  kind: 'starrocks-agent-executable',
+  entrypoint: [AGENT_IMAGE_BIN],
+  cmd: ['install', '--to', '/opt/starrocks-agent'],
+  starrocksTree: false,
+  files: () => [],
+  programs: { [AGENT_IMAGE_BIN]: (args, host) => ({ file: join(host.repoRoot, AGENT_EXECUTABLE), args: [...args] }) },
+  pull: (host) => buildAgentExecutable(host.repoRoot),
+};
+
+/**
  * The official StarRocks images (docker/dockerfiles/fe/fe-ubuntu.Dockerfile, be-ubuntu, cn-ubuntu
  * in StarRocks/starrocks): the install tree on ubuntu:22.04, which sets no ENTRYPOINT, so its
  * `CMD ["/bin/bash"]` is what runs without a command.
@@ -78,7 +100,11 @@ const OFFICIAL: WorldImage = {
   programs: {},
 };
 
-/** images/fe.Dockerfile and be.Dockerfile: the official image plus the agent behind tini. */
+/**
+ * images/fe.Dockerfile and be.Dockerfile: the official image plus the agent behind tini. Its
+ * agent runs from the sources (a fast path: no executable to build); on a real node the injected
+ * copy mounted over /opt/starrocks-agent is what runs, which this world's program table bypasses.
+ */
 const AGENT: WorldImage = {
   kind: 'starrocks-agent',
   entrypoint: ['/usr/bin/tini', '--', AGENT_BIN],
@@ -105,6 +131,7 @@ const TABLE: readonly { repository: RegExp; image: WorldImage }[] = [
   { repository: /^(?:.+\/)?starrocks-controller$/, image: CONTROLLER },
   { repository: /^starrocks\/(?:fe|be|cn)-ubuntu$/, image: OFFICIAL },
   { repository: /^(?:.+\/)?starrocks-(?:fe|be)-agent$/, image: AGENT },
+  { repository: /^(?:.+\/)?starrocks-agent$/, image: AGENT_EXECUTABLE_IMAGE },
   { repository: /^busybox$/, image: toolImage('busybox', ['sh']) },
   { repository: /^python$/, image: toolImage('python', ['python3']) },
 ];
@@ -176,38 +203,81 @@ export function containerArgv(image: WorldImage, command: readonly string[] | un
   return [...image.entrypoint, ...(args !== undefined && args.length > 0 ? args : image.cmd)];
 }
 
-// One build per process at a time; every controller pod waits for the same one.
-let building: Promise<void> | undefined;
+// One build per output and process at a time; every pod of that image waits for the same one.
+const building = new Map<string, Promise<void>>();
 
-/**
- * Runs `npm run build:controller`'s script when the bundle is missing or older than a source file
- * of controller/ or agent/ (which it bundles), so a world never runs a stale controller.
- */
-export function buildControllerBundle(repoRoot: string): Promise<void> {
-  building ??= (async () => {
+/** What `buildWhenStale` builds. */
+interface StaleBuild {
+  repoRoot: string;
+  /** The artifact, relative to the repository. */
+  output: string;
+  /** Folders whose `.ts` files it is built from. */
+  sources: readonly string[];
+  /** The shell command that builds it (as npm runs scripts), and its name for errors. */
+  script: () => Promise<string>;
+  name: string;
+}
+
+// Builds `output` when it is missing or older than a source file, so a world never runs a stale
+// artifact.
+function buildWhenStale(build: StaleBuild): Promise<void> {
+  const running = building.get(build.output);
+  if (running !== undefined) return running;
+  const started = (async () => {
     const fresh = async (): Promise<boolean> => {
-      const bundle = await stat(join(repoRoot, CONTROLLER_BUNDLE)).catch(() => undefined);
-      return bundle !== undefined && (await newestSource(repoRoot)) <= bundle.mtimeMs;
+      const artifact = await stat(join(build.repoRoot, build.output)).catch(() => undefined);
+      return artifact !== undefined && (await newestSource(build.repoRoot, build.sources)) <= artifact.mtimeMs;
     };
     try {
       if (await fresh()) return;
       // Test files run in parallel processes: one builds, the others wait for it, so no
-      // container ever starts from a half-written bundle.
-      const release = await buildLock(repoRoot);
+      // container ever starts from a half-written artifact.
+      const release = await buildLock(build.repoRoot, build.name);
       try {
         if (await fresh()) return;
-        const scripts = (JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts;
-        const script = scripts?.['build:controller'];
-        if (script === undefined) throw new Error('package.json has no build:controller script');
-        await runScript(script, repoRoot);
+        await runScript({ script: await build.script(), repoRoot: build.repoRoot, name: build.name });
       } finally {
         await release();
       }
     } finally {
-      building = undefined;
+      building.delete(build.output);
     }
   })();
-  return building;
+  building.set(build.output, started);
+  return started;
+}
+
+/**
+ * Runs `npm run build:controller`'s script when the bundle is missing or older than a source file
+ * of controller/ or agent/ (which it bundles).
+ */
+export function buildControllerBundle(repoRoot: string): Promise<void> {
+  return buildWhenStale({
+    repoRoot,
+    output: CONTROLLER_BUNDLE,
+    sources: ['controller', 'agent'],
+    name: 'build:controller',
+    script: async () => {
+      const scripts = (JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts;
+      const script = scripts?.['build:controller'];
+      if (script === undefined) throw new Error('package.json has no build:controller script');
+      return script;
+    },
+  });
+}
+
+/**
+ * Builds the agent's single executable for this machine (`npm run build:sea`'s builder, x64 only:
+ * the world runs it here) when it is missing or older than a source of agent/ or its builder.
+ */
+export function buildAgentExecutable(repoRoot: string): Promise<void> {
+  return buildWhenStale({
+    repoRoot,
+    output: AGENT_EXECUTABLE,
+    sources: ['agent', 'images'],
+    name: 'build:sea',
+    script: async () => `node images/build-sea.ts --arch ${process.arch === 'arm64' ? 'arm64' : 'x64'}`,
+  });
 }
 
 // A directory created with mkdir is the lock across processes; one left by a killed build is
@@ -215,8 +285,8 @@ export function buildControllerBundle(repoRoot: string): Promise<void> {
 const LOCK_STALE_MS = 120_000;
 const LOCK_WAIT_MS = 180_000;
 
-async function buildLock(repoRoot: string): Promise<() => Promise<void>> {
-  const lock = join(repoRoot, 'dist', '.build-controller.lock');
+async function buildLock(repoRoot: string, name: string): Promise<() => Promise<void>> {
+  const lock = join(repoRoot, 'dist', `.${name.replace(':', '-')}.lock`);
   await mkdir(join(repoRoot, 'dist'), { recursive: true });
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
@@ -228,14 +298,14 @@ async function buildLock(repoRoot: string): Promise<() => Promise<void>> {
     }
     const held = await stat(lock).catch(() => undefined);
     if (held !== undefined && Date.now() - held.mtimeMs > LOCK_STALE_MS) await rm(lock, { recursive: true, force: true });
-    if (Date.now() > deadline) throw new Error(`waited ${LOCK_WAIT_MS / 1000} s for another build of the controller bundle (${lock})`);
+    if (Date.now() > deadline) throw new Error(`waited ${LOCK_WAIT_MS / 1000} s for another ${name} (${lock})`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
-async function newestSource(repoRoot: string): Promise<number> {
+async function newestSource(repoRoot: string, dirs: readonly string[]): Promise<number> {
   let newest = 0;
-  for (const dir of ['controller', 'agent']) {
+  for (const dir of dirs) {
     const entries = await readdir(join(repoRoot, dir), { recursive: true, withFileTypes: true });
     for (const entry of entries) {
       if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
@@ -245,7 +315,8 @@ async function newestSource(repoRoot: string): Promise<number> {
   return newest;
 }
 
-function runScript(script: string, repoRoot: string): Promise<void> {
+function runScript(options: { script: string; repoRoot: string; name: string }): Promise<void> {
+  const { script, repoRoot } = options;
   return new Promise((resolve, reject) => {
     // As npm runs scripts: sh -c, with the package's node_modules/.bin first on PATH.
     const env = { ...process.env, PATH: `${join(repoRoot, 'node_modules', '.bin')}:${process.env.PATH ?? '/usr/bin:/bin'}` };
@@ -255,6 +326,6 @@ function runScript(script: string, repoRoot: string): Promise<void> {
       if (stderr.length < 4000) stderr += chunk;
     });
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm run build:controller failed (${String(code)}): ${stderr.trim()}`))));
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${options.name} failed (${String(code)}): ${stderr.trim()}`))));
   });
 }

@@ -33,6 +33,8 @@ export interface PodRunnerOptions {
   log?: (line: string) => void;
   /** Records every container's process group (see orphan-guard.ts). */
   groups?: ProcessGroups;
+  /** Env every container gets from this world, winning over the pod spec (read at each pod's start). */
+  podEnv?: () => Readonly<Record<string, string>>;
 }
 
 /** A running pod runner. */
@@ -108,6 +110,7 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
       backoffBaseMs: options.backoffBaseMs ?? 10_000,
       log,
       groups: options.groups,
+      podEnv: options.podEnv,
       // Once per worker: terminate() and kill() may both finish the same pod (a DELETED event
       // racing the final delete), and a second release would free an address a new pod now holds.
       onFinished: () => {

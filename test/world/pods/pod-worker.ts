@@ -10,7 +10,7 @@ import type { ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { PATHS, ENV } from '../../../agent/contract.ts';
+import { PATHS, ENV } from '../../../agent/contract/index.ts';
 import type { KubeRest } from '../kube-rest.ts';
 import { envReferences, expandCommand, resolveEnv } from './container-env.ts';
 import { containerArgv, findImage, imagePullFailure } from './image-table.ts';
@@ -47,6 +47,8 @@ export interface PodWorkerContext {
   onFinished(): void;
   /** Records every container's process group (see orphan-guard.ts). */
   groups?: ProcessGroups;
+  /** Env every container gets from the world (services the world runs beside the pods), winning over the spec. */
+  podEnv?: () => Readonly<Record<string, string>>;
 }
 
 interface ContainerRun {
@@ -111,6 +113,7 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
   let conditions: PodCondition[] = [];
   let mappings: PathMapping[] = [];
   let baseEnv: Record<string, string> = {};
+  let worldEnv: Record<string, string> = {};
   let prepareTimer: NodeJS.Timeout | undefined;
   let statusTimer: NodeJS.Timeout | undefined;
   let statusChain: Promise<void> = Promise.resolve();
@@ -214,7 +217,11 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
       // Local processes share the host's /etc/resolv.conf, which knows nothing of cluster.local.
       [ENV.DNS_SERVER]: dnsServer,
       STARROCKS_SIM_DNS: dnsServer,
+      // Every pod shares the host's network: an agent on 0.0.0.0 would take its neighbours' port.
+      [ENV.AGENT_BIND]: context.podIP,
     };
+    worldEnv = { ...context.podEnv?.() };
+    Object.assign(baseEnv, worldEnv);
     const stateDir = toHostPath(PATHS.agentStateDir, mappings);
     if (stateDir !== PATHS.agentStateDir) baseEnv[ENV.AGENT_STATE_DIR] = stateDir;
   };
@@ -239,6 +246,7 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
     // World settings win over the spec: they describe where this world's services really are.
     env[ENV.DNS_SERVER] = baseEnv[ENV.DNS_SERVER] ?? '';
     env.STARROCKS_SIM_DNS = baseEnv.STARROCKS_SIM_DNS ?? '';
+    Object.assign(env, worldEnv);
     return { env };
   };
 

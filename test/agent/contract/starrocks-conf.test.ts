@@ -1,5 +1,5 @@
 import t from 'tap';
-import { confPort, parseStarRocksConf } from '../../../agent/conf/starrocks-conf.ts';
+import { confPort, parseStarRocksConf } from '../../../agent/contract/starrocks-conf.ts';
 
 t.test('official fe.conf shapes parse the way StarRocks reads them', async (t) => {
   const conf = parseStarRocksConf(

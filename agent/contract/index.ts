@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * import { names } from './contract.ts';
+ * import { names } from './index.ts';
  * names('prod').searchService('fe'); // 'prod-fe-search'
  * ```
  */
@@ -119,6 +119,38 @@ export const ENV = {
   FENCE_DIR: 'STARROCKS_AGENT_FENCE_DIR',
   /** `true` to skip Kubernetes API calls (no fence, no annotations): outside Kubernetes only. */
   NO_KUBERNETES: 'STARROCKS_AGENT_NO_KUBERNETES',
+  /**
+   * Set by `run` in the env of a CR command it supervises: the combined images' entrypoint
+   * scripts then stand in for start_*.sh instead of starting a second agent.
+   */
+  AGENT_SUPERVISED: 'STARROCKS_AGENT_SUPERVISED',
+  /** FE pods only: the FILE holding the root password (a mounted Secret key), never the password. */
+  ROOT_PASSWORD_FILE: 'STARROCKS_ROOT_PASSWORD_FILE',
+  /** The FILE holding the password of the agent's SQL user (`SQL_USERS.agent`), never the password. */
+  AGENT_PASSWORD_FILE: 'STARROCKS_AGENT_PASSWORD_FILE',
+} as const;
+
+/**
+ * SQL users. BE/CN agents and FE joins log in as `agent`, whose only role is the built-in
+ * `cluster_admin` (it holds the NODE privilege: ADD/DROP/DECOMMISSION of nodes); only FE pods hold
+ * root's password. FE 0's agent creates `agent` at bootstrap (agent/commands/account-keeper.ts).
+ */
+export const SQL_USERS = {
+  root: 'root',
+  agent: 'starrocks_agent',
+} as const;
+
+/** The built-in role, and the agent user's only (default) role. */
+export const AGENT_SQL_ROLE = 'cluster_admin';
+
+/** Where the controller mounts the password Secrets, and the key/file name inside them. */
+export const PASSWORD_MOUNTS = {
+  /** FE pods only: the root password Secret (`spec.agent.passwordSecret`). */
+  rootDir: '/etc/starrocks-agent/root-password',
+  /** Every pod: the agent user's password Secret (`names(cluster).agentPasswordSecret`). */
+  agentDir: '/etc/starrocks-agent/agent-password',
+  /** The file name under both folders, and the key of the generated Secret (the official chart's key). */
+  file: 'password',
 } as const;
 
 /** How a node identifies itself to the cluster. */
@@ -164,6 +196,8 @@ export const PATHS = {
   starrocksRoot: '/opt/starrocks',
   /** Where the bundled agent lives in the images. */
   agentBin: '/opt/starrocks-agent/starrocks-agent',
+  /** The folder of `agentBin`: the emptyDir the `install-agent` init container fills (issue 13). */
+  agentBinDir: '/opt/starrocks-agent',
   /** emptyDir shared by the init and main containers. */
   agentStateDir: '/var/run/starrocks-agent',
   /** The plan file the init container writes for the main container, inside agentStateDir. */
@@ -212,11 +246,25 @@ export const AGENT_COMMANDS = {
   install: 'install',
 } as const;
 
+/**
+ * Separates the agent's arguments from a command it runs for the user: `run -- CMD ARG...`
+ * supervises CMD instead of the start script, `prestop -- CMD ARG...` runs CMD before its own step.
+ */
+export const COMMAND_SEPARATOR = '--';
+
 /** Container names in rendered pods. */
 export const CONTAINERS = {
+  /** Runs the agent image: copies the agent's executable into `PATHS.agentBinDir`. */
+  install: 'install-agent',
   init: 'agent-init',
   main: (component: Component): string => component,
 } as const;
+
+/**
+ * The end of every agent ServiceAccount name (`<cluster>-starrocks-agent`): the admission policy
+ * `starrocks-agent` (deploy/agent-policy.yaml) recognizes agents, and their cluster, by it.
+ */
+export const AGENT_SERVICE_ACCOUNT_SUFFIX = '-starrocks-agent';
 
 /** Names derived from a cluster name. */
 export interface ClusterNames {
@@ -231,6 +279,8 @@ export interface ClusterNames {
   fence: string;
   /** The agent's ServiceAccount, Role and RoleBinding. */
   agentServiceAccount: string;
+  /** The Secret the controller generates once, holding the agent SQL user's password. */
+  agentPasswordSecret: string;
   /** Conf ConfigMap the controller renders when the CR gives inline config. */
   configMap(component: Component): string;
   /** CN HorizontalPodAutoscaler, as the official operator names it. */
@@ -246,7 +296,8 @@ export function names(cluster: string): ClusterNames {
     searchService: (c) => `${cluster}-${c}-search`,
     pod: (c, ordinal) => `${cluster}-${c}-${ordinal}`,
     fence: `${cluster}-fe-bootstrap`,
-    agentServiceAccount: `${cluster}-starrocks-agent`,
+    agentServiceAccount: `${cluster}${AGENT_SERVICE_ACCOUNT_SUFFIX}`,
+    agentPasswordSecret: `${cluster}-starrocks-agent-password`,
     configMap: (c) => `${cluster}-${c}-conf`,
     cnAutoscaler: `${cluster}-cn-autoscaler`,
     podDisruptionBudget: (c) => `${cluster}-${c}-pdb`,

@@ -45,6 +45,10 @@ export const ERROR_CODES = {
   ERR_SQL_RESULT: 88,
   /** `install` could not copy the executable into its target folder. */
   ERR_INSTALL: 89,
+  /** A password file is unreadable, holds no valid password, or is set where it must not be (root on BE/CN). */
+  ERR_PASSWORD_FILE: 90,
+  /** StarRocks refused a statement for a missing privilege (1227, or 5203 since 3.3): a grant is missing. */
+  ERR_SQL_PRIVILEGE: 91,
   ERR_INTERNAL: 99,
 } as const;
 

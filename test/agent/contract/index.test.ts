@@ -10,7 +10,7 @@ import {
   parseOrdinal,
   podFqdn,
   selectorLabels,
-} from '../../agent/contract.ts';
+} from '../../../agent/contract/index.ts';
 
 t.test('names derived for a sample cluster', async (t) => {
   const n = names('prod');

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { AgentError, describeError, exitCodeOf, isAgentError } from '../../agent/errors.ts';
+import { AgentError, describeError, exitCodeOf, isAgentError } from '../../../agent/contract/errors.ts';
 
 t.test('describeError gives CODE: message, and exit codes follow the code', async (t) => {
   const error = new AgentError('ERR_SQL_TIMEOUT', 'SHOW FRONTENDS on 127.0.0.2:9030 took longer than 10000 ms');

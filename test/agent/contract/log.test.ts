@@ -1,7 +1,7 @@
 import t from 'tap';
 import { Writable } from 'node:stream';
-import { REDACTED, createLogger } from '../../agent/log.ts';
-import { loadConfig } from '../../agent/config.ts';
+import { REDACTED, createLogger } from '../../../agent/contract/log.ts';
+import { loadConfig } from '../../../agent/config.ts';
 
 function capture(): { stream: Writable & { write(chunk: string): boolean }; lines: () => string } {
   const chunks: string[] = [];
