@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { parseStarRocksConf } from '../../../agent/contract/starrocks-conf.ts';
 import type { StarRocksConf } from '../../../agent/contract/starrocks-conf.ts';
 import { Channel, parseEndpoint } from '../wire/channel.ts';
+import { rewritePaths, sortMappings } from '../../world/pods/path-map.ts';
+import type { PathMapping } from '../../world/pods/path-map.ts';
 
 /** Env names of the simulator's node processes. */
 export const SIM_ENV = {
@@ -19,6 +21,11 @@ export const SIM_ENV = {
   confDir: 'STARROCKS_CONF_DIR',
   /** Fault injection: `after-role` makes an FE die by SIGKILL between writing ROLE and VERSION. */
   crash: 'STARROCKS_SIM_CRASH',
+  /**
+   * The pod's container paths and the host folders behind them (JSON, from the Kubernetes world):
+   * container paths in the conf file are read through it.
+   */
+  pathMap: 'STARROCKS_SIM_PATH_MAP',
 } as const;
 
 /** Exit code of a JVM's System.exit(-1). */
@@ -53,7 +60,12 @@ export function loadNodeEnv(component: 'fe' | 'be' | 'cn'): NodeEnv {
   if (isIP(ip) === 0) die(component, `POD_IP="${ip}" is not an IP address`);
   const confDir = env[SIM_ENV.confDir] || join(home, 'conf');
   const confPath = join(confDir, `${component}.conf`);
-  const text = existsSync(confPath) ? readFileSync(confPath, 'utf8') : '';
+  const mappings = pathMap(component, env[SIM_ENV.pathMap]);
+  const raw = existsSync(confPath) ? readFileSync(confPath, 'utf8') : '';
+  const text = raw
+    .split('\n')
+    .map((line) => rewritePaths(line, mappings))
+    .join('\n');
   const conf = parseStarRocksConf(text, { ...env, STARROCKS_HOME: home });
   const worldRaw = env[SIM_ENV.world] || conf.get('sim_world');
   const world = worldRaw === undefined ? undefined : parseEndpoint(worldRaw);
@@ -107,4 +119,18 @@ export async function connectWorld(component: string, world: { host: string; por
   channel.onRequest(() => ({}));
   socket.on('close', () => die(component, 'the simulator world closed the connection', EXIT_FATAL));
   return channel;
+}
+
+// The world's path map; none outside a pod (the component tests run nodes on the host's paths).
+function pathMap(component: string, raw: string | undefined): PathMapping[] {
+  if (raw === undefined || raw === '') return [];
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (Array.isArray(parsed) && parsed.every((m: unknown) => typeof m === 'object' && m !== null && typeof (m as PathMapping).containerPath === 'string' && typeof (m as PathMapping).hostPath === 'string')) {
+      return sortMappings(parsed as PathMapping[]);
+    }
+  } catch {
+    // Reported below.
+  }
+  return die(component, `${SIM_ENV.pathMap} must be a JSON list of {containerPath, hostPath}, got ${raw.slice(0, 80)}`);
 }

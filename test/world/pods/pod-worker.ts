@@ -15,6 +15,7 @@ import type { KubeRest } from '../kube-rest.ts';
 import { envReferences, expandCommand, resolveEnv } from './container-env.ts';
 import { containerArgv, findImage, imagePullFailure } from './image-table.ts';
 import { createInstallTree } from '../../sim/install-tree.ts';
+import { SIM_ENV } from '../../sim/node/node-env.ts';
 import { runHandler } from './handler.ts';
 import type { ExecContext } from './handler.ts';
 import type { ProcessGroups } from '../orphan-guard.ts';
@@ -246,6 +247,9 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
     // World settings win over the spec: they describe where this world's services really are.
     env[ENV.DNS_SERVER] = baseEnv[ENV.DNS_SERVER] ?? '';
     env.STARROCKS_SIM_DNS = baseEnv.STARROCKS_SIM_DNS ?? '';
+    // Container paths inside files (a conf's storage_root_path) reach a simulated node as they are:
+    // it maps them through this, as a container's mount namespace would.
+    env[SIM_ENV.pathMap] = JSON.stringify(mappings);
     Object.assign(env, worldEnv);
     return { env };
   };
