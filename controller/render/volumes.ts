@@ -38,7 +38,8 @@ const SECRET_FILE_MODE = 0o440;
 
 /** The volumes that hold what a node cannot lose: FE meta and BE tablets (official names). */
 export const DATA_VOLUMES = { fe: 'fe-meta', be: 'be-data' } as const;
-const DATA_VOLUME_PATHS = { fe: DATA_PATHS.feMeta, be: DATA_PATHS.beStorage } as const;
+/** Where each data volume is mounted by default. */
+export const DATA_VOLUME_PATHS = { fe: DATA_PATHS.feMeta, be: DATA_PATHS.beStorage } as const;
 
 /** The default storage volumes of each component (official names and paths). */
 export function defaultStorageVolumes(component: Component): StorageVolume[] {

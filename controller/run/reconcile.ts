@@ -28,6 +28,8 @@ import { CONDITION_TYPES, parseConditions } from '../status/conditions.ts';
 import type { Condition } from '../status/conditions.ts';
 import { computeStatus, tabletWaitText } from '../status/compute.ts';
 import { observePod, observeStatefulSet, podCreateFailure } from '../status/observed.ts';
+import { keepEphemeralData, observeStorage } from '../render/kept-storage.ts';
+import type { ObservedStorage } from '../render/kept-storage.ts';
 import type { ObservedPod, ObservedStatefulSet } from '../status/observed.ts';
 import { NO_ROLLOUT, decideRollout } from '../upgrade-order.ts';
 import type { RolloutDecision } from '../upgrade-order.ts';
@@ -66,7 +68,8 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
   if (raw === undefined || dig(raw, 'metadata', 'deletionTimestamp') !== undefined) return result;
   const uid = asString(dig(raw, 'metadata', 'uid')) ?? '';
   const generation = Number(dig(raw, 'metadata', 'generation') ?? 0);
-  const { cluster, problems } = parseCluster(raw);
+  const parsed = parseCluster(raw);
+  const { problems } = parsed;
 
   const selector = ownedSelector(key.name);
   const owned = new Map<string, JsonObject>();
@@ -81,10 +84,19 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
   });
 
   const statefulSets: Partial<Record<Component, ObservedStatefulSet>> = {};
+  const storage: Partial<Record<Component, ObservedStorage>> = {};
   for (const object of owned.values()) {
     if (object.kind !== 'StatefulSet' || !ownedBy(object, uid)) continue;
     const sts = observeStatefulSet(object);
-    if (sts !== undefined) statefulSets[sts.component] = sts;
+    if (sts === undefined) continue;
+    statefulSets[sts.component] = sts;
+    storage[sts.component] = observeStorage(object);
+  }
+  // What the pods really have, where a StatefulSet cannot take what the CR now asks for.
+  const keptData = parsed.cluster === undefined ? undefined : keepEphemeralData(parsed.cluster, storage);
+  const cluster = keptData?.cluster;
+  for (const component of keptData?.kept ?? []) {
+    deps.log.warn({ cluster: key.name, component }, 'data volume kept on its emptyDir: the StatefulSet was created with it and its volumeClaimTemplates cannot change');
   }
   const observedPods: ObservedPod[] = pods.items.flatMap((p) => observePod(p) ?? []);
 
@@ -128,6 +140,7 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
     previousConditions: parseConditions(previousStatus.conditions),
     now: deps.now(),
     storedClusterId: asString(previousStatus.clusterId),
+    keptEphemeral: keptData?.kept,
     podCreateFailures: await podCreateFailures(deps, key.namespace, statefulSets),
   });
   for (const [component, generation] of generations) {

@@ -30,6 +30,8 @@ export interface StatusInput {
   previousConditions: readonly Condition[];
   /** RFC 3339 time, used for new condition transitions. */
   now: string;
+  /** Components whose existing StatefulSet keeps its data on an emptyDir (render/kept-storage.ts). */
+  keptEphemeral?: readonly Component[];
   /** `status.clusterId` as stored: kept once set (status/cluster-id.ts). */
   storedClusterId?: string | undefined;
   /** Per component, why its StatefulSet cannot create pods (observed.ts podCreateFailure). */
@@ -145,7 +147,7 @@ export function computeStatus(input: StatusInput): JsonObject {
   } else {
     next.push({ type: CONDITION_TYPES.degraded, status: 'False', observedGeneration: g, reason: 'AsExpected', message: 'no errors' });
   }
-  if (cluster !== undefined) next.push(ephemeralCondition(cluster, g));
+  if (cluster !== undefined) next.push(ephemeralCondition(cluster, g, input.keptEphemeral));
   next.push(clusterIdCondition(clusterId, g));
   const conditions = mergeConditions({ previous: input.previousConditions, next, now: input.now });
   status.conditions = conditions.map((c) => ({ ...c }));
@@ -176,10 +178,13 @@ export function clusterIdCondition(record: ReturnType<typeof recordClusterId>, g
 const LOSES: Readonly<Record<Component, string>> = { fe: "this FE's meta", be: "this BE's tablet replicas", cn: 'its cache' };
 
 /** The `DataOnEphemeralStorage` warning: True while FE meta or BE storage does not outlive its pod. */
-export function ephemeralCondition(cluster: StarRocksCluster, generation: number): Omit<Condition, 'lastTransitionTime'> {
+export function ephemeralCondition(cluster: StarRocksCluster, generation: number, kept: readonly Component[] = []): Omit<Condition, 'lastTransitionTime'> {
   const found = presentComponents(cluster).flatMap((spec) => {
     const where = ephemeralDataVolume(spec);
-    return where === undefined ? [] : [`${spec.component}: ${where}; every pod re-creation (rollout, eviction, node drain) loses ${LOSES[spec.component]}`];
+    const why = kept.includes(spec.component)
+      ? ' (kept: its StatefulSet was created with it and volumeClaimTemplates cannot change; README "Data on an emptyDir" moves it to PVCs)'
+      : '';
+    return where === undefined ? [] : [`${spec.component}: ${where}${why}; every pod re-creation (rollout, eviction, node drain) loses ${LOSES[spec.component]}`];
   });
   const type = CONDITION_TYPES.dataOnEphemeralStorage;
   return found.length === 0
