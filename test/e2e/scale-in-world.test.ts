@@ -47,7 +47,7 @@ const podGone = (component: 'be' | 'cn', count: number): Promise<true> =>
 const rolePath = `/apis/rbac.authorization.k8s.io/v1/namespaces/${c.namespace}/roles/${n.agentServiceAccount}`;
 const agentUser = `system:serviceaccount:${c.namespace}:${n.agentServiceAccount}`;
 const canReadStatefulSets = async (): Promise<boolean> => {
-  const out = await c.kubectl('auth', 'can-i', 'get', 'statefulsets.apps', '-n', c.namespace, '--as', agentUser).catch((error: { stdout?: string }) => error.stdout ?? '');
+  const out = await c.kubectl('auth', 'can-i', 'get', `statefulsets.apps/${n.statefulSet('be')}`, '-n', c.namespace, '--as', agentUser).catch((error: { stdout?: string }) => error.stdout ?? '');
   return out.trim() === 'yes';
 };
 
