@@ -28,7 +28,7 @@ import { planRegistration } from '../plan/registration.ts';
 import { hostPort } from '../sql/host-port.ts';
 import type { HostPort } from '../sql/host-port.ts';
 import { addBackend, addComputeNode, addFrontend, cancelDecommissionBackend } from '../sql/statements.ts';
-import { createBackoff, sleep } from '../util/backoff.ts';
+import { createBackoff, sleep } from '../contract/backoff.ts';
 import type { Context } from './context.ts';
 import { observeFePeers, withLeader } from './observe.ts';
 

@@ -25,7 +25,7 @@ import { hostPort } from '../sql/host-port.ts';
 import type { HostPort } from '../sql/host-port.ts';
 import type { SqlFailure } from '../sql/sql-error.ts';
 import { decommissionBackend, dropBackend, dropComputeNode, dropFrontend } from '../sql/statements.ts';
-import { createBackoff, sleep } from '../util/backoff.ts';
+import { createBackoff, sleep } from '../contract/backoff.ts';
 import type { Context } from './context.ts';
 import { DRAINING_FILE, SHUTDOWN_FILE } from './monitor.ts';
 import { observeFePeers, withLeader } from './observe.ts';

@@ -12,8 +12,8 @@
  */
 import { describeError } from '../contract/errors.ts';
 import type { Log } from '../contract/log.ts';
-import { createBackoff, sleep } from '../util/backoff.ts';
-import type { RandomSource } from '../util/backoff.ts';
+import { createBackoff, sleep } from '../contract/backoff.ts';
+import type { RandomSource } from '../contract/backoff.ts';
 import type { ClusterResolver } from './cluster-resolver.ts';
 import { checkSelfResolution } from './self-resolution.ts';
 import type { SelfResolutionReason, SelfResolutionVerdict } from './self-resolution.ts';

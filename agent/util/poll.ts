@@ -16,8 +16,8 @@
  * });
  * ```
  */
-import { createBackoff, sleep } from './backoff.ts';
-import type { RandomSource } from './backoff.ts';
+import { createBackoff, sleep } from '../contract/backoff.ts';
+import type { RandomSource } from '../contract/backoff.ts';
 
 /** One attempt's result. */
 export type PollResult<T> = { readonly done: true; readonly value: T } | { readonly done: false; readonly reason: string };

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { shouldLogWait, waitForSelfResolution } from '../../../agent/dns/wait-self-resolution.ts';
 import { createNodeResolver } from '../../../agent/dns/node-resolver.ts';
 import { createLogger } from '../../../agent/contract/log.ts';
-import { isAbortError } from '../../../agent/util/backoff.ts';
+import { isAbortError } from '../../../agent/contract/backoff.ts';
 import { startClusterDns } from '../../sim/dns/cluster-dns.ts';
 import { starrocksPod, starrocksServices } from '../../sim/dns/starrocks-services.ts';
 

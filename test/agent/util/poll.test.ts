@@ -1,5 +1,5 @@
 import t from 'tap';
-import { isAbortError } from '../../../agent/util/backoff.ts';
+import { isAbortError } from '../../../agent/contract/backoff.ts';
 import { pollUntil } from '../../../agent/util/poll.ts';
 import type { PollResult } from '../../../agent/util/poll.ts';
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { backoffCeiling, backoffDelay, createBackoff, isAbortError, sleep } from '../../../agent/util/backoff.ts';
+import { backoffCeiling, backoffDelay, createBackoff, isAbortError, sleep } from '../../../agent/contract/backoff.ts';
 
 t.test('ceilings double from a few ms up to maxMs and stay there', async (t) => {
   const options = { maxMs: 1000 };
