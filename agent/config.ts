@@ -21,6 +21,7 @@ import {
 } from './contract/index.ts';
 import type { Component, HostType } from './contract/index.ts';
 import { AgentError } from './contract/errors.ts';
+import { isDnsLabel, isDnsSubdomain } from './contract/dns-name.ts';
 
 /** Log levels pino accepts. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -78,11 +79,6 @@ export interface AgentConfig {
 /** Env as process.env gives it. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
-// RFC 1123 label, as Kubernetes validates names and namespaces.
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-// RFC 1123 subdomain: dot-separated labels.
-const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
-
 /** Parse and validate the agent's env. Throws AgentError with a specific code on bad input. */
 export function loadConfig(env: Env): AgentConfig {
   const component = required(env, ENV.COMPONENT_NAME).toLowerCase();
@@ -94,14 +90,14 @@ export function loadConfig(env: Env): AgentConfig {
   }
   const podName = required(env, ENV.POD_NAME);
   const ordinal = parseOrdinal(podName);
-  if (!DNS_LABEL.test(podName) || ordinal === undefined) {
+  if (!isDnsLabel(podName) || ordinal === undefined) {
     throw new AgentError(
       'ERR_ENV_POD_NAME',
       `${ENV.POD_NAME}="${podName}" is not a StatefulSet pod name (<name>-<ordinal>, lowercase): set it from metadata.name`,
     );
   }
   const namespace = required(env, ENV.POD_NAMESPACE);
-  if (!DNS_LABEL.test(namespace)) {
+  if (!isDnsLabel(namespace)) {
     throw new AgentError(
       'ERR_ENV_NAMESPACE',
       `${ENV.POD_NAMESPACE}="${namespace}" is not a valid namespace name: set it from metadata.namespace`,
@@ -139,14 +135,14 @@ export function loadConfig(env: Env): AgentConfig {
   const feServiceRaw = optional(env, ENV.FE_SERVICE_NAME);
   const cluster = clusterName({ env, component, podName, feServiceName: feServiceRaw });
   const clusterDomain = optional(env, ENV.CLUSTER_DOMAIN) ?? DEFAULTS.clusterDomain;
-  if (!DNS_SUBDOMAIN.test(clusterDomain)) {
+  if (!isDnsSubdomain(clusterDomain)) {
     throw new AgentError(
       'ERR_ENV_NAME',
       `${ENV.CLUSTER_DOMAIN}="${clusterDomain}" is not a DNS domain: set it to the cluster domain, e.g. cluster.local`,
     );
   }
   const feServiceName = feServiceRaw ?? names(cluster).externalService('fe');
-  if (!DNS_SUBDOMAIN.test(feServiceName)) {
+  if (!isDnsSubdomain(feServiceName)) {
     throw new AgentError(
       'ERR_ENV_NAME',
       `${ENV.FE_SERVICE_NAME}="${feServiceName}" is not a service name: set it to <cluster>-fe-service`,
@@ -230,7 +226,7 @@ function clusterName(input: {
   const fromService = /^(.+)-fe-service(\..*)?$/.exec(input.feServiceName ?? '')?.[1];
   const fromPod = new RegExp(`^(.+)-${input.component}-\\d+$`).exec(input.podName)?.[1];
   const cluster = explicit ?? fromService ?? fromPod;
-  if (cluster === undefined || !DNS_LABEL.test(cluster)) {
+  if (cluster === undefined || !isDnsLabel(cluster)) {
     throw new AgentError(
       'ERR_ENV_NAME',
       `cannot tell the cluster name (${ENV.CLUSTER_NAME}="${explicit ?? ''}", ${ENV.POD_NAME}="${input.podName}"): set ${ENV.CLUSTER_NAME} to the StarRocksCluster name`,

@@ -14,6 +14,7 @@
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { Endpoint } from '../config.ts';
+import { isDnsSubdomain } from '../contract/dns-name.ts';
 import { AgentError, isAgentError } from '../contract/errors.ts';
 import { ENV } from '../contract/index.ts';
 import { normalizeDnsName } from './cluster-resolver.ts';
@@ -128,9 +129,10 @@ export function formatEndpoint(endpoint: Endpoint): string {
   return isIP(endpoint.host) === 6 ? `[${endpoint.host}]:${endpoint.port}` : `${endpoint.host}:${endpoint.port}`;
 }
 
-// Names reach the wire as given: reject what is not a DNS name before asking anyone.
+// Names reach the wire as given: reject what is not a DNS name before asking anyone. The one
+// DNS-name rule, on the lowercase name without its root dot; SRV labels (`_tcp`) may hold `_`.
 function checkedName(name: string): string {
-  if (!/^(?=.{1,253}\.?$)([a-zA-Z0-9_]([-a-zA-Z0-9_]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9_]([-a-zA-Z0-9_]{0,61}[a-zA-Z0-9])?)*\.?$/.test(name)) {
+  if (!isDnsSubdomain(name.replace(/\.$/, '').toLowerCase().replaceAll('_', '0'))) {
     throw new AgentError('ERR_HOST_INVALID', `"${name}" is not a DNS name: cannot look it up`);
   }
   return name;

@@ -12,6 +12,7 @@
  * ```
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { isDnsLabel } from '../contract/dns-name.ts';
 import { AgentError } from '../contract/errors.ts';
 
 declare const validHost: unique symbol;
@@ -28,8 +29,6 @@ export interface HostPort {
   readonly port: ValidPort;
 }
 
-const LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-
 /** Why `raw` is not a valid host, or undefined when it is. */
 export function hostProblem(raw: string): string | undefined {
   if (raw.length === 0) return 'empty';
@@ -37,7 +36,8 @@ export function hostProblem(raw: string): string | undefined {
   if (isIPv4(raw)) return undefined;
   if (raw.includes(':')) return isIPv6(raw) && !raw.includes('%') ? undefined : 'not an IPv6 address (zone ids are not accepted)';
   const labels = raw.split('.');
-  if (!labels.every((label) => LABEL.test(label))) return 'not a DNS name (letters, digits, inner hyphens, dot-separated)';
+  // StarRocks compares names case-insensitively: the one DNS-label rule, on the lowercase form.
+  if (!labels.every((label) => isDnsLabel(label.toLowerCase()))) return 'not a DNS name (letters, digits, inner hyphens, dot-separated)';
   if (/^[0-9]+$/.test(labels.at(-1) as string)) return 'looks like an IPv4 address but is not one';
   return undefined;
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import t from 'tap';
 import { DATA_PATHS, ENV, LABELS, PATHS } from '../../../agent/contract/index.ts';
+import { isDnsLabel } from '../../../agent/contract/dns-name.ts';
 import { DEFAULT_GRACE_SECONDS, DEFAULT_PROBE_SECONDS } from '../../../controller/cr/defaults.ts';
 import { parseCluster } from '../../../controller/cr/parse.ts';
 import { canonicalJson } from '../../../controller/json.ts';
@@ -60,8 +61,6 @@ function toRaw(c: ClusterValue): Loose {
   };
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
 t.test('rendering is deterministic, owned, labelled and places every generated field', async (t) => {
   fc.assert(
     fc.property(clusterArb, (c) => {
@@ -76,7 +75,7 @@ t.test('rendering is deterministic, owned, labelled and places every generated f
         const refs = o.metadata.ownerReferences as Loose[];
         if (refs.length !== 1 || refs[0]?.uid !== `uid-${String(c.name)}`) throw new Error(`${o.kind} not owned`);
         if (o.metadata.labels[LABELS.instance] !== c.name) throw new Error(`${o.kind} without the instance label`);
-        if (o.kind !== 'ServiceAccount' && o.kind !== 'Role' && o.kind !== 'RoleBinding' && !DNS_LABEL.test(o.metadata.name)) {
+        if (o.kind !== 'ServiceAccount' && o.kind !== 'Role' && o.kind !== 'RoleBinding' && !isDnsLabel(o.metadata.name)) {
           throw new Error(`bad name ${o.metadata.name}`);
         }
       }
