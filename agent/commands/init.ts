@@ -11,12 +11,12 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ANNOTATIONS, PATHS, names } from '../contract/index.ts';
+import { encodeMembership } from '../contract/membership-annotation.ts';
 import { ownAddresses } from '../dns/self-resolution.ts';
 import { waitForSelfResolution } from '../dns/wait-self-resolution.ts';
 import { AgentError, describeError } from '../contract/errors.ts';
 import type { ErrorCode } from '../contract/errors.ts';
 import { readFeMeta } from '../meta/fe-meta.ts';
-import { serializeMembership } from '../membership/annotation.ts';
 import { readNodeView } from '../membership/observe.ts';
 import { judgeAddOutcome, privilegeFix } from '../plan/add-outcome.ts';
 import { clusterRecordState, planFeStart } from '../plan/fe-start-plan.ts';
@@ -42,16 +42,17 @@ export async function initCommand(ctx: Context, signal?: AbortSignal): Promise<P
   return plan;
 }
 
-// The membership record (membership/annotation.ts): the host:port a BE/CN is registered as, or
-// an FE's host:edit_log_port and cluster id, so the controller's status shows every member.
+// The membership record (contract/membership-annotation.ts): the host:port a BE/CN is registered
+// as, or an FE's host:edit_log_port, the role it joins as and its cluster id, so the controller's
+// status shows every member from the start. The monitor of `run` keeps it current.
 function membershipNote(ctx: Context, plan: PlanFile): Record<string, string> {
   const at = plan.createdAt;
   if (plan.component !== 'fe') {
-    return { [ANNOTATIONS.membership]: serializeMembership({ component: plan.component, registeredAs: plan.registeredAs, role: undefined, clusterId: undefined, at }) };
+    return { [ANNOTATIONS.membership]: encodeMembership({ component: plan.component, registeredAs: plan.registeredAs, role: undefined, clusterId: undefined, at }) };
   }
   if (ctx.conf.component !== 'fe') return {};
   const role = ctx.config.ordinal < ctx.config.feVoters ? 'FOLLOWER' : 'OBSERVER';
-  return { [ANNOTATIONS.membership]: serializeMembership({ component: 'fe', registeredAs: hostPort(ctx.selfHost, ctx.conf.ports.editLog), role, clusterId: plan.clusterId, at }) };
+  return { [ANNOTATIONS.membership]: encodeMembership({ component: 'fe', registeredAs: hostPort(ctx.selfHost, ctx.conf.ports.editLog), role, clusterId: plan.clusterId, at }) };
 }
 
 /** Wait and act until the node may start; resolves with its plan. */

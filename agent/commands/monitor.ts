@@ -13,6 +13,8 @@ import { findFrontendsByHost, findNode } from '../membership/queries.ts';
 import { tabletGate } from '../plan/tablet-gate.ts';
 import type { TabletGate, TabletGateInput } from '../plan/tablet-gate.ts';
 import { ANNOTATIONS } from '../contract/index.ts';
+import { encodeMembership, isFeRole, sameMembership } from '../contract/membership-annotation.ts';
+import type { MembershipRecord } from '../contract/membership-annotation.ts';
 import { hostPort } from '../sql/host-port.ts';
 import type { PlanFile } from '../plan/plan-file.ts';
 import type { Context } from './context.ts';
@@ -74,7 +76,7 @@ export function startMonitor(options: MonitorOptions): Monitor {
           clusterId = own.clusterId;
           options.onClusterId?.(own.clusterId);
         }
-        publishRole(findFrontendsByHost(rows.value, ctx.selfHost)[0]?.role);
+        publishFe(findFrontendsByHost(rows.value, ctx.selfHost)[0]?.role);
         return { self: frontendMembership(rows.value, { host: ctx.selfHost }) };
       } finally {
         await client.close();
@@ -92,6 +94,7 @@ export function startMonitor(options: MonitorOptions): Monitor {
     const { rows, health } = result.value;
     if (!rows.ok) return { self: 'unavailable', detail: rows.failure.kind };
     const membership = nodeMembership(rows.value, self, component);
+    if (findNode(rows.value, self) !== undefined) publishMembership({ component, registeredAs: self, role: undefined, clusterId: undefined, at: undefined }, {});
     if (component === 'be') {
       const own = findNode(rows.value, self);
       const others = rows.value.filter((row) => row !== own);
@@ -100,17 +103,24 @@ export function startMonitor(options: MonitorOptions): Monitor {
     return { self: membership };
   };
 
-  // The FE's own Role in its pod annotation, written when it changes: the controller's FE budget
-  // counts voters from it. INIT/UNKNOWN say nothing about the vote and are not written.
-  let publishedRole: string | undefined;
-  const publishRole = (role: string | undefined): void => {
-    if (role !== 'LEADER' && role !== 'FOLLOWER' && role !== 'OBSERVER') return;
-    if (role === publishedRole) return;
-    publishedRole = role;
-    // Not ctx.annotate: the role says nothing about the phase.
-    void ctx.kube?.annotateSelf({ [ANNOTATIONS.feRole]: role }).catch(() => {
-      publishedRole = undefined;
+  // The membership record (contract/membership-annotation.ts), rewritten when what it says
+  // changes: the FE's role as SHOW FRONTENDS reports it, a BE/CN's row under the host it was
+  // registered as (after a container restart too), so the controller's status stays current.
+  // An FE's role goes into `agent-fe-role` as well, in the same write: the controller's FE
+  // budget counts voters from it. INIT/UNKNOWN say nothing about the vote and are not written.
+  let published: MembershipRecord | undefined;
+  const publishMembership = (record: MembershipRecord, extra: Record<string, string>): void => {
+    if (published !== undefined && sameMembership(published, record)) return;
+    published = record;
+    // Not ctx.annotate: membership says nothing about the phase.
+    void ctx.kube?.annotateSelf({ [ANNOTATIONS.membership]: encodeMembership({ ...record, at: new Date().toISOString() }), ...extra }).catch(() => {
+      published = undefined;
     });
+  };
+  const publishFe = (role: string | undefined): void => {
+    if (ctx.conf.component !== 'fe' || role === undefined || !isFeRole(role)) return;
+    const registeredAs = hostPort(ctx.selfHost, ctx.conf.ports.editLog);
+    publishMembership({ component: 'fe', registeredAs, role, clusterId, at: undefined }, { [ANNOTATIONS.feRole]: role });
   };
 
   // The tablet-health gate of a restarted BE (plan/tablet-gate.ts), judged after each reading.

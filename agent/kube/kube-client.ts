@@ -16,7 +16,7 @@ import { agentRest, httpStatusOf, loadConnection } from './rest.ts';
 export const AGENT_FIELD_MANAGER = 'starrocks-agent';
 
 /** Annotations that publish facts (not the agent's phase or progress): written under their own field manager. */
-const NOTE_KEYS: ReadonlySet<string> = new Set([ANNOTATIONS.clusterId, ANNOTATIONS.tabletHealth, ANNOTATIONS.feRole]);
+const NOTE_KEYS: ReadonlySet<string> = new Set([ANNOTATIONS.clusterId, ANNOTATIONS.tabletHealth, ANNOTATIONS.feRole, ANNOTATIONS.membership]);
 
 /** Options of createAgentKube. */
 export interface KubeClientOptions {

@@ -4,6 +4,7 @@
  */
 import { ANNOTATIONS, CONTAINERS, isComponent, LABELS, parseOrdinal } from '../../agent/contract/index.ts';
 import type { Component } from '../../agent/contract/index.ts';
+import { decodeMembership, membershipHostText } from '../../agent/contract/membership-annotation.ts';
 import { asNumber, asString, asStringMap, dig, isObject } from '../json.ts';
 
 /** The facts of one StatefulSet. */
@@ -30,6 +31,7 @@ export interface ObservedPod {
   ordinal: number;
   ready: boolean;
   agentPhase: string | undefined;
+  /** `host:port` the node is registered as, from its agent's membership record. */
   host: string | undefined;
   /** The FE role: the agent's `agent-fe-role` annotation (SHOW FRONTENDS Role), else its membership record's. */
   role: string | undefined;
@@ -81,27 +83,18 @@ export function observePod(raw: unknown): ObservedPod | undefined {
   const conditions = dig(raw, 'status', 'conditions');
   const ready =
     Array.isArray(conditions) && conditions.some((c) => isObject(c) && c.type === 'Ready' && c.status === 'True');
-  let host: string | undefined;
-  let role: string | undefined;
-  const membership = annotations[ANNOTATIONS.membership];
-  if (membership !== undefined) {
-    try {
-      const parsed: unknown = JSON.parse(membership);
-      // `registeredAs` is what agent/membership/annotation.ts writes.
-      host = asString(dig(parsed, 'registeredAs')) ?? asString(dig(parsed, 'host')) ?? asString(dig(parsed, 'hostPort'));
-      role = asString(dig(parsed, 'role'));
-    } catch {
-      // An unreadable annotation is reported as no membership; the agent rewrites it.
-    }
-  }
+  // The agent's membership record, read with the codec it was written with; one of another
+  // component (a hand edit, a reused pod name) says nothing about this pod.
+  const membership = decodeMembership(annotations[ANNOTATIONS.membership]);
+  const record = membership.kind === 'ok' && membership.record.component === component ? membership.record : undefined;
   return {
     name,
     component,
     ordinal: parseOrdinal(name) ?? -1,
     ready,
     agentPhase: annotations[ANNOTATIONS.phase],
-    host,
-    role: annotations[ANNOTATIONS.feRole] ?? role,
+    host: record === undefined ? undefined : membershipHostText(record.registeredAs),
+    role: annotations[ANNOTATIONS.feRole] ?? record?.role,
     lastError: annotations[ANNOTATIONS.lastError],
     clusterId: component === 'fe' ? clusterIdOf(annotations[ANNOTATIONS.clusterId]) : undefined,
     tabletHealth: component === 'be' ? tabletHealthOf(annotations[ANNOTATIONS.tabletHealth]) : undefined,

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { encodeMembership } from '../../../agent/contract/membership-annotation.ts';
 import { ANNOTATIONS, LABELS } from '../../../agent/contract/index.ts';
 import { parseCluster } from '../../../controller/cr/parse.ts';
 import type { StarRocksCluster } from '../../../controller/cr/types.ts';
@@ -91,7 +92,7 @@ t.test('membership comes from the agents\' pod annotations', async (t) => {
   });
   const pods = [
     pod('s-fe-1', false, { [ANNOTATIONS.phase]: 'waiting', [ANNOTATIONS.lastError]: 'leader unreachable' }),
-    pod('s-fe-0', true, { [ANNOTATIONS.phase]: 'running', [ANNOTATIONS.membership]: JSON.stringify({ host: 's-fe-0.s-fe-search.default.svc.cluster.local:9010', role: 'LEADER' }) }),
+    pod('s-fe-0', true, { [ANNOTATIONS.phase]: 'running', [ANNOTATIONS.membership]: encodeMembership({ component: 'fe', registeredAs: { host: 's-fe-0.s-fe-search.default.svc.cluster.local', port: 9010 }, role: 'LEADER', clusterId: 42, at: NOW }) }),
     pod('s-fe-2', false, { [ANNOTATIONS.membership]: 'not json' }),
   ].flatMap((p) => observePod(p) ?? []);
   const status = computeStatus({ ...base, pods, statefulSets: { fe: sts('fe', 1), be: sts('be', 3), cn: sts('cn', 1) } });
@@ -166,6 +167,11 @@ t.test('observePod reads the cluster id (FE), the FE role and the tablet-health 
   t.equal(observePod(fePod('s-be-0', { [ANNOTATIONS.tabletHealth]: 'not json' }, 'be'))?.tabletHealth, undefined);
   const membership = JSON.stringify({ component: 'fe', registeredAs: 's-fe-2.s-fe-search.default.svc.cluster.local:9010', role: 'FOLLOWER', at: NOW });
   t.match(observePod(fePod('s-fe-2', { [ANNOTATIONS.membership]: membership })), { host: 's-fe-2.s-fe-search.default.svc.cluster.local:9010', role: 'FOLLOWER' }, 'the agent membership record');
+  const beOf = (annotation: string): unknown => observePod(fePod('s-be-1', { [ANNOTATIONS.membership]: annotation }, 'be'));
+  const registered = encodeMembership({ component: 'be', registeredAs: { host: 's-be-1.s-be-search.default.svc.cluster.local', port: 9050 }, role: undefined, clusterId: undefined, at: NOW });
+  t.match(beOf(registered), { host: 's-be-1.s-be-search.default.svc.cluster.local:9050', role: undefined }, 'a BE: the host:port it is registered as, written by the agent\'s encoder');
+  t.match(beOf(` {"component":"BE","registeredAs":"10.0.0.7:9050","at":"yesterday","note":"hand edit"} `), { host: '10.0.0.7:9050' }, 'a hand edit that still names the host reads');
+  t.match(observePod(fePod('s-fe-2', { [ANNOTATIONS.membership]: registered })), { host: undefined }, 'a record of another component says nothing about this pod');
 });
 
 t.test('recordClusterId: set from the FE pods once, then kept; another id is a split brain naming both', async (t) => {
