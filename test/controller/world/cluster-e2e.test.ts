@@ -1,7 +1,8 @@
 /**
  * End to end: a StarRocksCluster applied with kubectl in the Kubernetes world comes up through
  * the controller, the agents (init container, run, probes) and the StarRocks simulator, and
- * reaches Ready; its FE then answers SQL on its pod address and lists the BE as alive.
+ * reaches Ready; its status lists every member (host, FE role) as the agents record them, and its
+ * FE answers SQL on its pod address and lists the BE as alive.
  */
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -10,7 +11,8 @@ import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import t from 'tap';
 import { stringify } from 'yaml';
-import { AGENT_ROUTES, CRD, ENV, PORTS } from '../../../agent/contract/index.ts';
+import { AGENT_ROUTES, ANNOTATIONS, CRD, ENV, PORTS, names } from '../../../agent/contract/index.ts';
+import { decodeMembership } from '../../../agent/contract/membership-annotation.ts';
 import { dig } from '../../../controller/json.ts';
 import { createInstallTree } from '../../sim/install-tree.ts';
 import { SIM_ENV } from '../../sim/node/node-env.ts';
@@ -72,6 +74,7 @@ t.test('a StarRocksCluster comes up with the agents and the simulator, reaches R
       // The agent images, which the world knows (test/world/pods/image-table.ts): it runs this repository's agent.
       starRocksFeSpec: { image: 'starrocks-fe-agent:3.3', replicas: 1, feEnvVars: env, readinessProbeFailureSeconds: 10 },
       starRocksBeSpec: { image: 'starrocks-be-agent:3.3', replicas: 1, beEnvVars: env, readinessProbeFailureSeconds: 10 },
+      starRocksCnSpec: { image: 'starrocks-be-agent:3.3', replicas: 1, cnEnvVars: env, readinessProbeFailureSeconds: 10 },
     },
   };
   const file = join(w.dir, 'sr.yaml');
@@ -108,6 +111,36 @@ t.test('a StarRocksCluster comes up with the agents and the simulator, reaches R
   t.match(last?.conditions, [{ type: 'Ready', status: 'True' }, { type: 'Progressing', status: 'False' }, { type: 'Degraded', status: 'False' }]);
   t.match(last?.starRocksFeStatus, { ready: '1/1' });
   t.match(last?.starRocksBeStatus, { ready: '1/1' });
+  t.match(last?.starRocksCnStatus, { ready: '1/1' });
+
+  // The status lists the members as their agents record them (contract/membership-annotation.ts):
+  // each FE's host:edit_log_port and its role as SHOW FRONTENDS says it (one LEADER), each BE's
+  // and CN's registered host:heartbeat_port.
+  const fqdn = (component: 'fe' | 'be' | 'cn', ordinal: number): string => `${names('sr').pod(component, ordinal)}.${names('sr').searchService(component)}.e2e.svc.cluster.local`;
+  const expected = {
+    starRocksFeStatus: [{ pod: 'sr-fe-0', host: `${fqdn('fe', 0)}:9010`, role: 'LEADER' }],
+    starRocksBeStatus: [{ pod: 'sr-be-0', host: `${fqdn('be', 0)}:9050` }],
+    starRocksCnStatus: [{ pod: 'sr-cn-0', host: `${fqdn('cn', 0)}:9050` }],
+  };
+  let members: Record<string, unknown> = {};
+  const listed = await waitFor(
+    async () => {
+      const status = dig(JSON.parse(await kubectl('get', CRD.singular, 'sr', '-n', 'e2e', '-o', 'json')), 'status');
+      members = Object.fromEntries(Object.keys(expected).map((key) => [key, dig(status, key, 'members')]));
+      const fe = members.starRocksFeStatus;
+      const complete = Object.entries(expected).every(([key, want]) => Array.isArray(members[key]) && (members[key] as Loose[]).length === want.length && want.every((w, i) => (members[key] as Loose[])[i]?.host === w.host));
+      return complete && Array.isArray(fe) && (fe as Loose[]).every((m) => m.role === 'LEADER') ? members : undefined;
+    },
+    { what: 'the status listing every member', timeoutMs: 60_000, intervalMs: 500 },
+  ).catch((error: unknown) => {
+    t.fail(`status members: ${JSON.stringify(members)}`);
+    throw error;
+  });
+  t.match(listed, expected, 'every FE with its host and role, every BE and CN with its registered host');
+  t.equal((listed.starRocksFeStatus as Loose[]).filter((m) => m.role === 'LEADER').length, 1, 'one LEADER');
+  // The record itself is kept current: init wrote the FE's planned role (FOLLOWER), the monitor the one it has.
+  const feAnnotations = dig(JSON.parse(await kubectl('get', 'pod', 'sr-fe-0', '-n', 'e2e', '-o', 'json')), 'metadata', 'annotations') as Record<string, string>;
+  t.match(decodeMembership(feAnnotations[ANNOTATIONS.membership]), { kind: 'ok', record: { component: 'fe', role: 'LEADER', registeredAs: { host: fqdn('fe', 0), port: 9010 } } }, 'the FE membership annotation says LEADER');
 
   const pod = JSON.parse(await kubectl('get', 'pod', 'sr-fe-0', '-n', 'e2e', '-o', 'json')) as Loose;
   const podIp = String(dig(pod, 'status', 'podIP'));
