@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { ENV, PATHS, componentHome, scripts } from '../contract/index.ts';
 import type { Component } from '../contract/index.ts';
 import { isAgentError } from '../contract/errors.ts';
+import { sleep } from '../contract/backoff.ts';
 import { createMetrics, setPhase } from '../http/metrics.ts';
 import { startAgentServer } from '../http/server.ts';
 import { readFeMeta } from '../meta/fe-meta.ts';
@@ -168,7 +169,11 @@ async function supervise(ctx: Context, early: EarlySignals, custom: readonly str
     // After a preStop, kubelet's SIGTERM follows at once. Exiting in that same moment lets the
     // signal land while Node tears down, when it kills the process (exit 143 instead of
     // StarRocks' code): wait briefly for it, then exit.
-    if (existsSync(join(ctx.config.stateDir, DRAINING_FILE))) await Promise.race([stopSignalled.promise, new Promise((resolve) => setTimeout(resolve, KUBELET_SIGTERM_WAIT_MS).unref())]);
+    if (existsSync(join(ctx.config.stateDir, DRAINING_FILE))) {
+      const heard = new AbortController();
+      void stopSignalled.promise.then(() => heard.abort());
+      await sleep(KUBELET_SIGTERM_WAIT_MS, heard.signal).catch(() => undefined);
+    }
     setPhase(metrics, PHASES, 'stopped');
     return exitCode;
   } finally {

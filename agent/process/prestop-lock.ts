@@ -6,6 +6,7 @@
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sleep } from '../contract/backoff.ts';
 
 const LOCK_FILE = 'prestop.lock';
 
@@ -50,6 +51,6 @@ export async function waitForPrestop(options: WaitForPrestopOptions): Promise<vo
   const deadline = Date.now() + options.timeoutMs;
   const pollMs = options.pollMs ?? 200;
   while (Date.now() < deadline && (await prestopRunning(options.stateDir))) {
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    await sleep(pollMs);
   }
 }

@@ -22,6 +22,7 @@ import { DATA_VOLUMES } from '../../controller/render/volumes.ts';
 import { waitFor } from '../world/wait.ts';
 import { describeView, startWorldCluster } from './fixtures/world-cluster.ts';
 import type { WorldCluster } from './fixtures/world-cluster.ts';
+import { sleep } from '../../agent/contract/backoff.ts';
 
 t.setTimeout(600_000);
 
@@ -50,7 +51,6 @@ interface RawContainerPod {
   status?: { podIP?: string; containerStatuses?: { name: string; restartCount?: number; state?: { waiting?: { reason?: string } } }[] };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 t.test('issue 11 item 3: a crash-looping BE scaled away: no ghost within the grace time, no tablet lost', async (t) => {
   const c = (cluster = await startWorldCluster({

@@ -20,6 +20,7 @@ import type { RawBePod } from './fixtures/be-rollout.ts';
 import { waitFor } from '../world/wait.ts';
 import { describeView, startWorldCluster } from './fixtures/world-cluster.ts';
 import type { WorldCluster } from './fixtures/world-cluster.ts';
+import { sleep } from '../../agent/contract/backoff.ts';
 
 t.setTimeout(600_000);
 
@@ -146,7 +147,7 @@ t.test('issue 11 item 4: kubectl scale sts sr-fe --replicas 1 drops no FE; the c
       samples.count++;
       samples.minRegistered = Math.min(samples.minRegistered, v.registered);
       samples.minAlive = Math.min(samples.minAlive, v.alive);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
   })();
   const scaledAt = Date.now();
@@ -205,7 +206,7 @@ t.test('issue 11 item 3: the CN spec removed from the CR: the CN row disappears 
   t.comment(`CN pod gone ${podGoneAt - removedAt} ms after the spec was removed; CN row gone ${rowGoneAt - podGoneAt} ms after the pod (grace ${GHOST_GRACE_SECONDS} s, bound ${bound} ms)`);
   t.ok(rowGoneAt - podGoneAt <= bound, `the row went within the grace and two intervals (${rowGoneAt - podGoneAt} ms <= ${bound} ms)`);
   // A ghost would come back with the next heartbeat round or the next reconcile: look again.
-  await new Promise((resolve) => setTimeout(resolve, 2 * FENCE_INTERVAL_MS));
+  await sleep(2 * FENCE_INTERVAL_MS);
   const view = await c.converged({ ...shape, cn: 0 }, 60_000);
   t.same(view.computeNodes, [], `no CN row left (ghosts: ${view.computeNodes.length})`);
   const drops = feStatements(/^ALTER SYSTEM DROP COMPUTE NODE/i).filter((sql) => sql.includes(cnHost));

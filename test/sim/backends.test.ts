@@ -11,6 +11,7 @@ import { BACKEND_HEALTH_BODY } from './node/backend-heartbeat.ts';
 import type { HeartbeatRequest } from './node/backend-heartbeat.ts';
 import { STATISTIC_COLUMNS } from './world/cluster.ts';
 import { SimWorld } from './world/sim-world.ts';
+import { sleep } from '../../agent/contract/backoff.ts';
 
 type Row = Record<string, string>;
 
@@ -112,7 +113,7 @@ t.test('backends, compute nodes and tablets (profile 3.5)', async (t) => {
     await conn.query('ADMIN SET FRONTEND CONFIG ("drop_backend_after_decommission" = "false")');
     await conn.query(`ALTER SYSTEM DECOMMISSION BACKEND "${extra.ip}:9050"`);
     await world.waitFor(async () => (await backendRow(extra.ip))?.TabletNum === '0', { what: 'TabletNum 0' });
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     t.match(await backendRow(extra.ip), { SystemDecommissioned: 'true', TabletNum: '0' });
     await conn.query(`CANCEL DECOMMISSION BACKEND "${extra.ip}:9050"`);
     t.equal((await backendRow(extra.ip))?.SystemDecommissioned, 'false');

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import mysql from 'mysql2/promise';
 import { AddressPool, randomSubnet } from './world/addresses.ts';
+import { sleep } from '../../agent/contract/backoff.ts';
 
 const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
 
@@ -19,7 +20,7 @@ t.test('standalone FE world', async (t) => {
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const deadline = Date.now() + 60_000;
-  while (!out.includes('FE ready') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (!out.includes('FE ready') && Date.now() < deadline) await sleep(50);
   t.match(out, new RegExp(`FE ready\\. mysql: mariadb -h ${host.replaceAll('.', '\\.')} -P 9031 -u root -p`));
   t.notMatch(out, /pw-123/, 'the password is never printed');
   const conn = await mysql.createConnection({ host, port: 9031, user: 'root', password: 'pw-123' });

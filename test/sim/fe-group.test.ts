@@ -7,6 +7,7 @@ import t from 'tap';
 import mysql from 'mysql2/promise';
 import { SimWorld } from './world/sim-world.ts';
 import type { SimProcess } from './world/sim-world.ts';
+import { sleep } from '../../agent/contract/backoff.ts';
 
 type Row = Record<string, string>;
 
@@ -167,7 +168,7 @@ t.test('the group survives the loss of one follower; without a majority the lead
   t.match(log(fe0), /transfer FE type from LEADER to UNKNOWN\. exit/);
   t.equal(world.leader(), undefined);
   const back = track(world.spawn({ component: 'fe', root: fe0.root, ip: fe0.ip }));
-  await new Promise((r) => setTimeout(r, 600));
+  await sleep(600);
   t.notOk(world.isOpen(fe0.ip), 'no query port while no majority elects a leader');
   world.resume(fe1Ip);
   await world.waitFor(() => world.leader() !== undefined, { what: 'a leader again' });
@@ -194,7 +195,7 @@ t.test('when the leader dies another follower is elected with a higher epoch', a
   const survivor = leaderProc();
   const rows = await sql(survivor, 'SHOW FRONTENDS');
   t.same(rows.filter((r) => r.Role === 'LEADER').map((r) => r.IP), [leader.host]);
-  await new Promise((r) => setTimeout(r, 600));
+  await sleep(600);
   t.match((await sql(survivor, 'SHOW BACKENDS'))[0], { Alive: 'true', ErrMsg: '' }, 'the BE accepts the new epoch');
   const restarted = track(world.spawn({ component: 'fe', root: dying.root, ip: dying.ip }));
   await world.waitOpen(restarted.ip);

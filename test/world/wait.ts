@@ -7,6 +7,7 @@ import { get } from 'node:https';
 import { get as httpGet } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { Child } from './child.ts';
+import { sleep } from '../../agent/contract/backoff.ts';
 
 /** Options of `waitFor`. */
 export interface WaitOptions {
@@ -45,7 +46,7 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, options: W
       lastError = error instanceof Error ? error.message : String(error);
     }
     if (Date.now() >= deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, interval));
+    await sleep(interval);
   }
   throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}${lastError === '' ? '' : ` (last error: ${lastError})`}`);
 }

@@ -18,6 +18,7 @@ import { addBackend, addComputeNode, addFrontend } from '../../../agent/sql/stat
 import { starrocksPod } from '../../sim/dns/starrocks-services.ts';
 import { converged, dumpPods, startSimCluster } from '../fixtures/sim-pods.ts';
 import type { ClusterView } from '../fixtures/sim-pods.ts';
+import { sleep } from '../../../agent/contract/backoff.ts';
 
 const MEMBERS: ReadonlyArray<[Component, number]> = [['fe', 0], ['fe', 1], ['fe', 2], ['be', 0], ['be', 1], ['be', 2], ['cn', 0]];
 const WANT = { fe: 3, be: 3, cn: 1 };
@@ -116,7 +117,7 @@ async function poll(check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
   throw new Error(`timed out after ${TIMEOUT_MS} ms`);
 }

@@ -32,6 +32,7 @@ import { processes, rssBytes } from '../fixtures/health-pods.ts';
 import type { ProcInfo } from '../fixtures/health-pods.ts';
 import { eventually, startSimCluster } from '../fixtures/sim-pods.ts';
 import type { SimPod } from '../fixtures/sim-pods.ts';
+import { sleep } from '../../../agent/contract/backoff.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const BUNDLE = join(REPO_ROOT, 'dist', 'starrocks-agent.mjs');
@@ -55,7 +56,6 @@ const median = (values: readonly number[]): number => {
 };
 const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 const mb = (bytes: number | undefined): string => (bytes === undefined ? '?' : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 // The pod's `run` process and its `/readyz`, whatever form the agent runs in (health-pods.ts's
 // helpers know the source form only): found by its state dir and its last argument.

@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { agentProcesses, agentUrl, getAgent, rssBytes } from '../fixtures/health-pods.ts';
 import { eventually, startSimCluster } from '../fixtures/sim-pods.ts';
+import { sleep } from '../../../agent/contract/backoff.ts';
 
 const RATE = Number(process.argv[2] ?? 200);
 const SECONDS = Number(process.argv[3] ?? 10);
@@ -36,7 +37,7 @@ try {
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / RATE;
     const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    if (wait > 1) await sleep(wait);
     const sent = performance.now();
     requests.push(
       fetch(url, { signal: AbortSignal.timeout(10_000) })
@@ -57,7 +58,7 @@ try {
   latencies.sort((a, b) => a - b);
 
   const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, 1500));
+  await sleep(1500);
   const bareRss = bare.pid === undefined ? undefined : rssBytes(bare.pid);
   bare.kill('SIGKILL');
 

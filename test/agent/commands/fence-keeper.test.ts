@@ -6,6 +6,7 @@ import { ANNOTATIONS } from '../../../agent/contract/index.ts';
 import { AgentError } from '../../../agent/contract/errors.ts';
 import type { AgentEvent, AgentKube, Fence } from '../../../agent/kube/agent-kube.ts';
 import { createLogger } from '../../../agent/contract/log.ts';
+import { sleep } from '../../../agent/contract/backoff.ts';
 
 /** An API server holding one fence, with a switch that makes creates fail. */
 function fakeKube(): { kube: AgentKube; fence: () => Fence | undefined; setFence: (f: Fence | undefined) => void; failCreates: (n: number) => void; annotations: Record<string, string>; events: AgentEvent[] } {
@@ -52,7 +53,7 @@ async function until(what: string, predicate: () => boolean, timeoutMs = 5000): 
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
   }
 }
 
@@ -83,12 +84,12 @@ t.test('nothing is created before the FE reports its cluster id, and a fence of 
   const reported: { id: number | undefined } = { id: undefined };
   const keeper = startFenceKeeper({ ctx: context(world.kube), clusterId: () => reported.id, intervalMs: 30 });
   t.teardown(() => keeper.stop());
-  await new Promise((resolve) => setTimeout(resolve, 150));
+  await sleep(150);
   t.equal(world.fence(), undefined, 'no id, no fence');
   world.setFence({ clusterId: '99', bootstrappedBy: 'prod-fe-0', at: 'then' });
   reported.id = 42;
   await until('the annotation', () => world.annotations[ANNOTATIONS.clusterId] === '42');
-  await new Promise((resolve) => setTimeout(resolve, 150));
+  await sleep(150);
   t.equal(world.fence()?.clusterId, '99', 'create-only: the stored fence stays');
 });
 

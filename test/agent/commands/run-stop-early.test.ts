@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../world/address-plan.ts';
+import { sleep } from '../../../agent/contract/backoff.ts';
 
 t.test('SIGTERM while run waits for its plan: exit 0, StarRocks never started', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'run-stop-early-'));
@@ -33,7 +34,7 @@ t.test('SIGTERM while run waits for its plan: exit 0, StarRocks never started', 
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   // Bounded: the agent is waiting once it says it derives the plan.
-  for (let i = 0; i < 200 && !/deriving the start plan/.test(output); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  for (let i = 0; i < 200 && !/deriving the start plan/.test(output); i++) await sleep(50);
   t.match(output, /deriving the start plan/);
   const sent = Date.now();
   child.kill('SIGTERM');

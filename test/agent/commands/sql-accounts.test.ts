@@ -10,6 +10,7 @@ import mysql from 'mysql2/promise';
 import { ENV, SQL_USERS } from '../../../agent/contract/index.ts';
 import { dumpPods, eventually, startSimCluster } from '../fixtures/sim-pods.ts';
 import type { SimPod } from '../fixtures/sim-pods.ts';
+import { sleep } from '../../../agent/contract/backoff.ts';
 
 t.setTimeout(240_000);
 
@@ -109,7 +110,7 @@ t.test('passwords from files: bootstrap sets root, BE registers as the cluster_a
   const sampling = (async () => {
     for (let i = 0; i < 400 && !(await canLogin(fe0.ip, SQL_USERS.agent, agent2) && (await canLogin(fe0.ip, 'root', root2))); i++) {
       samples.push(await readyz(be0).catch(() => 0));
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
   })();
   writeSecretFile(rootFile, root2);
@@ -123,7 +124,7 @@ t.test('passwords from files: bootstrap sets root, BE registers as the cluster_a
   t.notOk(await canLogin(fe0.ip, SQL_USERS.agent, agent1), "the agent user's old password no longer works");
   t.ok(samples.length > 0 && samples.every((s) => s === 200), `BE 0 stayed ready through the rotation (${samples.length} samples)`);
   // The BE agent's membership reads (probes) log in with the new password once the old one fails.
-  await new Promise((r) => setTimeout(r, 1500));
+  await sleep(1500);
   t.equal(await readyz(be0), 200, 'BE 0 ready after the rotation');
 
   // Registration after the rotation: a new CN registers with the new password.

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { shouldLogWait, waitForSelfResolution } from '../../../agent/dns/wait-self-resolution.ts';
 import { createNodeResolver } from '../../../agent/dns/node-resolver.ts';
 import { createLogger } from '../../../agent/contract/log.ts';
-import { isAbortError } from '../../../agent/contract/backoff.ts';
+import { isAbortError, sleep } from '../../../agent/contract/backoff.ts';
 import { startClusterDns } from '../../sim/dns/cluster-dns.ts';
 import { starrocksPod, starrocksServices } from '../../sim/dns/starrocks-services.ts';
 
@@ -47,7 +47,7 @@ t.test('waits through a DNS outage and propagation, then returns as soon as the 
   });
   // The pod appears only once the waiter has seen the DNS answer "no such name".
   for (let i = 0; i < 500 && !dns.queries().some((q) => q.name === FQDN && q.outcome === 'NXDOMAIN'); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
   }
   const addedAt = Date.now();
   dns.setPod(starrocksPod({ namespace: 'ns', cluster: 'sr', component: 'fe', ordinal: 0, ip: IP, ready: false }));

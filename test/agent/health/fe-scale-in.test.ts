@@ -7,6 +7,7 @@ import { runPrestop } from '../fixtures/health-pods.ts';
 import type { FakeKubeCall, PrestopRun } from '../fixtures/health-pods.ts';
 import { converged, dumpPods, startSimCluster } from '../fixtures/sim-pods.ts';
 import type { ClusterView, SimPod } from '../fixtures/sim-pods.ts';
+import { sleep } from '../../../agent/contract/backoff.ts';
 
 t.setTimeout(300_000);
 const sim = await startSimCluster({ feVoters: 5 });
@@ -33,7 +34,7 @@ t.test('FE 5 -> 3 with Parallel pods (both preStops at once): one drop at a time
     for (let i = 0; sampling && i < 2000; i++) {
       const view = await sim.view().catch(() => undefined);
       if (view !== undefined) samples.push(quorum(view));
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
   })();
 

@@ -6,6 +6,7 @@ import type { Test } from 'tap';
 import { getAgent } from '../fixtures/health-pods.ts';
 import { converged, dumpPods, eventually, startSimCluster } from '../fixtures/sim-pods.ts';
 import type { SimPod } from '../fixtures/sim-pods.ts';
+import { sleep } from '../../../agent/contract/backoff.ts';
 
 // 2 s membership reads, so the probe window (4 intervals) is 8 s: far longer than the simulator's
 // election after a leader's death (tens of ms), and than a 2 s pause of the leader plus the 3 s
@@ -87,7 +88,7 @@ async function watch(watched: readonly SimPod[]): Promise<Map<string, Tally>> {
         } else tally.failed.push(answer);
       }),
     );
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   return answers;
 }

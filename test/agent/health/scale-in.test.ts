@@ -8,6 +8,7 @@ import { getAgent, runPrestop } from '../fixtures/health-pods.ts';
 import type { FakeKubeCall, PrestopRun } from '../fixtures/health-pods.ts';
 import { converged, dumpPods, eventually, startSimCluster } from '../fixtures/sim-pods.ts';
 import type { SimPod } from '../fixtures/sim-pods.ts';
+import { sleep } from '../../../agent/contract/backoff.ts';
 
 t.setTimeout(300_000);
 const sim = await startSimCluster({ world: { tabletMovesPerRound: 4 } });
@@ -94,7 +95,7 @@ t.test('a decommission StarRocks refuses keeps the BE registered, the reason vis
   t.match(status, { draining: true, shutdown: { step: 'blocked', reason: /insufficient BE number/ } }, '/status shows the refusal');
   t.equal((await getAgent(be2, '/readyz')).status, 503, 'not ready: it is leaving');
   // It keeps trying until the grace period ends, and never drops a BE that holds data.
-  await new Promise((r) => setTimeout(r, 1500));
+  await sleep(1500);
   t.equal(await Promise.race([run.exited.then(() => 'exited'), Promise.resolve('running')]), 'running', 'the preStop waits for the grace period');
   run.kill();
   const view = await sim.view();

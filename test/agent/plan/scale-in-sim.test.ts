@@ -1,11 +1,9 @@
 // The shutdown plans driven step by step against the StarRocks simulator: BE 4 -> 3 with a
 // decommission that migrates every tablet, a decommission StarRocks refuses, a CN scale-in after
 // a graceful stop, and an FE follower dropped through the leader. The agent's own path is used
-// throughout: plans, FeClient statements, observations, pollUntil.
+// throughout: plans, FeClient statements, observations.
 import t from 'tap';
 import { observeFePeers, readNodeView } from '../../../agent/membership/observe.ts';
-import { advanceDecommission } from '../../../agent/plan/decommission-progress.ts';
-import type { DecommissionProgress } from '../../../agent/plan/decommission-progress.ts';
 import { planFeStart } from '../../../agent/plan/fe-start-plan.ts';
 import { planRegistration } from '../../../agent/plan/registration.ts';
 import { planBeScaleIn, planCnScaleIn, planFeScaleIn } from '../../../agent/plan/shutdown.ts';
@@ -15,7 +13,6 @@ import { hostPort, hostPortText } from '../../../agent/sql/host-port.ts';
 import type { HostPort } from '../../../agent/sql/host-port.ts';
 import type { SqlFailure } from '../../../agent/sql/sql-error.ts';
 import { addBackend, addComputeNode, addFrontend, decommissionBackend, dropBackend, dropComputeNode, dropFrontend } from '../../../agent/sql/statements.ts';
-import { pollUntil } from '../../../agent/util/poll.ts';
 import { SimWorld } from '../../sim/world/sim-world.ts';
 
 const world = await SimWorld.start({
@@ -37,7 +34,6 @@ const client = (ip: string): FeClient => {
   return c;
 };
 t.teardown(() => Promise.all(clients.map((c) => c.close())));
-const bounded = (): AbortSignal => AbortSignal.timeout(90_000);
 
 const fe0 = world.spawn({ component: 'fe' });
 const bes = [0, 1, 2, 3].map(() => world.spawn({ component: 'be' }));
@@ -50,16 +46,14 @@ const leader = client(fe0.ip);
 for (const node of [...bes, cn]) {
   const component = node.component === 'cn' ? 'cn' : 'be';
   const self = hostPort(node.ip, 9050);
-  await pollUntil({
-    attempt: async () => {
+  await world.waitFor(
+    async () => {
       const decision = planRegistration({ component, self, view: await readNodeView(leader, component) });
-      if (decision.kind === 'registered') return { done: true, value: decision.as };
       if (decision.kind === 'add') await leader.exec(component === 'be' ? addBackend(self) : addComputeNode(self));
-      return { done: false, reason: decision.reason };
+      return decision.kind === 'registered';
     },
-    maxBackoffMs: 200,
-    signal: bounded(),
-  });
+    { what: `${hostPortText(self)} registered`, timeoutMs: 90_000 },
+  );
 }
 await world.waitFor(async () => {
   const view = await readNodeView(leader, 'be');
@@ -69,26 +63,24 @@ world.createTable({ db: 'db1', table: 'orders', buckets: 12, replicationNum: 3 }
 
 t.test('BE 4 -> 3: decommission, every tablet migrates, the row goes, nothing lost', async (t) => {
   const self = hostPort((bes[3] as { ip: string }).ip, 9050);
-  let progress: DecommissionProgress | undefined;
+  let tabletsAtStart: number | undefined;
   const steps: string[] = [];
-  await pollUntil({
-    attempt: async () => {
+  await world.waitFor(
+    async () => {
       const step = planBeScaleIn({ self, view: await readNodeView(leader, 'be') });
-      progress = advanceDecommission(progress, step, new Date());
+      if (step.kind === 'wait-tablets' || step.kind === 'decommission') tabletsAtStart ??= step.tablets;
       if (steps.at(-1) !== step.kind) steps.push(step.kind);
-      if (step.kind === 'done') return { done: true, value: step };
       if (step.kind === 'decommission') await leader.exec(decommissionBackend(step.target));
       if (step.kind === 'drop') await leader.exec(dropBackend(step.target));
       if (step.kind === 'blocked') throw new Error(step.reason);
-      return { done: false, reason: step.reason };
+      return step.kind === 'done';
     },
-    maxBackoffMs: 200,
-    signal: bounded(),
-  });
+    { what: `${hostPortText(self)} decommissioned and dropped`, timeoutMs: 90_000 },
+  );
   t.equal(steps[0], 'decommission');
   t.ok(steps.includes('wait-tablets'), steps.join(' > '));
   t.equal(steps.at(-1), 'done');
-  t.ok((progress?.tabletsAtStart ?? 0) > 0, `progress recorded ${progress?.tabletsAtStart} tablets at start`);
+  t.ok((tabletsAtStart ?? 0) > 0, `${tabletsAtStart} tablets at the start`);
   t.same(world.lostTablets(), [], 'zero lost tablets');
   t.same(world.underReplicatedTablets(), [], 'zero under-replicated tablets');
   const view = await readNodeView(leader, 'be');

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { captureEarlySignals } from '../../../agent/process/early-signals.ts';
+import { sleep } from '../../../agent/contract/backoff.ts';
 
-const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
+const tick = (): Promise<void> => sleep(50);
 
 t.test('a SIGTERM while run starts is captured (Node does not die with 143) and means: do not start', async (t) => {
   const early = captureEarlySignals();

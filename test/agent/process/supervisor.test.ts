@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exitCodeFor, startSupervised } from '../../../agent/process/supervisor.ts';
 import { holdPrestopLock, prestopRunning, waitForPrestop } from '../../../agent/process/prestop-lock.ts';
+import { sleep } from '../../../agent/contract/backoff.ts';
 
 // A child that records the signals it gets and exits on SIGUSR1 with code 0, on SIGTERM with 143.
 async function signalRecorder(dir: string): Promise<string> {
@@ -28,7 +29,7 @@ async function signalRecorder(dir: string): Promise<string> {
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
     if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
+    await sleep(25);
   }
   throw new Error(`timed out waiting for ${what}`);
 }

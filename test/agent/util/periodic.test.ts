@@ -1,7 +1,8 @@
 import t from 'tap';
 import { every } from '../../../agent/util/periodic.ts';
+import { sleep } from '../../../agent/contract/backoff.ts';
 
-const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const wait = (ms: number): Promise<void> => sleep(ms);
 
 t.test('rounds never overlap, a failed round does not stop the job, stop ends it', async (t) => {
   let running = 0;

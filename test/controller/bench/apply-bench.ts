@@ -17,6 +17,7 @@ import { OWNED_KINDS } from '../../../controller/kube/resources.ts';
 import { REPO_ROOT, startWorld } from '../../world/world.ts';
 import { waitCrdEstablished, waitFor } from '../../world/wait.ts';
 import { controllerKit } from '../fixtures/world-controller.ts';
+import { sleep } from '../../../agent/contract/backoff.ts';
 
 const exec = promisify(execFile);
 const OBJECTS_PER_CLUSTER = 11; // agent SA, Role, RoleBinding; per FE and BE: 2 Services, StatefulSet, PDB
@@ -74,11 +75,11 @@ try {
     { stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')], env: { ...process.env, STARROCKS_CONTROLLER_LOG_LEVEL: 'warn' } },
   );
   const pid = child.pid ?? 0;
-  await new Promise((r) => setTimeout(r, 1_000));
+  await sleep(1_000);
   const idleRss = rssKb(pid, 'VmRSS');
   const one = await measure('bench-one', 1);
   const hundred = await measure('bench-hundred', 100);
-  await new Promise((r) => setTimeout(r, 2_000));
+  await sleep(2_000);
   process.stdout.write(
     [
       `controller benchmark (kubectl apply -> every owned object present; world with no nodes; load average ${loadavg()[0]?.toFixed(1) ?? '?'})`,

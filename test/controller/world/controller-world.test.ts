@@ -29,6 +29,7 @@ import { waitCrdEstablished, waitFor } from '../../world/wait.ts';
 import { INVALID_CASES, OFFICIAL_STYLE_YAML, baseCluster } from '../fixtures/manifests.ts';
 import { CONTROLLER_USER, controllerKit, runController } from '../fixtures/world-controller.ts';
 import type { ControllerKit, RunningController } from '../fixtures/world-controller.ts';
+import { sleep } from '../../../agent/contract/backoff.ts';
 
 const exec = promisify(execFile);
 t.setTimeout(420_000);
@@ -421,7 +422,7 @@ t.test('leader election: one holder at a time, a successor takes over an expired
     secondLeads = true;
     return l;
   });
-  await new Promise((r) => setTimeout(r, 2_500));
+  await sleep(2_500);
   t.notOk(secondLeads, 'b waits while a renews');
   a.abort();
   await first.lost;

@@ -8,6 +8,7 @@ import { startClusterDns } from './cluster-dns.ts';
 import type { ClusterDns } from './cluster-dns.ts';
 import { starrocksPod } from './starrocks-services.ts';
 import { startTestZone } from './test-zone.ts';
+import { sleep } from '../../../agent/contract/backoff.ts';
 
 const FE0 = 'sr-fe-0.sr-fe-search.ns.svc.cluster.local';
 
@@ -238,7 +239,7 @@ t.test('stop closes both sockets and drops held answers', async (t) => {
   const dns = await startClusterDns({});
   dns.setFault({ match: 'all', kind: 'delay', delayMs: 5000 });
   const pending = udpAsk(dns, query(FE0, 'A'), 500);
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await sleep(50);
   dns.setPropagationDelay(10_000);
   dns.setService({ namespace: 'ns', name: 'x', headless: true, publishNotReadyAddresses: true, ports: [] });
   const settled = dns.settled();

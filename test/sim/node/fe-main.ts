@@ -17,6 +17,7 @@ import type { MysqlServer } from './mysql-server.ts';
 import type { LoginRecord } from '../world/accounts.ts';
 import type { SqlResult } from '../world/cluster.ts';
 import type { Message } from '../wire/channel.ts';
+import { sleep } from '../../../agent/contract/backoff.ts';
 
 const C = 'fe';
 
@@ -315,7 +316,7 @@ async function pollHelpers(options: {
       C,
       `current node is not added to the group. please add it first. sleep ${Math.round(options.pollMs / 1000)} seconds and retry, current helper nodes: [${options.helpers.join(', ')}]`,
     );
-    await new Promise((r) => setTimeout(r, options.pollMs));
+    await sleep(options.pollMs);
   }
 }
 

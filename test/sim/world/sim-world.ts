@@ -29,6 +29,7 @@ import { AddressPool, canBind, randomSubnet } from './addresses.ts';
 import { Cluster, isIpLiteral, sqlError } from './cluster.ts';
 import { answerLocally } from './session-sql.ts';
 import type { FeHeartbeatOutcome, FeMember, NodeHeartbeatOutcome, NodeRow, SqlResult, Tablet } from './cluster.ts';
+import { sleep } from '../../../agent/contract/backoff.ts';
 
 /** Time-scaled knobs; StarRocks defaults unless a test shortens them. */
 export interface SimWorldOptions {
@@ -146,10 +147,6 @@ const DEFAULTS = {
 
 /** LeaderOpExecutor.MAX_FORWARD_TIMES. */
 const MAX_FORWARD_TIMES = 30;
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** The world. Create with {@link SimWorld.start}. */
 export class SimWorld {
@@ -402,7 +399,7 @@ export class SimWorld {
       const value = await predicate();
       if (value !== undefined && value !== false) return value;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.what}`);
-      await delay(25);
+      await sleep(25);
     }
   }
 
@@ -699,7 +696,7 @@ export class SimWorld {
 
   async #answer(proc: Proc, sql: string, session: SessionInfo): Promise<SqlResult> {
     const latency = this.#sqlLatency.get(proc.ip) ?? this.#sqlLatency.get('*') ?? 0;
-    if (latency > 0) await delay(latency);
+    if (latency > 0) await sleep(latency);
     const statement = parseStatement(sql);
     if (statement.kind === 'syntax-error') return sqlError(statement.message);
     const local = answerLocally(statement, { profile: this.profile, session, cluster: this.#clusterOf(proc)?.cluster });
@@ -731,7 +728,7 @@ export class SimWorld {
     const readTimedOut = sqlError('java.net.SocketTimeoutException: Read timed out');
     const targetProc = this.#procOfMember(cluster, target);
     if (this.#partitioned.has(proc.ip) || (targetProc !== undefined && this.#partitioned.has(targetProc.ip))) {
-      await delay(timeoutMs);
+      await sleep(timeoutMs);
       return readTimedOut;
     }
     // JDK 11+ wording of the ConnectException that TSocket.open wraps.
@@ -744,7 +741,7 @@ export class SimWorld {
           () => 'ok' as const,
           () => 'gone' as const,
         ),
-        delay(timeoutMs).then(() => 'timeout' as const),
+        sleep(timeoutMs).then(() => 'timeout' as const),
       ]);
       if (answer === 'timeout') return readTimedOut;
       if (answer === 'gone') return refused;
@@ -870,7 +867,7 @@ export class SimWorld {
       [...this.#procs]
         .filter((p) => p.kind === 'fe')
         .map(async (p) => {
-          const ok = await Promise.race([p.channel.request('ping').then(() => true, () => false), delay(timeoutMs).then(() => false)]);
+          const ok = await Promise.race([p.channel.request('ping').then(() => true, () => false), sleep(timeoutMs).then(() => false)]);
           p.pingFailures = ok ? 0 : p.pingFailures + 1;
         }),
     );
@@ -914,7 +911,7 @@ export class SimWorld {
     const address = await this.#addressOf(member.host);
     if (address === undefined) return { ok: false, message: `java.net.UnknownHostException: ${member.host}` };
     if (leaderCut || this.#partitioned.has(address)) {
-      await delay(timeoutMs);
+      await sleep(timeoutMs);
       return { ok: false, message: `java.net.SocketTimeoutException: connect timed out` };
     }
     const url = `http://${address}:${httpPort}/api/bootstrap?cluster_id=${cluster.clusterId}&token=${cluster.token}`;
@@ -941,7 +938,7 @@ export class SimWorld {
     const address = await this.#addressOf(row.host);
     if (address === undefined) return { ok: false, shutdown: false, message: `Unknown host: ${row.host}` };
     if (leaderCut || this.#partitioned.has(address)) {
-      await delay(timeoutMs);
+      await sleep(timeoutMs);
       return { ok: false, shutdown: false, message: 'java.net.SocketTimeoutException: connect timed out' };
     }
     const request = { clusterId: cluster.clusterId, token: cluster.token, epoch: cluster.epoch, host: row.host, nodeType: row.kind };

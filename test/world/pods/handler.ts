@@ -9,6 +9,7 @@ import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { Container, Handler } from './pod-types.ts';
 import type { ProcessGroups } from '../orphan-guard.ts';
+import { sleep } from '../../../agent/contract/backoff.ts';
 
 /** How to run `exec` handlers in the container's context. */
 export interface ExecContext {
@@ -56,7 +57,7 @@ export async function runHandler(input: HandlerInput): Promise<{ ok: true } | { 
     return tcpConnect(handler.tcpSocket.host ?? podIP, port, timeoutMs);
   }
   if (handler.sleep !== undefined) {
-    await new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, (handler.sleep?.seconds ?? 0) * 1000)));
+    await sleep(Math.min(timeoutMs, (handler.sleep?.seconds ?? 0) * 1000));
     return { ok: true };
   }
   return { ok: false, reason: 'handler has no exec, httpGet, tcpSocket or sleep' };

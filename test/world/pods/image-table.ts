@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PathMapping } from './path-map.ts';
+import { sleep } from '../../../agent/contract/backoff.ts';
 
 /** Where an image's programs live on this machine. */
 export interface ImageHost {
@@ -299,7 +300,7 @@ async function buildLock(repoRoot: string, name: string): Promise<() => Promise<
     const held = await stat(lock).catch(() => undefined);
     if (held !== undefined && Date.now() - held.mtimeMs > LOCK_STALE_MS) await rm(lock, { recursive: true, force: true });
     if (Date.now() > deadline) throw new Error(`waited ${LOCK_WAIT_MS / 1000} s for another ${name} (${lock})`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
   }
 }
 

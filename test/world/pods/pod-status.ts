@@ -3,6 +3,7 @@
  * restart decisions kubelet makes. Pure.
  */
 import type { ContainerStatus, PodCondition } from './pod-types.ts';
+import { backoffCeiling } from '../../../agent/contract/backoff.ts';
 
 /** What the conditions depend on. */
 export interface PodStatusInput {
@@ -43,7 +44,7 @@ export function shouldRestart(restartPolicy: string | undefined, exitCode: numbe
 /** Kubelet's crash-loop back-off: `base`, doubled per restart, capped at `max`. */
 export function restartDelayMs(restarts: number, base: number, max = 300_000): number {
   if (restarts <= 0) return 0;
-  return Math.min(max, base * 2 ** Math.min(restarts - 1, 20));
+  return backoffCeiling(restarts - 1, { baseMs: base, maxMs: max });
 }
 
 /**

@@ -26,6 +26,7 @@ import type { ClusterManifest } from './manifest.ts';
 import { observe } from './observe.ts';
 import { changedLines, leaderPod, readiness, renderTable, rows, seconds, summaryText } from './view.ts';
 import type { Row } from './view.ts';
+import { isAbortError, sleep } from '../../../agent/contract/backoff.ts';
 
 const exec = promisify(execFile);
 const CONTROLLER_NAMESPACE = 'starrocks-system';
@@ -289,16 +290,10 @@ async function noCluster(input: { world: World; options: StartOptions; signal: A
   return 0;
 }
 
-/** Sleeps, ending early when stopped. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((done) => {
-    const timer = setTimeout(finish, ms);
-    function finish(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', finish);
-      done();
-    }
-    signal.addEventListener('abort', finish, { once: true });
+/** Sleeps, ending early (without an error) when stopped. */
+async function pause(ms: number, signal: AbortSignal): Promise<void> {
+  await sleep(ms, signal).catch((error: unknown) => {
+    if (!isAbortError(error)) throw error;
   });
 }
 
