@@ -8,7 +8,7 @@
  * shows the node. No fixed sleeps: back-off with jitter from milliseconds up, and a log line
  * only when the reason changes or every 10 s.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ANNOTATIONS, PATHS, names } from '../contract/index.ts';
 import { encodeMembership } from '../contract/membership-annotation.ts';
@@ -29,6 +29,7 @@ import { hostPort } from '../sql/host-port.ts';
 import type { HostPort } from '../sql/host-port.ts';
 import { addBackend, addComputeNode, addFrontend, cancelDecommissionBackend } from '../sql/statements.ts';
 import { createBackoff, sleep } from '../contract/backoff.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
 import type { Context } from './context.ts';
 import { observeFePeers, withLeader } from './observe.ts';
 
@@ -76,8 +77,7 @@ export async function derivePlan(ctx: Context, signal?: AbortSignal): Promise<Pl
 export async function writePlanFile(stateDir: string, plan: PlanFile): Promise<void> {
   await mkdir(stateDir, { recursive: true });
   const path = join(stateDir, PATHS.planFile);
-  await writeFile(`${path}.tmp`, serializePlanFile(plan));
-  await rename(`${path}.tmp`, path);
+  await writeFileAtomic(path, serializePlanFile(plan));
 }
 
 async function planFe(ctx: Context, signal?: AbortSignal): Promise<PlanFile> {

@@ -10,11 +10,12 @@
  * than running the copy's `--version` or hashing 130 MB, and the marker is removed before a new
  * copy replaces the executable, so an interrupted install never leaves a marker that lies.
  */
-import { chmod, copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { isSea } from 'node:sea';
 import { AGENT_COMMANDS, PATHS } from '../contract/index.ts';
 import { AgentError } from '../contract/errors.ts';
+import { replaceFile, writeFileAtomic } from '../util/atomic-write.ts';
 
 /** The executable's name in the target folder, as the pods run it. */
 export const INSTALLED_NAME = basename(PATHS.agentBin);
@@ -52,8 +53,8 @@ export async function installExecutable(options: { source: string; dir: string; 
     if (await isInstalled(path, marker, expected, source.size)) return { path, skipped: true };
     await mkdir(options.dir, { recursive: true });
     await rm(marker, { force: true });
-    await replace(path, (temp) => copyFile(options.source, temp), 0o755);
-    await replace(marker, (temp) => writeFile(temp, expected), 0o644);
+    await replaceFile(path, (temp) => copyFile(options.source, temp), { mode: 0o755 });
+    await writeFileAtomic(marker, expected, { mode: 0o644 });
     return { path, skipped: false };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
@@ -68,17 +69,6 @@ async function isInstalled(path: string, marker: string, expected: string, size:
   return installed !== undefined && installed.isFile() && installed.size === size;
 }
 
-/** Writes `path` through a temporary file in the same folder and renames it into place. */
-async function replace(path: string, write: (temp: string) => Promise<void>, mode: number): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  try {
-    await write(temp);
-    await chmod(temp, mode);
-    await rename(temp, path);
-  } finally {
-    await rm(temp, { force: true });
-  }
-}
 
 /**
  * Runs `install`. Only the single executable can copy itself: from the sources or the `.mjs`

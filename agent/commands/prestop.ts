@@ -6,7 +6,7 @@
  * data), CN graceful stop then drop. Every step is re-read from the cluster, so a second run or a
  * run after a crash finishes the same job.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ANNOTATIONS, names } from '../contract/index.ts';
 import { describeError } from '../contract/errors.ts';
@@ -26,6 +26,8 @@ import type { HostPort } from '../sql/host-port.ts';
 import type { SqlFailure } from '../sql/sql-error.ts';
 import { decommissionBackend, dropBackend, dropComputeNode, dropFrontend } from '../sql/statements.ts';
 import { createBackoff, sleep } from '../contract/backoff.ts';
+import { isPidAlive } from '../process/pid-alive.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
 import type { Context } from './context.ts';
 import { DRAINING_FILE, SHUTDOWN_FILE } from './monitor.ts';
 import { observeFePeers, withLeader } from './observe.ts';
@@ -107,12 +109,12 @@ async function intendedReplicas(ctx: Context): Promise<ShutdownIntentInput['inte
 /** Stop StarRocks the graceful way (SIGUSR1 for FE, SIGTERM for BE/CN) and wait until it is gone. */
 export async function gracefulStop(ctx: Context): Promise<void> {
   const pid = await childPid(ctx);
-  if (pid === undefined || !alive(pid)) return;
+  if (pid === undefined || !isPidAlive(pid)) return;
   const signal = ctx.config.component === 'fe' ? 'SIGUSR1' : 'SIGTERM';
   ctx.log.info({ pid, signal }, 'stopping StarRocks gracefully');
   process.kill(pid, signal);
   // No deadline of our own: the pod's grace period bounds the wait, as stop_*.sh -g does.
-  while (alive(pid)) await sleep(100);
+  while (isPidAlive(pid)) await sleep(100);
   ctx.log.info({ pid }, 'StarRocks stopped');
 }
 
@@ -245,11 +247,9 @@ async function scaleInCn(ctx: Context): Promise<void> {
   }
 }
 
-// The last step for /status (the monitor reads the file); written whole, then renamed.
+// The last step for /status (the monitor reads the file), written atomically.
 async function recordStep(ctx: Context, step: { kind: string; reason: string }): Promise<void> {
-  const path = join(ctx.config.stateDir, SHUTDOWN_FILE);
-  await writeFile(`${path}.tmp`, JSON.stringify({ step: step.kind, reason: step.reason, at: new Date().toISOString() }));
-  await rename(`${path}.tmp`, path);
+  await writeFileAtomic(join(ctx.config.stateDir, SHUTDOWN_FILE), JSON.stringify({ step: step.kind, reason: step.reason, at: new Date().toISOString() }));
 }
 
 async function exec(ctx: Context, via: { ip: string; port: number }, statement: Parameters<ReturnType<Context['feClient']>['exec']>[0]): Promise<SqlFailure | undefined> {
@@ -283,11 +283,4 @@ async function childPid(ctx: Context): Promise<number | undefined> {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+

@@ -7,6 +7,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sleep } from '../contract/backoff.ts';
+import { isPidAlive } from './pid-alive.ts';
 
 const LOCK_FILE = 'prestop.lock';
 
@@ -27,15 +28,7 @@ export async function prestopRunning(stateDir: string): Promise<boolean> {
   } catch {
     return false;
   }
-  const pid = Number(text.trim());
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else; it is alive.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return isPidAlive(Number(text.trim()));
 }
 
 /** Options of waitForPrestop. */

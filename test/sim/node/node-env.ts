@@ -13,6 +13,7 @@ import type { StarRocksConf } from '../../../agent/contract/starrocks-conf.ts';
 import { Channel, parseEndpoint } from '../wire/channel.ts';
 import { rewritePaths, sortMappings } from '../../world/pods/path-map.ts';
 import type { PathMapping } from '../../world/pods/path-map.ts';
+import { isPidAlive } from '../../../agent/process/pid-alive.ts';
 
 /** Env names of the simulator's node processes. */
 export const SIM_ENV = {
@@ -81,7 +82,7 @@ export function loadNodeEnv(component: 'fe' | 'be' | 'cn'): NodeEnv {
 export function claimPidFile(component: string, pidFile: string): void {
   if (existsSync(pidFile)) {
     const pid = Number(readFileSync(pidFile, 'utf8').trim());
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isPidAlive(pid)) {
       die(component, `${component === 'fe' ? 'Frontend' : component === 'be' ? 'Backend' : 'Compute node'} running as process ${pid}. Stop it first.`, 1);
     }
   }
@@ -98,14 +99,7 @@ export function releasePidFile(pidFile: string): void {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+
 
 /** Connect to the world; the process exits when the world goes away (it owns the truth). */
 export async function connectWorld(component: string, world: { host: string; port: number }): Promise<Channel> {
