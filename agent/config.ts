@@ -24,7 +24,7 @@ import { AgentError } from './contract/errors.ts';
 import { isDnsLabel, isDnsSubdomain } from './contract/dns-name.ts';
 
 /** Log levels pino accepts. */
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 /** A `host:port` pair. */
 export interface Endpoint {

@@ -79,7 +79,7 @@ export function rolloutDirection(changes: readonly VersionChange[]): RolloutDire
 }
 
 /** The component order of a direction. */
-export function rolloutOrder(direction: RolloutDirection): readonly Component[] {
+function rolloutOrder(direction: RolloutDirection): readonly Component[] {
   return direction === 'downgrade' ? DOWNGRADE_ORDER : UPGRADE_ORDER;
 }
 

@@ -25,7 +25,7 @@ import type { FenceStore } from './fence-store.ts';
 /** The agent's phases, as recorded in the pod annotation and the phase metric. */
 export const PHASES = ['init', 'waiting', 'registering', 'starting', 'running', 'draining', 'deregistering', 'stopped', 'refused'] as const;
 /** One of the agent's phases. */
-export type Phase = (typeof PHASES)[number];
+type Phase = (typeof PHASES)[number];
 
 /** What every command works with. */
 export interface Context {
@@ -53,7 +53,7 @@ export interface Context {
 }
 
 /** The SQL logins of a pod. */
-export interface Logins {
+interface Logins {
   /** root: FE pods (root password file, or MYSQL_PWD); undefined in a BE/CN pod given the agent user's file. */
   root: SqlLogin | undefined;
   /** The agent user; root's login when no agent password file is given (MYSQL_PWD only, outside the controller). */
@@ -70,7 +70,7 @@ export interface Logins {
  * The logins of a pod from its config. root tries the empty password last when its password comes
  * from a file: a new cluster's root has none until FE 0's agent sets it.
  */
-export function createLogins(config: AgentConfig, onFileError?: (error: Error) => void): Logins {
+function createLogins(config: AgentConfig, onFileError?: (error: Error) => void): Logins {
   const rootFile = config.rootPasswordFile === undefined ? undefined : passwordFile(config.rootPasswordFile, onFileError);
   const agentFile = config.agentPasswordFile === undefined ? undefined : passwordFile(config.agentPasswordFile, onFileError);
   const rootSource = rootFile ?? (config.component === 'fe' || agentFile === undefined ? fixedPassword(config.mysqlPassword) : undefined);

@@ -78,7 +78,7 @@ export async function withLeader<T>(
 }
 
 /** One line on what the peers answered, for wait logs. */
-export function describePeers(peers: readonly PeerObservation[]): string {
+function describePeers(peers: readonly PeerObservation[]): string {
   if (peers.length === 0) return 'no FE pod is listed by the FE search service yet';
   const parts = peers.map((p) => {
     const name = p.host.split('.')[0] ?? p.host;

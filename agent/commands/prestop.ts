@@ -107,7 +107,7 @@ async function intendedReplicas(ctx: Context): Promise<ShutdownIntentInput['inte
 }
 
 /** Stop StarRocks the graceful way (SIGUSR1 for FE, SIGTERM for BE/CN) and wait until it is gone. */
-export async function gracefulStop(ctx: Context): Promise<void> {
+async function gracefulStop(ctx: Context): Promise<void> {
   const pid = await childPid(ctx);
   if (pid === undefined || !isPidAlive(pid)) return;
   const signal = ctx.config.component === 'fe' ? 'SIGUSR1' : 'SIGTERM';

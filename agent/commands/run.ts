@@ -37,10 +37,10 @@ export function fenceCheckIntervalMs(probeIntervalMs: number): number {
 }
 
 /** How long `run` waits, after a preStop, for the SIGTERM kubelet sends when the hook returns. */
-export const KUBELET_SIGTERM_WAIT_MS = 2000;
+const KUBELET_SIGTERM_WAIT_MS = 2000;
 
 /** The file `run` records the used plan's `createdAt` in: a restarted container derives again. */
-export const PLAN_CONSUMED_FILE = 'plan.used';
+const PLAN_CONSUMED_FILE = 'plan.used';
 
 /** The file `run` writes with the StarRocks process's pid, for preStop. */
 export const CHILD_PID_FILE = 'child.pid';

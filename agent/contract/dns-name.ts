@@ -18,9 +18,9 @@ export const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 export const DNS_SUBDOMAIN_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 
 /** Longest label. */
-export const DNS_LABEL_MAX = 63;
+const DNS_LABEL_MAX = 63;
 /** Longest subdomain. */
-export const DNS_SUBDOMAIN_MAX = 253;
+const DNS_SUBDOMAIN_MAX = 253;
 
 const LABEL = new RegExp(DNS_LABEL_PATTERN);
 

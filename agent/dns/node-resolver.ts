@@ -31,7 +31,7 @@ export interface NodeResolverOptions {
 }
 
 /** Default upper bound of one lookup. */
-export const DEFAULT_DNS_TIMEOUT_MS = 2000;
+const DEFAULT_DNS_TIMEOUT_MS = 2000;
 
 // c-ares codes that mean "answered: nothing there".
 const NOT_FOUND: Record<string, 'NXDOMAIN' | 'NODATA'> = { ENOTFOUND: 'NXDOMAIN', ENODATA: 'NODATA' };

@@ -19,7 +19,7 @@ import { checkSelfResolution } from './self-resolution.ts';
 import type { SelfResolutionReason, SelfResolutionVerdict } from './self-resolution.ts';
 
 /** Longest pause between two DNS polls, whatever the general back-off allows. */
-export const DNS_POLL_CAP_MS = 250;
+const DNS_POLL_CAP_MS = 250;
 
 /** Options of {@link waitForSelfResolution}. */
 export interface WaitSelfResolutionOptions {

@@ -15,7 +15,7 @@ export interface Fence {
 }
 
 /** What the agent reads of another pod of its cluster. */
-export interface PodSummary {
+interface PodSummary {
   readonly annotations: Readonly<Record<string, string>>;
   /** `status.phase`: Pending, Running, Succeeded, Failed, Unknown. */
   readonly phase: string;

@@ -13,7 +13,7 @@ import type { AgentEvent, AgentKube, Fence } from './agent-kube.ts';
 import { agentRest, httpStatusOf, loadConnection } from './rest.ts';
 
 /** The field manager of the agent's writes, one per command (see annotateSelf). */
-export const AGENT_FIELD_MANAGER = 'starrocks-agent';
+const AGENT_FIELD_MANAGER = 'starrocks-agent';
 
 /** Annotations that publish facts (not the agent's phase or progress): written under their own field manager. */
 const NOTE_KEYS: ReadonlySet<string> = new Set([ANNOTATIONS.clusterId, ANNOTATIONS.tabletHealth, ANNOTATIONS.feRole, ANNOTATIONS.membership]);

@@ -18,7 +18,7 @@ import { CRD } from '../contract/index.ts';
 import { AgentError } from '../contract/errors.ts';
 
 /** Where Kubernetes mounts a pod's ServiceAccount credentials. */
-export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /** How to reach and authenticate to the API server. */
 export interface KubeConnection {
@@ -34,7 +34,7 @@ export interface KubeConnection {
 }
 
 /** A JSON object as the API server sends it, read field by field at the use site. */
-export type KubeObject = Record<string, unknown>;
+type KubeObject = Record<string, unknown>;
 
 /** A failed API call: ERR_KUBERNETES with the HTTP status (0 when the server was not reached). */
 export class KubeCallError extends AgentError {
@@ -51,7 +51,7 @@ export function httpStatusOf(error: unknown): number | undefined {
 }
 
 /** The metadata of an object the agent writes: its namespace always, its name or generateName. */
-export interface WriteMetadata {
+interface WriteMetadata {
   namespace: string;
   name?: string;
   [key: string]: unknown;
@@ -76,7 +76,7 @@ const RESOURCES = {
 } as const;
 
 /** A kind the agent reads or writes. */
-export type AgentKind = keyof typeof RESOURCES;
+type AgentKind = keyof typeof RESOURCES;
 
 function collectionPath(kind: AgentKind, namespace: string): string {
   const r = RESOURCES[kind];

@@ -13,9 +13,9 @@ import { columnsOf } from './result-set.ts';
 import type { ResultSet } from './result-set.ts';
 
 /** FE roles as SHOW FRONTENDS prints them. */
-export const FRONTEND_ROLES = ['LEADER', 'FOLLOWER', 'OBSERVER', 'INIT', 'UNKNOWN'] as const;
+const FRONTEND_ROLES = ['LEADER', 'FOLLOWER', 'OBSERVER', 'INIT', 'UNKNOWN'] as const;
 /** One FE role. */
-export type FrontendRowRole = (typeof FRONTEND_ROLES)[number];
+type FrontendRowRole = (typeof FRONTEND_ROLES)[number];
 
 /** One SHOW FRONTENDS row. */
 export interface FrontendRow {

@@ -13,7 +13,7 @@ import { COMPONENTS, DEFAULTS } from '../contract/index.ts';
 import type { Component } from '../contract/index.ts';
 
 /** One component's intent. */
-export interface ComponentIntent {
+interface ComponentIntent {
   /** The CR has the component's spec. */
   readonly present: boolean;
   /** `replicas` (the official default when absent); undefined when present but not a whole number. */

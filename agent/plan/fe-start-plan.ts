@@ -80,7 +80,7 @@ export interface FeStartInput {
 }
 
 /** Where the ADD is sent: the peer dialed, which is the leader. */
-export interface LeaderTarget {
+interface LeaderTarget {
   /** The peer host dialed (its client is already open). */
   readonly host: string;
   /** The leader's query port as it reports it. */

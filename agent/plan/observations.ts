@@ -29,7 +29,7 @@ export interface LeaderView {
 }
 
 /** True when a row's host is the peer that was dialed (by name or by one of its addresses). */
-export function rowIsPeer(row: FrontendRow, peer: PeerObservation): boolean {
+function rowIsPeer(row: FrontendRow, peer: PeerObservation): boolean {
   return sameHost(row.host, peer.host) || (peer.addresses ?? []).some((a) => sameHost(row.host, a));
 }
 

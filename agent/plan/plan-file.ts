@@ -19,7 +19,7 @@ import type { HostPort } from '../sql/host-port.ts';
 import type { FeStartPlan } from './fe-start-plan.ts';
 
 /** Format version of plan.json. */
-export const PLAN_FILE_VERSION = 1;
+const PLAN_FILE_VERSION = 1;
 
 /** What plan.json holds. */
 export type PlanFile =

@@ -77,7 +77,7 @@ export type FrontendView =
   | { readonly kind: 'unavailable'; readonly reason: string };
 
 /** An FE to send a statement through: host and query port as the view reports them. */
-export interface FeTarget {
+interface FeTarget {
   readonly host: string;
   readonly queryPort: number | undefined;
 }

@@ -12,7 +12,7 @@
 import { ENV } from '../contract/index.ts';
 
 /** Variables never passed to the StarRocks process. */
-export const SECRET_ENV: readonly string[] = [ENV.MYSQL_PWD];
+const SECRET_ENV: readonly string[] = [ENV.MYSQL_PWD];
 
 /** A copy of `env` without the secrets. */
 export function childEnv(env: Readonly<Record<string, string | undefined>>): NodeJS.ProcessEnv {

@@ -35,7 +35,7 @@ import { showBackends, showComputeNodes, showFrontends, showStatistic } from './
 import type { AlterStatement, ShowStatement, StatementKind } from './statements.ts';
 
 /** Ok with a value, or a classified failure. */
-export type SqlOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: SqlFailure };
+type SqlOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: SqlFailure };
 
 /** One finished statement, for metrics and logs (no SQL text, no secret). */
 export interface StatementRecord {

@@ -48,7 +48,7 @@ export function isValidHost(raw: string): raw is ValidHost {
 }
 
 /** Validate a host. Throws ERR_HOST_INVALID naming the value and the problem. */
-export function validHostOf(raw: string): ValidHost {
+function validHostOf(raw: string): ValidHost {
   const problem = hostProblem(raw);
   if (problem !== undefined) {
     throw new AgentError('ERR_HOST_INVALID', `host ${JSON.stringify(raw)} is rejected: ${problem}`);

@@ -13,7 +13,7 @@
 import { AgentError } from '../contract/errors.ts';
 
 /** The longest password the agent accepts (StarRocks stores the hash; this only bounds input). */
-export const MAX_PASSWORD_LENGTH = 1024;
+const MAX_PASSWORD_LENGTH = 1024;
 
 // Control characters cannot be typed by a person and would end a log line or a SQL literal.
 // eslint-disable-next-line no-control-regex

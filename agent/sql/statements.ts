@@ -18,9 +18,9 @@ import type { HostPort } from './host-port.ts';
 declare const statementBrand: unique symbol;
 
 /** Kinds of read statements. */
-export type ShowKind = 'show_frontends' | 'show_backends' | 'show_compute_nodes' | 'show_statistic';
+type ShowKind = 'show_frontends' | 'show_backends' | 'show_compute_nodes' | 'show_statistic';
 /** Kinds of write statements. */
-export type AlterKind =
+type AlterKind =
   | 'add_follower'
   | 'add_observer'
   | 'drop_follower'

@@ -34,7 +34,7 @@ export function clusterLabels(cluster: string, component?: Component): Record<st
 }
 
 /** The owner reference to the StarRocksCluster that every rendered object carries. */
-export function ownerReference(cluster: StarRocksCluster): JsonObject {
+function ownerReference(cluster: StarRocksCluster): JsonObject {
   return {
     apiVersion: `${CRD.group}/${CRD.version}`,
     kind: CRD.kind,

@@ -19,7 +19,7 @@ import type { KubernetesObject } from './objects.ts';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
 
 /** Voters needed for a majority. */
-export function majority(voters: number): number {
+function majority(voters: number): number {
   return Math.floor(voters / 2) + 1;
 }
 

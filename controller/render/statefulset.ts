@@ -28,10 +28,10 @@ import { podServiceAccount } from './rbac.ts';
 import { VOLUME_NAMES, renderVolumes } from './volumes.ts';
 
 /** The uid/gid of the `starrocks` user in the images, used for `runAsNonRoot` and `fsGroup`. */
-export const STARROCKS_UID = 1000;
+const STARROCKS_UID = 1000;
 
 /** Name of the agent's container port. */
-export const AGENT_PORT_NAME = 'agent';
+const AGENT_PORT_NAME = 'agent';
 
 /** Options of `renderStatefulSet`. */
 export interface StatefulSetOptions {
@@ -86,7 +86,7 @@ export function prestopCommand(spec: Pick<ComponentSpec, 'lifecycle' | 'terminat
 }
 
 /** A probe on the agent's HTTP server; undefined when the budget is 0 (disabled, as officially). */
-export function agentProbe(path: string, seconds: number): JsonObject | undefined {
+function agentProbe(path: string, seconds: number): JsonObject | undefined {
   if (seconds <= 0) return undefined;
   return {
     httpGet: { path, port: PORTS.agent },

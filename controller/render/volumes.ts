@@ -42,7 +42,7 @@ export const DATA_VOLUMES = { fe: 'fe-meta', be: 'be-data' } as const;
 export const DATA_VOLUME_PATHS = { fe: DATA_PATHS.feMeta, be: DATA_PATHS.beStorage } as const;
 
 /** The default storage volumes of each component (official names and paths). */
-export function defaultStorageVolumes(component: Component): StorageVolume[] {
+function defaultStorageVolumes(component: Component): StorageVolume[] {
   const volume = (name: string, mountPath: string, storageClassName?: string, storageSize = '1Gi'): StorageVolume => ({
     name,
     mountPath,

@@ -39,7 +39,7 @@ export interface StatusInput {
 }
 
 /** Phases, as the official operator names them. */
-export const PHASES = { running: 'running', reconciling: 'reconciling', failed: 'failed' } as const;
+const PHASES = { running: 'running', reconciling: 'reconciling', failed: 'failed' } as const;
 
 /** The status object to write. */
 export function computeStatus(input: StatusInput): JsonObject {
@@ -166,7 +166,7 @@ export function tabletWaitText(pod: string, wait: { unhealthy: number; since: st
 }
 
 /** The `ClusterIdMismatch` condition: True while FE pods report a cluster id other than status holds. */
-export function clusterIdCondition(record: ReturnType<typeof recordClusterId>, generation: number): Omit<Condition, 'lastTransitionTime'> {
+function clusterIdCondition(record: ReturnType<typeof recordClusterId>, generation: number): Omit<Condition, 'lastTransitionTime'> {
   const type = CONDITION_TYPES.clusterIdMismatch;
   if (record.mismatch !== undefined) return { type, status: 'True', observedGeneration: generation, reason: 'SplitBrain', message: record.mismatch };
   return record.clusterId === undefined

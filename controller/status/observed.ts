@@ -43,7 +43,7 @@ export interface ObservedPod {
 }
 
 /** A restarted BE's wait for tablet health, as its agent annotates it. */
-export interface TabletHealthWait {
+interface TabletHealthWait {
   unhealthy: number;
   /** RFC 3339: when the wait started. */
   since: string;
@@ -132,7 +132,7 @@ export function rolloutComplete(sts: ObservedStatefulSet): boolean {
 }
 
 /** How long a FailedCreate event speaks for a StatefulSet: its controller retries with back-off up to about 17 minutes. */
-export const POD_CREATE_FAILURE_WINDOW_MS = 20 * 60_000;
+const POD_CREATE_FAILURE_WINDOW_MS = 20 * 60_000;
 
 /**
  * Why a StatefulSet cannot create its pods, from its `FailedCreate` events (the StatefulSet

@@ -13,7 +13,7 @@ import { PORTS } from '../../agent/contract/index.ts';
 const HERE = dirname(fileURLToPath(import.meta.url));
 
 /** Entry files of the simulated processes. */
-export const ENTRIES = {
+const ENTRIES = {
   fe: join(HERE, 'node', 'fe-main.ts'),
   backend: join(HERE, 'node', 'backend-main.ts'),
 } as const;

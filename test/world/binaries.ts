@@ -25,7 +25,7 @@ export const BINARY_NAMES = ['etcd', 'kube-apiserver', 'kube-controller-manager'
 export type BinaryName = (typeof BINARY_NAMES)[number];
 
 /** Env var that moves the cache root (default `${XDG_CACHE_HOME:-~/.cache}/starrocks-k8s-world`). */
-export const CACHE_ENV = 'STARROCKS_WORLD_CACHE';
+const CACHE_ENV = 'STARROCKS_WORLD_CACHE';
 
 /** The cache key: a short hash of the versions, the recipe and the platform. */
 export function versionsKey(platform: string = `${process.platform}-${process.arch}`): string {

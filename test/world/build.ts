@@ -35,7 +35,7 @@ function goEnv(): NodeJS.ProcessEnv {
 }
 
 /** Where a Go toolchain is looked for: `STARROCKS_WORLD_GO` if set, else PATH and the usual places. */
-export function goCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+function goCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
   const chosen = env.STARROCKS_WORLD_GO;
   return chosen !== undefined && chosen !== '' ? [chosen] : ['go', '/usr/local/go/bin/go', '/usr/lib/go/bin/go'];
 }

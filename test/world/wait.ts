@@ -20,7 +20,7 @@ export interface WaitOptions {
 }
 
 /** The last lines of a child's log, for error messages. */
-export function logTail(child: Child, lines = 15): string {
+function logTail(child: Child, lines = 15): string {
   try {
     return readFileSync(child.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {

@@ -41,7 +41,7 @@ export interface ClusterDnsOptions {
 }
 
 /** One query as the server saw it. */
-export interface DnsQueryLogEntry {
+interface DnsQueryLogEntry {
   /** Normalized (lower case, no trailing dot). */
   name: string;
   type: string;
@@ -307,7 +307,7 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
 }
 
 /** A random address in 127.64.0.0/10, the simulator's share of loopback. */
-export function randomSimulatorAddress(): string {
+function randomSimulatorAddress(): string {
   const byte = (min: number, max: number): number => min + Math.floor(Math.random() * (max - min + 1));
   return `127.${byte(64, 127)}.${byte(0, 255)}.${byte(1, 254)}`;
 }

@@ -18,14 +18,14 @@ import type { PodSpec, ServicePort, ServiceSpec } from './zone.ts';
 const tcp = (name: string, port: number): ServicePort => ({ name, port, protocol: 'TCP' });
 
 /** Ports of the load-balanced services, by component. */
-export const EXTERNAL_SERVICE_PORTS: Record<Component, readonly ServicePort[]> = {
+const EXTERNAL_SERVICE_PORTS: Record<Component, readonly ServicePort[]> = {
   fe: [tcp('http', PORTS.fe.http), tcp('rpc', PORTS.fe.rpc), tcp('query', PORTS.fe.query), tcp('edit-log', PORTS.fe.editLog)],
   be: [tcp('be', PORTS.be.be), tcp('webserver', PORTS.be.http), tcp('heartbeat', PORTS.be.heartbeat), tcp('brpc', PORTS.be.brpc)],
   cn: [tcp('thrift', PORTS.cn.be), tcp('webserver', PORTS.cn.http), tcp('heartbeat', PORTS.cn.heartbeat), tcp('brpc', PORTS.cn.brpc)],
 };
 
 /** Ports of the headless search services, by component. */
-export const SEARCH_SERVICE_PORTS: Record<Component, readonly ServicePort[]> = {
+const SEARCH_SERVICE_PORTS: Record<Component, readonly ServicePort[]> = {
   fe: [tcp(FE_SEARCH_QUERY_PORT_NAME, PORTS.fe.query)],
   be: [tcp('heartbeat', PORTS.be.heartbeat)],
   cn: [tcp('heartbeat', PORTS.cn.heartbeat)],

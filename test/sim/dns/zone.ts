@@ -79,9 +79,6 @@ export interface Zone {
   readonly pods: ReadonlyMap<string, PodSpec>;
 }
 
-/** Record types this zone answers with data. */
-export type ZoneRecordType = 'A' | 'AAAA' | 'SRV' | 'PTR';
-
 /** One question, name as asked. */
 export interface ZoneQuestion {
   name: string;
@@ -90,7 +87,7 @@ export interface ZoneQuestion {
 }
 
 /** A resource record in the shape dns-packet encodes. */
-export type ZoneRecord =
+type ZoneRecord =
   | { type: 'A' | 'AAAA' | 'PTR'; name: string; ttl: number; data: string }
   | { type: 'SRV'; name: string; ttl: number; data: { priority: number; weight: number; port: number; target: string } }
   | {

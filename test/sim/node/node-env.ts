@@ -4,7 +4,7 @@
  * (`STARROCKS_SIM_DNS`), its conf file (`$STARROCKS_CONF_DIR` or `$STARROCKS_HOME/conf`) and its
  * pid file; plus the connection to the world.
  */
-import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
@@ -90,14 +90,6 @@ export function claimPidFile(component: string, pidFile: string): void {
   writeFileSync(pidFile, `${process.pid}\n`);
 }
 
-/** Remove the pid file if it is still ours. */
-export function releasePidFile(pidFile: string): void {
-  try {
-    if (readFileSync(pidFile, 'utf8').trim() === String(process.pid)) unlinkSync(pidFile);
-  } catch {
-    // already gone
-  }
-}
 
 
 

@@ -7,7 +7,7 @@
 export type ShowTarget = 'frontends' | 'backends' | 'compute_nodes' | 'statistic';
 
 /** What one SELECT item computes (no FROM: constants and session functions). */
-export type SelectExpr =
+type SelectExpr =
   | { fn: 'literal'; value: string }
   | { fn: 'variable'; name: string }
   | { fn: 'version-comment' | 'version' | 'current-version' | 'database' | 'user' | 'current-user' | 'connection-id' | 'current-role' };
@@ -153,7 +153,7 @@ class Cursor {
 }
 
 /** The 1064 text for input the grammar does not accept. */
-export function syntaxErrorMessage(token: { raw: string; column: number } | undefined): string {
+function syntaxErrorMessage(token: { raw: string; column: number } | undefined): string {
   if (token === undefined) {
     return 'Getting syntax error at line 1, column 0. Detail message: Unexpected input \'<EOF>\'.';
   }

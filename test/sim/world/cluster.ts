@@ -28,7 +28,7 @@ export function sqlError(message: string): SqlResult {
  * Throwable and sets `Unexpected exception: <msg>`; later versions pass the message through
  * (reference §4.5).
  */
-export function ddlError(profile: Profile, message: string): SqlResult {
+function ddlError(profile: Profile, message: string): SqlResult {
   return sqlError(profile.name === '3.3' ? `Unexpected exception: ${message}` : message);
 }
 
@@ -36,7 +36,7 @@ export function ddlError(profile: Profile, message: string): SqlResult {
 export type FeRole = 'FOLLOWER' | 'OBSERVER';
 
 /** What the leader's heartbeat last learned about a node. */
-export interface HeartbeatState {
+interface HeartbeatState {
   alive: boolean;
   /** Consecutive failed heartbeats. */
   failures: number;
@@ -122,7 +122,7 @@ export interface ExecContext {
 }
 
 /** Databases every cluster has (`SHOW DATABASES` on an empty 3.x cluster). */
-export const BUILTIN_DATABASES = ['_statistics_', 'information_schema', 'sys'] as const;
+const BUILTIN_DATABASES = ['_statistics_', 'information_schema', 'sys'] as const;
 
 const ROOT_SESSION = rootSession('127.0.0.1');
 

@@ -15,7 +15,7 @@ import { writePki } from './pki.ts';
 import type { ProcessGroups } from '../orphan-guard.ts';
 
 /** Controllers kube-controller-manager runs: what StatefulSets, Deployments, HPAs, PVCs and GC need. */
-export const CONTROLLERS = [
+const CONTROLLERS = [
   'serviceaccount-controller',
   'serviceaccount-token-controller',
   'namespace-controller',
@@ -35,9 +35,9 @@ export const CONTROLLERS = [
 ] as const;
 
 /** The cluster domain CoreDNS serves. */
-export const CLUSTER_DOMAIN = 'cluster.local';
+const CLUSTER_DOMAIN = 'cluster.local';
 /** ClusterIPs come from here. Nothing routes them: tests reach pods through headless services. */
-export const SERVICE_CIDR = '10.96.0.0/16';
+const SERVICE_CIDR = '10.96.0.0/16';
 
 /** Options of `startControlPlane`. */
 export interface ControlPlaneOptions {

@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 
 /** The context name in every world's kubeconfig. */
-export const CONTEXT = 'starrocks-world';
+const CONTEXT = 'starrocks-world';
 
 /** What a kubeconfig needs. */
 export interface KubeconfigInput {

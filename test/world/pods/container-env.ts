@@ -7,7 +7,7 @@
 import type { Container, Pod } from './pod-types.ts';
 
 /** ConfigMap and Secret data by name (Secret values already decoded). Missing: undefined. */
-export interface EnvSources {
+interface EnvSources {
   configMap(name: string): Record<string, string> | undefined;
   secret(name: string): Record<string, string> | undefined;
 }

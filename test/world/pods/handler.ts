@@ -31,7 +31,7 @@ export interface HandlerInput {
 }
 
 /** The port number of a probe port (number, numeric string or a container port name). */
-export function handlerPort(port: number | string | undefined, container: Container): number | undefined {
+function handlerPort(port: number | string | undefined, container: Container): number | undefined {
   if (typeof port === 'number') return port;
   if (port === undefined) return undefined;
   if (/^[0-9]+$/.test(port)) return Number(port);

@@ -21,7 +21,7 @@ export interface ImageHost {
 }
 
 /** What a program of an image runs: a local file, or (for wrappers such as tini) another argv. */
-export type ProgramRun = { file: string; args: string[] } | { exec: string[] };
+type ProgramRun = { file: string; args: string[] } | { exec: string[] };
 
 /** One image the world knows. */
 export interface WorldImage {
@@ -40,7 +40,7 @@ export interface WorldImage {
 }
 
 /** `dist/starrocks-controller.mjs`, the bundle the controller image holds. */
-export const CONTROLLER_BUNDLE = join('dist', 'starrocks-controller.mjs');
+const CONTROLLER_BUNDLE = join('dist', 'starrocks-controller.mjs');
 
 /** `dist/starrocks-agent`, the agent's single executable (images/build-sea.ts) the agent image holds. */
 export const AGENT_EXECUTABLE = join('dist', 'starrocks-agent');
@@ -252,7 +252,7 @@ function buildWhenStale(build: StaleBuild): Promise<void> {
  * Runs `npm run build:controller`'s script when the bundle is missing or older than a source file
  * of controller/ or agent/ (which it bundles).
  */
-export function buildControllerBundle(repoRoot: string): Promise<void> {
+function buildControllerBundle(repoRoot: string): Promise<void> {
   return buildWhenStale({
     repoRoot,
     output: CONTROLLER_BUNDLE,
@@ -271,7 +271,7 @@ export function buildControllerBundle(repoRoot: string): Promise<void> {
  * Builds the agent's single executable for this machine (`npm run build:sea`'s builder, x64 only:
  * the world runs it here) when it is missing or older than a source of agent/ or its builder.
  */
-export function buildAgentExecutable(repoRoot: string): Promise<void> {
+function buildAgentExecutable(repoRoot: string): Promise<void> {
   return buildWhenStale({
     repoRoot,
     output: AGENT_EXECUTABLE,

@@ -4,7 +4,7 @@
  */
 
 /** Object metadata. */
-export interface ObjectMeta {
+interface ObjectMeta {
   name?: string;
   namespace?: string;
   uid?: string;
@@ -17,7 +17,7 @@ export interface ObjectMeta {
 }
 
 /** `httpGet` of a probe or hook. */
-export interface HttpGetAction {
+interface HttpGetAction {
   path?: string;
   port?: number | string;
   host?: string;
@@ -43,7 +43,7 @@ export interface Probe extends Handler {
 }
 
 /** One `env` entry. */
-export interface EnvVar {
+interface EnvVar {
   name: string;
   value?: string;
   valueFrom?: {

@@ -51,7 +51,7 @@ export async function observe(target: ObserveTarget): Promise<Snapshot> {
 }
 
 /** The leader's tables, read from the first FE pod that answers as the leader. */
-export async function leaderView(pods: readonly PodFacts[], password: string): Promise<{ members: MembersView | undefined; error: string | undefined; leader: PodFacts | undefined }> {
+async function leaderView(pods: readonly PodFacts[], password: string): Promise<{ members: MembersView | undefined; error: string | undefined; leader: PodFacts | undefined }> {
   let error: string | undefined = 'no FE pod has an address yet';
   for (const fe of pods) {
     if (fe.component !== 'fe' || fe.ip === undefined || fe.terminating) continue;
