@@ -94,9 +94,9 @@ export function startMonitor(options: MonitorOptions): Monitor {
     const { rows, health } = result.value;
     if (!rows.ok) return { self: 'unavailable', detail: rows.failure.kind };
     const membership = nodeMembership(rows.value, self, component);
-    if (findNode(rows.value, self) !== undefined) publishMembership({ component, registeredAs: self, role: undefined, clusterId: undefined, at: undefined }, {});
+    const own = findNode(rows.value, self);
+    if (own !== undefined) publishMembership({ component, registeredAs: self, role: undefined, clusterId: undefined, at: undefined }, {});
     if (component === 'be') {
-      const own = findNode(rows.value, self);
       const others = rows.value.filter((row) => row !== own);
       judgeTabletGate({ selfAlive: membership === 'alive', othersAlive: others.every((row) => row.alive), health: health?.ok === true ? health.value : undefined });
     }

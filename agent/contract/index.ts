@@ -56,7 +56,7 @@ export const ANNOTATIONS = {
   phase: 'starrocks.com/agent-phase',
   /** The start plan init chose: `bootstrap`, `join`, `restart-from-meta`, `registered`. */
   plan: 'starrocks.com/agent-plan',
-  /** JSON: the host:port the node was registered with, its role, cluster id. */
+  /** JSON: the host:port the node was registered with, its role, cluster id; its one codec is membership-annotation.ts. */
   membership: 'starrocks.com/agent-membership',
   /** JSON: BE decommission progress (tablets left, started at). */
   decommission: 'starrocks.com/agent-decommission',
