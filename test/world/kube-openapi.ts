@@ -15,19 +15,29 @@ import { isObject } from '../../controller/json.ts';
 import { KUBE_OPENAPI_GROUPS, convertKubeSchemas } from '../../controller/crd/kube-schemas.ts';
 import type { OpenApiDocuments } from '../../controller/crd/kube-schemas.ts';
 
-/** What a fresh control plane serves: the OpenAPI v3 documents and its version. */
-interface Served {
-  docs: OpenApiDocuments;
-  kubernetes: string;
+/** How to reach an API server as its admin (a ControlPlane has these). */
+interface ApiServer {
+  apiServerUrl: string;
+  caPem: string;
+  adminToken: string;
 }
 
-/** The text of controller/crd/kube-schemas.generated.json, converted from what the world's API server serves. */
+/** The text of controller/crd/kube-schemas.generated.json, converted from what `api` serves. */
+export async function servedKubeSchemasJson(api: ApiServer): Promise<string> {
+  const get = async (path: string): Promise<unknown> => {
+    const { status, body } = await httpStatus(`${api.apiServerUrl}${path}`, { ca: api.caPem, token: api.adminToken, timeoutMs: 60_000 });
+    if (status !== 200) throw new Error(`GET ${path} answered ${status}: ${body.slice(0, 200)}`);
+    return JSON.parse(body) as unknown;
+  };
+  const docs: OpenApiDocuments = {};
+  for (const group of KUBE_OPENAPI_GROUPS) docs[group] = await get(`/openapi/v3/${group}`);
+  const version = await get('/version');
+  const kubernetes = isObject(version) && typeof version.gitVersion === 'string' ? version.gitVersion : 'unknown';
+  return `${JSON.stringify(convertKubeSchemas({ docs, kubernetes }), null, 1)}\n`;
+}
+
+/** The same, from a control plane started for it in a temporary folder (stopped after). */
 export async function kubeSchemasJson(): Promise<string> {
-  return `${JSON.stringify(convertKubeSchemas(await fetchKubeOpenApi()), null, 1)}\n`;
-}
-
-/** Fetches `/openapi/v3/<group>` for every group the CRD embeds types of, from a fresh control plane. */
-async function fetchKubeOpenApi(): Promise<Served> {
   const { paths, missing } = locateBinaries();
   if (missing.length > 0) throw new Error(`the Kubernetes world's binaries are missing (${missing.join(', ')}): run npm run setup`);
   const dir = await mkdtemp(join(tmpdir(), 'starrocks-openapi-'));
@@ -35,18 +45,7 @@ async function fetchKubeOpenApi(): Promise<Served> {
   try {
     const cp = await startControlPlane({ binaries: paths, dir, ip: addressPlan().controlPlane, groups: guard });
     try {
-      const get = async (path: string): Promise<unknown> => {
-        const { status, body } = await httpStatus(`${cp.apiServerUrl}${path}`, { ca: cp.caPem, token: cp.adminToken, timeoutMs: 60_000 });
-        if (status !== 200) throw new Error(`GET ${path} answered ${status}: ${body.slice(0, 200)}`);
-        return JSON.parse(body) as unknown;
-      };
-      const docs: OpenApiDocuments = {};
-      for (const group of KUBE_OPENAPI_GROUPS) {
-        docs[group] = await get(`/openapi/v3/${group}`);
-      }
-      const version = await get('/version');
-      const kubernetes = isObject(version) && typeof version.gitVersion === 'string' ? version.gitVersion : 'unknown';
-      return { docs, kubernetes };
+      return await servedKubeSchemasJson(cp);
     } finally {
       await cp.stop();
     }
