@@ -24,7 +24,7 @@ import {
 } from './defaults.ts';
 
 /** Longest `spec.agent.tabletHealthMaxWaitSeconds`: a week, the bound the agent accepts (agent/config.ts). */
-export const MAX_TABLET_HEALTH_WAIT_SECONDS = 7 * 24 * 3600;
+const MAX_TABLET_HEALTH_WAIT_SECONDS = 7 * 24 * 3600;
 
 const str = (options: TSchemaOptions = {}) => Type.String(options);
 const int = (options: TSchemaOptions = {}) => Type.Integer({ format: 'int32', ...options });
@@ -353,10 +353,8 @@ export const STAR_ROCKS_CLUSTER_SCHEMA = Type.Object(
 
 /** A StarRocksCluster as stored (before defaulting by parse.ts). */
 export type StarRocksClusterResource = Static<typeof STAR_ROCKS_CLUSTER_SCHEMA>;
-/** `spec` as stored. */
-export type StarRocksClusterSpecResource = StarRocksClusterResource['spec'];
-/** A component's spec as stored (FE, BE or CN: the common fields). */
-export type ComponentSpecResource = StarRocksClusterSpecResource['starRocksFeSpec'];
+/** A component's spec as stored (FE's: BE and CN have the same common fields). */
+export type ComponentSpecResource = StarRocksClusterResource['spec']['starRocksFeSpec'];
 
 /** The schema as the CRD holds it: plain JSON, without TypeBox's own (non-enumerable) markers. */
 export function crdOpenApiSchema(): JsonObject {

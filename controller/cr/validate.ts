@@ -29,10 +29,15 @@ function strict(node: unknown): unknown {
   return out;
 }
 
+let plain: JsonObject | undefined;
 let validator: Validator | undefined;
-// Compiled on first use: the controller's start-up does not pay for it before the first CR.
+// Built on first use: the controller's start-up does not pay for them before the first CR.
+function plainSchema(): JsonObject {
+  plain ??= crdOpenApiSchema();
+  return plain;
+}
 function compiled(): Validator {
-  validator ??= Compile(strict(crdOpenApiSchema()) as typeof STAR_ROCKS_CLUSTER_SCHEMA);
+  validator ??= Compile(strict(plainSchema()) as typeof STAR_ROCKS_CLUSTER_SCHEMA);
   return validator;
 }
 
@@ -59,7 +64,7 @@ function shown(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** Schema errors of a raw CR, each naming the field's JSON path and its value; [] when it conforms. */
+/** Schema errors of a raw CR: the field's path (`spec.x.tolerations[0].key`), and what is wrong with the value it got; [] when it conforms. */
 export function schemaProblems(raw: unknown): SpecProblem[] {
   const v = compiled();
   if (v.Check(raw)) return [];
@@ -76,13 +81,13 @@ export function schemaProblems(raw: unknown): SpecProblem[] {
     const missing = error.keyword === 'required' ? error.params.requiredProperties : [];
     for (const key of missing) {
       const path = field === '' ? key : `${field}.${key}`;
-      problems.push({ field: path, message: `${path} is required` });
+      problems.push({ field: path, message: 'Required value: set it' });
     }
     if (missing.length > 0) continue;
     // anyOf reports each branch; the anyOf error itself says enough.
     if (error.schemaPath.includes('/anyOf/')) continue;
     const value = valueAt(raw, error.instancePath);
-    problems.push({ field: field === '' ? '<root>' : field, message: `${field === '' ? 'the object' : field}: ${error.message} (got ${shown(value)})` });
+    problems.push({ field: field === '' ? '<root>' : field, message: `${error.message} (got ${shown(value)})` });
   }
   return problems;
 }
@@ -98,7 +103,7 @@ export function conforms(raw: unknown): raw is StarRocksClusterResource {
  */
 export function ruleProblems(raw: unknown): SpecProblem[] {
   const problems: SpecProblem[] = [];
-  walkRules(crdOpenApiSchema(), raw, '', problems);
+  walkRules(plainSchema(), raw, '', problems);
   return problems;
 }
 

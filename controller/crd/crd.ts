@@ -8,7 +8,8 @@ import { crdOpenApiSchema } from '../cr/schema.ts';
 import type { JsonObject } from '../json.ts';
 import { COMPONENT_FIELDS, STATUS_FIELDS } from './fields.ts';
 
-export { COMPONENT_FIELDS, ENV_FIELDS, STATUS_FIELDS } from './fields.ts';
+/** Re-exported for the status writers (run/, status/). */
+export { STATUS_FIELDS } from './fields.ts';
 
 /** The CRD object. */
 export function starRocksClusterCrd(): JsonObject {

@@ -19,7 +19,7 @@ export const KUBE_OPENAPI_GROUPS = ['api/v1', 'apis/apps/v1', 'apis/autoscaling/
 export type OpenApiDocuments = Record<string, unknown>;
 
 /** The embedded types, by OpenAPI name: the roots of the conversion. */
-export const KUBE_TYPES = [
+const KUBE_TYPES = [
   'io.k8s.api.core.v1.Affinity',
   'io.k8s.api.core.v1.Capabilities',
   'io.k8s.api.core.v1.Container',
