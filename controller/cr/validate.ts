@@ -6,6 +6,7 @@
  */
 import { Compile } from 'typebox/compile';
 import type { Validator } from 'typebox/compile';
+import kubeSchemas from '../crd/kube-schemas.generated.json' with { type: 'json' };
 import { CRD_RULES } from '../crd/rules.ts';
 import { isObject } from '../json.ts';
 import type { JsonObject } from '../json.ts';
@@ -29,6 +30,31 @@ function strict(node: unknown): unknown {
   return out;
 }
 
+/**
+ * The strict schema with each embedded Kubernetes type defined once (`$defs`) and referred to
+ * where the CRD repeats it (Container six times, Affinity three): half the compile time and
+ * half the check time of the inlined schema. Only unchanged copies are shared (found by their
+ * text); overlaid ones (EnvVar with bounds) stay inline.
+ */
+function sharedKubeTypes(schema: JsonObject): Record<string, unknown> {
+  const byText = new Map(Object.entries(kubeSchemas.schemas).map(([name, s]) => [JSON.stringify(s), name]));
+  const defs: Record<string, unknown> = {};
+  const share = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(share);
+    if (!isObject(node)) return node;
+    const name = byText.get(JSON.stringify(node));
+    if (name !== undefined) {
+      defs[name] ??= strict(node);
+      return { $ref: `#/$defs/${name}` };
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) out[key] = share(value);
+    return out;
+  };
+  const root = strict(share(schema)) as Record<string, unknown>;
+  return { ...root, $defs: defs };
+}
+
 let plain: JsonObject | undefined;
 let validator: Validator | undefined;
 // Built on first use: the controller's start-up does not pay for them before the first CR.
@@ -37,7 +63,7 @@ function plainSchema(): JsonObject {
   return plain;
 }
 function compiled(): Validator {
-  validator ??= Compile(strict(plainSchema()) as typeof STAR_ROCKS_CLUSTER_SCHEMA);
+  validator ??= Compile(sharedKubeTypes(plainSchema()) as unknown as typeof STAR_ROCKS_CLUSTER_SCHEMA);
   return validator;
 }
 
