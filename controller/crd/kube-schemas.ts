@@ -41,7 +41,7 @@ const KUBE_TYPES = [
 export type KubeType = (typeof KUBE_TYPES)[number];
 
 /** The committed file's content. */
-export interface KubeSchemas {
+interface KubeSchemas {
   /** `gitVersion` of the kube-apiserver the documents came from. */
   kubernetes: string;
   schemas: Record<KubeType, JsonObject>;
