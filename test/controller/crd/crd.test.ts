@@ -53,6 +53,12 @@ t.test('the schema is structural', async (t) => {
       problems.push(`${path}: no type`);
     }
     if (node.anyOf !== undefined && !intOrString) problems.push(`${path}: anyOf outside int-or-string`);
+    for (const key of Object.keys(node)) {
+      if (['$ref', 'allOf', 'oneOf', 'patternProperties', 'x-kubernetes-patch-strategy', 'x-kubernetes-patch-merge-key', 'x-kubernetes-unions'].includes(key)) {
+        problems.push(`${path}: ${key} (a CRD schema may not hold it)`);
+      }
+    }
+    if (node.additionalProperties === false) problems.push(`${path}: additionalProperties false (a CRD schema may not hold it)`);
     if (node.properties !== undefined && node.additionalProperties !== undefined) problems.push(`${path}: properties and additionalProperties`);
     if (node.type === 'object' && node.properties === undefined && node.additionalProperties === undefined && node['x-kubernetes-preserve-unknown-fields'] !== true && path !== '.metadata') {
       problems.push(`${path}: object with no fields (would prune everything)`);
