@@ -10,7 +10,7 @@ import { Value } from 'typebox/value';
 import { parseCluster } from '../../../controller/cr/parse.ts';
 import { ruleProblems, schemaProblems } from '../../../controller/cr/validate.ts';
 import type { SpecProblem } from '../../../controller/cr/types.ts';
-import { INVALID_CASES, OFFICIAL_STYLE_YAML, VALID_CASES, baseCluster, clustersInFile } from '../fixtures/manifests.ts';
+import { INVALID_CASES, KUBE_TYPE_INVALID_CASES, OFFICIAL_STYLE_YAML, VALID_CASES, baseCluster, clustersInFile } from '../fixtures/manifests.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const committed = readFileSync(`${root}${CRD_YAML_PATH}`, 'utf8');
@@ -133,7 +133,7 @@ t.test('the embedded Kubernetes types are typed: only official fields this contr
 
 t.test('each invalid manifest is rejected, naming its field', async (t) => {
   t.ok(INVALID_CASES.length >= 20);
-  for (const c of INVALID_CASES) {
+  for (const c of [...INVALID_CASES, ...KUBE_TYPE_INVALID_CASES]) {
     const manifest = baseCluster();
     c.mutate(manifest);
     const errors = validate(manifest);
