@@ -52,7 +52,10 @@ function sharedKubeTypes(schema: JsonObject): Record<string, unknown> {
     return out;
   };
   const root = strict(share(schema)) as Record<string, unknown>;
-  return { ...root, $defs: defs };
+  // The status is the controller's own output, and the API server prunes it to the schema: a
+  // status field this version does not know must not make the spec invalid.
+  const properties = isObject(root.properties) ? { ...root.properties, status: {} } : root.properties;
+  return { ...root, properties, $defs: defs };
 }
 
 let plain: JsonObject | undefined;

@@ -58,3 +58,10 @@ t.test('resource claims reach the parsed resources', async (t) => {
   t.same(problems, []);
   t.same(cluster?.be?.resources, { limits: { cpu: 4 }, claims: [{ name: 'gpu' }] });
 });
+
+t.test('the status is not the spec: a status field unknown to this version does not make the CR invalid', async (t) => {
+  const manifest = baseCluster();
+  manifest.status = { phase: 'running', fieldOfALaterVersion: { x: 1 } };
+  t.same(schemaProblems(manifest), []);
+  t.ok(parseCluster(manifest).cluster);
+});
