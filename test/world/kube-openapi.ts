@@ -36,14 +36,14 @@ export async function servedKubeSchemasJson(api: ApiServer): Promise<string> {
   return `${JSON.stringify(convertKubeSchemas({ docs, kubernetes }), null, 1)}\n`;
 }
 
-/** The same, from a control plane started for it in a temporary folder (stopped after). */
+/** The same, from an etcd and a kube-apiserver started for it in a temporary folder (stopped after). */
 export async function kubeSchemasJson(): Promise<string> {
   const { paths, missing } = locateBinaries();
   if (missing.length > 0) throw new Error(`the Kubernetes world's binaries are missing (${missing.join(', ')}): run npm run setup`);
   const dir = await mkdtemp(join(tmpdir(), 'starrocks-openapi-'));
   const guard = startOrphanGuard(dir);
   try {
-    const cp = await startControlPlane({ binaries: paths, dir, ip: addressPlan().controlPlane, groups: guard });
+    const cp = await startControlPlane({ binaries: paths, dir, ip: addressPlan().controlPlane, groups: guard, apiServerOnly: true });
     try {
       return await servedKubeSchemasJson(cp);
     } finally {

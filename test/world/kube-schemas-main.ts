@@ -1,6 +1,6 @@
 /**
  * `npm run build:crd:kube`: rewrites controller/crd/kube-schemas.generated.json from the OpenAPI
- * v3 documents of the world's kube-apiserver (started here, stopped after); the script then runs
+ * v3 documents of the world's kube-apiserver (etcd and kube-apiserver started here, stopped after); the script then runs
  * `npm run build:crd`. Hold the world lock: `flock /tmp/world.lock npm run build:crd:kube`.
  */
 import { writeFileSync } from 'node:fs';
