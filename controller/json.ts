@@ -16,7 +16,7 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** `value` when it is a JSON value (deep check), otherwise undefined. */
-export function asJson(value: unknown): Json | undefined {
+function asJson(value: unknown): Json | undefined {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (Array.isArray(value)) {

@@ -1,8 +1,9 @@
 /**
- * The typed, defaulted form of a `StarRocksCluster` (the official operator's `starrocks.com/v1`
- * schema plus our optional additions), as `parse.ts` produces it. Field names follow the CR.
- * Kubernetes types the CR passes through unchanged (affinity, tolerations, env vars, sidecars, HPA
- * metrics, ...) stay JSON: they are copied into the rendered objects as they are.
+ * The typed, defaulted form of a `StarRocksCluster`, as `parse.ts` produces it from a CR that
+ * conforms to the one schema (`schema.ts`, whose `StarRocksClusterResource` is the CR as stored).
+ * Field names follow the CR. Kubernetes types the CR passes through (affinity, tolerations, env
+ * vars, sidecars, HPA metrics, ...) are checked by the schema with the API server's own types and
+ * stay JSON here: they are copied into the rendered objects as they are.
  */
 import type { Component } from '../../agent/contract/index.ts';
 import type { Json, JsonObject } from '../json.ts';
@@ -19,7 +20,7 @@ export interface StorageVolume {
 }
 
 /** An entry of `service.ports`: overrides the port or nodePort of a rendered port. */
-export interface ServicePortOverride {
+interface ServicePortOverride {
   name: string | undefined;
   port: number | undefined;
   containerPort: number | undefined;
@@ -44,7 +45,7 @@ export interface MountSpec {
 }
 
 /** `configMapInfo`: the whole conf file of the component, from a ConfigMap key. */
-export interface ConfigMapInfo {
+interface ConfigMapInfo {
   configMapName: string;
   resolveKey: string;
 }

@@ -2,12 +2,14 @@
  * Cross-field rules of the StarRocksCluster CRD. Each rule is written twice on purpose, side by
  * side: as CEL for the API server (`x-kubernetes-validations`, rejected at admission) and as a
  * TypeScript predicate over the same object, so the controller can report a CR that got in
- * before the rule existed, and tests can check manifests without a cluster. Keep the two halves
+ * before the rule existed, and tests can check manifests without a cluster. The schema
+ * (cr/schema.ts) attaches each rule at its site; cr/validate.ts runs the twins there. Keep the two halves
  * of a rule equivalent.
  */
 import type { Component } from '../../agent/contract/index.ts';
 import { DEFAULT_VOTERS } from '../cr/defaults.ts';
 import { isObject } from '../json.ts';
+import { COMPONENT_FIELDS, ENV_FIELDS } from './fields.ts';
 
 /** Where in the schema a rule is attached. */
 export type RuleSite =
@@ -35,7 +37,7 @@ export interface CrdRule {
 }
 
 /** Longest cluster name: `<name>-fe-<ordinal>` and the StatefulSet revision label must fit 63. */
-export const MAX_CLUSTER_NAME = 40;
+const MAX_CLUSTER_NAME = 40;
 
 const num = (value: unknown, fallback: number): number => (typeof value === 'number' ? value : fallback);
 const list = (value: unknown): Record<string, unknown>[] =>
@@ -50,20 +52,17 @@ const unique = (items: Record<string, unknown>[], key: string): boolean => {
 const LAST_BE =
   'StarRocks cannot decommission its last BE (its tablet replicas have nowhere to go, and dropping the BEs loses the data); to remove the cluster, delete the StarRocksCluster';
 
-/** The env list field of each component (`ENV_FIELDS` in crd.ts, which imports this file). */
-const ENV_LIST: Readonly<Record<Component, string>> = { fe: 'feEnvVars', be: 'beEnvVars', cn: 'cnEnvVars' };
-const SPEC_NAME: Readonly<Record<Component, string>> = { fe: 'starRocksFeSpec', be: 'starRocksBeSpec', cn: 'starRocksCnSpec' };
 
 /**
  * HOST_TYPE=IP in a component's env: the agent refuses it on Kubernetes (agent/config.ts), so
  * admission refuses it first, where the user sees it. The agent compares without case.
  */
 function noHostTypeIp(component: Component): CrdRule {
-  const field = ENV_LIST[component];
+  const field = ENV_FIELDS[component];
   return {
     site: component,
     rule: `!has(self.${field}) || !self.${field}.exists(e, e.name == 'HOST_TYPE' && has(e.value) && e.value in ['IP', 'Ip', 'iP', 'ip'])`,
-    message: `${SPEC_NAME[component]}.${field} must not set HOST_TYPE to IP: pod IPs change when pods are re-created, which leaves ghost nodes holding tablets; remove HOST_TYPE (FQDN is the default)`,
+    message: `${COMPONENT_FIELDS[component]}.${field} must not set HOST_TYPE to IP: pod IPs change when pods are re-created, which leaves ghost nodes holding tablets; remove HOST_TYPE (FQDN is the default)`,
     fieldPath: `.${field}`,
     check: (self) => !list(self[field]).some((e) => e.name === 'HOST_TYPE' && typeof e.value === 'string' && ['IP', 'Ip', 'iP', 'ip'].includes(e.value)),
   };

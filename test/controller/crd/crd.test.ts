@@ -5,16 +5,20 @@ import { parse } from 'yaml';
 import { CRD } from '../../../agent/contract/index.ts';
 import { CRD_RULES } from '../../../controller/crd/rules.ts';
 import { CRD_YAML_PATH, crdYaml } from '../../../controller/crd/crd-yaml.ts';
-import { isObject } from '../../../controller/json.ts';
+import { dig, isObject } from '../../../controller/json.ts';
+import { Value } from 'typebox/value';
 import { parseCluster } from '../../../controller/cr/parse.ts';
-import { INVALID_CASES, OFFICIAL_STYLE_YAML, baseCluster, clustersInFile } from '../fixtures/manifests.ts';
-import { validateAgainstSchema } from '../fixtures/schema-validator.ts';
+import { ruleProblems, schemaProblems } from '../../../controller/cr/validate.ts';
+import type { SpecProblem } from '../../../controller/cr/types.ts';
+import { INVALID_CASES, KUBE_TYPE_INVALID_CASES, OFFICIAL_STYLE_YAML, VALID_CASES, baseCluster, clustersInFile } from '../fixtures/manifests.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const committed = readFileSync(`${root}${CRD_YAML_PATH}`, 'utf8');
 const crd = parse(committed) as Record<string, unknown>;
 const version = (crd.spec as { versions: Record<string, unknown>[] }).versions[0] as Record<string, unknown>;
 const schema = (version.schema as { openAPIV3Schema: Record<string, unknown> }).openAPIV3Schema;
+/** What the controller's runtime validation reports: the schema, then the CEL rules' twins. */
+const validate = (manifest: unknown): SpecProblem[] => [...schemaProblems(manifest), ...ruleProblems(manifest)];
 
 t.test('the committed CRD YAML is generated from controller/crd/crd.ts (run npm run build:crd)', async (t) => {
   t.equal(committed, crdYaml());
@@ -49,13 +53,18 @@ t.test('the schema is structural', async (t) => {
       problems.push(`${path}: no type`);
     }
     if (node.anyOf !== undefined && !intOrString) problems.push(`${path}: anyOf outside int-or-string`);
+    for (const key of Object.keys(node)) {
+      if (['$ref', 'allOf', 'oneOf', 'patternProperties', 'x-kubernetes-patch-strategy', 'x-kubernetes-patch-merge-key', 'x-kubernetes-unions'].includes(key)) {
+        problems.push(`${path}: ${key} (a CRD schema may not hold it)`);
+      }
+    }
+    if (node.additionalProperties === false) problems.push(`${path}: additionalProperties false (a CRD schema may not hold it)`);
     if (node.properties !== undefined && node.additionalProperties !== undefined) problems.push(`${path}: properties and additionalProperties`);
     if (node.type === 'object' && node.properties === undefined && node.additionalProperties === undefined && node['x-kubernetes-preserve-unknown-fields'] !== true && path !== '.metadata') {
       problems.push(`${path}: object with no fields (would prune everything)`);
     }
-    if (node.default !== undefined) {
-      const errors = validateAgainstSchema({ ...node, default: undefined }, node.default);
-      if (errors.length > 0) problems.push(`${path}: default does not validate`);
+    if (node.default !== undefined && !Value.Check({ ...node, default: undefined }, node.default)) {
+      problems.push(`${path}: default does not validate`);
     }
     if (isObject(node.properties)) for (const [k, v] of Object.entries(node.properties)) visit(v, `${path}.${k}`);
     visit(node.items, `${path}[]`);
@@ -89,21 +98,46 @@ t.test('the examples and an official-style manifest validate', async (t) => {
     const clusters = clustersInFile(`${root}${file}`);
     t.equal(clusters.length, 1, file);
     for (const cluster of clusters) {
-      t.same(validateAgainstSchema(schema, cluster), [], file);
+      t.same(validate(cluster), [], file);
       t.same(parseCluster(cluster).problems, [], `${file} parses without problems`);
     }
   }
-  t.same(validateAgainstSchema(schema, parse(OFFICIAL_STYLE_YAML)), [], 'official style');
-  t.same(validateAgainstSchema(schema, baseCluster()), [], 'base cluster');
+  t.same(validate(parse(OFFICIAL_STYLE_YAML)), [], 'official style');
+  t.same(validate(baseCluster()), [], 'base cluster');
+});
+
+t.test('the official fields this schema once rejected or passed unchecked validate', async (t) => {
+  for (const c of VALID_CASES) {
+    const manifest = baseCluster();
+    c.mutate(manifest);
+    t.same(validate(manifest), [], c.name);
+    t.ok(parseCluster(manifest).cluster, `${c.name}: parses`);
+  }
+});
+
+t.test('the embedded Kubernetes types are typed: only official fields this controller does not read keep unknown fields', async (t) => {
+  const preserved: string[] = [];
+  const visit = (node: unknown, path: string): void => {
+    if (!isObject(node)) return;
+    if (node['x-kubernetes-preserve-unknown-fields'] === true) preserved.push(path);
+    if (isObject(node.properties)) for (const [k, v] of Object.entries(node.properties)) visit(v, `${path}.${k}`);
+    visit(node.items, `${path}[]`);
+    visit(node.additionalProperties, `${path}{}`);
+  };
+  visit(schema, '');
+  t.same(preserved.sort(), ['.spec.disasterRecovery', '.spec.starRocksFeProxySpec']);
+  const be = dig(schema, 'properties', 'spec', 'properties', 'starRocksBeSpec', 'properties');
+  t.match(dig(be, 'tolerations'), { type: 'array', items: { type: 'object', properties: { key: { type: 'string' }, tolerationSeconds: { type: 'integer' } } } });
+  t.match(dig(be, 'sidecars'), { items: { required: ['name'], properties: { resources: { properties: { claims: { 'x-kubernetes-list-type': 'map' } } } } } });
 });
 
 t.test('each invalid manifest is rejected, naming its field', async (t) => {
   t.ok(INVALID_CASES.length >= 20);
-  for (const c of INVALID_CASES) {
+  for (const c of [...INVALID_CASES, ...KUBE_TYPE_INVALID_CASES]) {
     const manifest = baseCluster();
     c.mutate(manifest);
-    const errors = validateAgainstSchema(schema, manifest);
-    const named = errors.some((e) => e.path === c.field || e.path.endsWith(c.field) || e.message.includes(c.field));
+    const errors = validate(manifest);
+    const named = errors.some((e) => e.field === c.field || e.field.endsWith(c.field) || e.message.includes(c.field));
     t.ok(named, `${c.name}: ${JSON.stringify(errors)}`);
   }
 });
@@ -141,7 +175,7 @@ t.test('HOST_TYPE=IP is refused in every component env with one line; FQDN and o
   const spec = manifest.spec as Record<string, Record<string, unknown>>;
   (spec.starRocksFeSpec as Record<string, unknown>).feEnvVars = [{ name: 'HOST_TYPE', value: 'FQDN' }, { name: 'IP', value: 'IP' }];
   (spec.starRocksBeSpec as Record<string, unknown>).beEnvVars = [{ name: 'HOST_TYPE', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }];
-  t.same(validateAgainstSchema(schema, manifest), []);
+  t.same(validate(manifest), []);
   t.same(parseCluster(manifest).problems, []);
   (spec.starRocksCnSpec as Record<string, unknown>).cnEnvVars = [{ name: 'HOST_TYPE', value: 'Ip' }];
   t.same(parseCluster(manifest).problems, [

@@ -50,6 +50,11 @@ export interface ControlPlaneOptions {
   readyTimeoutMs?: number;
   /** Records every component's process group (see orphan-guard.ts). */
   groups?: ProcessGroups;
+  /**
+   * Start etcd and kube-apiserver only (reading what the API server serves, e.g. its OpenAPI
+   * documents); `dns` is then the API server's address with port 0: there is no CoreDNS.
+   */
+  apiServerOnly?: boolean;
 }
 
 /** A running control plane. */
@@ -147,6 +152,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
 
     const kubeconfigPath = join(dir, 'kubeconfig');
     await writeKubeconfig(kubeconfigPath, { server: apiServerUrl, caPem, token });
+    if (options.apiServerOnly === true) {
+      return { apiServerUrl, kubeconfigPath, caPem, adminToken: token, dns: { host: ip, port: 0 }, children, logDir, stop };
+    }
 
     const secure = (port: number): string[] => [
       `--kubeconfig=${kubeconfigPath}`,
