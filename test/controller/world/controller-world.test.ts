@@ -18,7 +18,7 @@ import { parseStarRocksConf } from '../../../agent/contract/starrocks-conf.ts';
 import type { StarRocksConf } from '../../../agent/contract/starrocks-conf.ts';
 import { parseCluster, presentComponents } from '../../../controller/cr/parse.ts';
 import { asString, dig } from '../../../controller/json.ts';
-import { OWNED_KINDS } from '../../../controller/kube/resources.ts';
+import { OWNED_KINDS } from '../../../controller/kube/kube-api.ts';
 import { render } from '../../../controller/render/render.ts';
 import { specHash, storedSpecHash } from '../../../controller/render/spec-hash.ts';
 import { holdLease } from '../../../controller/run/lease.ts';
@@ -27,7 +27,7 @@ import { REPO_ROOT, startWorld } from '../../world/world.ts';
 import type { World } from '../../world/world.ts';
 import { waitCrdEstablished, waitFor } from '../../world/wait.ts';
 import { INVALID_CASES, OFFICIAL_STYLE_YAML, baseCluster } from '../fixtures/manifests.ts';
-import { CONTROLLER_USER, controllerKit, runController } from '../fixtures/world-controller.ts';
+import { CONTROLLER_USER, controllerKit, runController, startInformers } from '../fixtures/world-controller.ts';
 import type { ControllerKit, RunningController } from '../fixtures/world-controller.ts';
 
 const exec = promisify(execFile);
@@ -228,7 +228,13 @@ t.test('a manifest written for the official operator applies unchanged and rende
 t.test('a second reconcile makes no write, and a restarted controller changes nothing', async (t) => {
   await running?.stop();
   running = undefined;
-  const deps = { api: kit.api, log: kit.log, events: kit.events, now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+  const stopInformers = new AbortController();
+  const informers = await startInformers(kit, { signal: stopInformers.signal });
+  t.teardown(async () => {
+    stopInformers.abort();
+    await informers.stop();
+  });
+  const deps = { api: kit.api, cache: informers.cache, log: kit.log, events: kit.events, now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
   const clusters = ['minimal', 'prod', 'elastic'];
   // Pods appear (Pending) a moment after their StatefulSet: wait until the world has settled.
   await waitFor(
@@ -414,7 +420,7 @@ t.test('the scale subresource drives CN replicas; the HPA targets the cluster', 
 t.test('leader election: one holder at a time, a successor takes over an expired lease', async (t) => {
   const a = new AbortController();
   const b = new AbortController();
-  const options = { api: kit.api, log: kit.log, namespace: 'starrocks-system', name: 'test-lease', durationSeconds: 2, renewEveryMs: 300 };
+  const options = { api: kit.api, log: kit.log, namespace: 'starrocks-system', name: 'test-lease', durationSeconds: 2, renewDeadlineMs: 1_500, retryMs: 300 };
   const first = await holdLease({ ...options, identity: 'a', signal: a.signal });
   let secondLeads = false;
   const second = holdLease({ ...options, identity: 'b', signal: b.signal }).then((l) => {
