@@ -74,6 +74,8 @@ export function clientNodeInformers(options: InformerOptions): Informers {
     const backoff = createBackoff({ baseMs: 500, maxMs: 30_000 });
     informer.on('connect', () => backoff.reset());
     informer.on('error', (error: unknown) => {
+      // Stopping aborts the watches: not a failure.
+      if (options.signal.aborted) return;
       const retryInMs = backoff.next();
       options.log.warn({ kind, err: describeError(error), retryInMs }, 'watch failed; restarting');
       sleep(retryInMs, options.signal).then(

@@ -70,7 +70,9 @@ export function startController(options: ControllerOptions): Controller {
   let synced = false;
   informers.onChange(({ kind, type, object }) => {
     const namespace = field(object, 'metadata', 'namespace');
-    if (namespace === undefined) return;
+    // Until every kind is listed the cache is partial (a cluster without its StatefulSets would
+    // get a wrong status): the clusters are queued once it is complete, below.
+    if (!synced || namespace === undefined) return;
     if (kind === CRD.kind) {
       const name = field(object, 'metadata', 'name');
       // A status write changes only the status: the spec did not move, nothing to do.
@@ -79,8 +81,7 @@ export function startController(options: ControllerOptions): Controller {
       return;
     }
     const instance = field(object, 'metadata', 'labels', LABELS.instance);
-    // Before the first full list, the clusters are queued by the start below.
-    if (synced && instance !== undefined && informers.cache.get(CRD.kind, namespace, instance) !== undefined) queue.add(clusterKey(namespace, instance));
+    if (instance !== undefined && informers.cache.get(CRD.kind, namespace, instance) !== undefined) queue.add(clusterKey(namespace, instance));
   });
 
   const resyncAll = (): void => {
