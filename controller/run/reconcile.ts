@@ -12,7 +12,7 @@ import { describeError } from '../../agent/contract/errors.ts';
 import type { Log } from '../../agent/contract/log.ts';
 import { presentComponents } from '../cr/parse.ts';
 import type { StarRocksCluster } from '../cr/types.ts';
-import { asJsonObject, asString, dig, isObject } from '../json.ts';
+import { asJsonObject, asString, canonicalJson, dig, isObject } from '../json.ts';
 import type { JsonObject } from '../json.ts';
 import { OWNED_KINDS, httpStatusOf } from '../kube/kube-api.ts';
 import type { KubeApi, ObjectCache } from '../kube/kube-api.ts';
@@ -98,17 +98,31 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
   return result;
 }
 
+/**
+ * Whether an apply changed what the controller manages: its spec (the generation moves, where
+ * there is one), its labels or annotations, or, for kinds without a generation, anything (the
+ * resourceVersion moves). Status written by others in between (an HPA's) is no change of ours.
+ */
+export function applyChanged(before: JsonObject | undefined, after: JsonObject): boolean {
+  if (before === undefined) return true;
+  const meta = (o: JsonObject, key: string): string => canonicalJson(dig(o, 'metadata', key) ?? {});
+  if (meta(before, 'labels') !== meta(after, 'labels') || meta(before, 'annotations') !== meta(after, 'annotations')) return true;
+  const generation = dig(after, 'metadata', 'generation');
+  if (generation !== undefined) return generation !== dig(before, 'metadata', 'generation');
+  return dig(after, 'metadata', 'resourceVersion') !== dig(before, 'metadata', 'resourceVersion');
+}
+
 // Independent objects: applied together (Kubernetes converges whatever the order), and every one
-// is attempted even when another fails. An apply that changed nothing leaves the resourceVersion.
+// is attempted even when another fails.
 async function execute(input: { deps: ReconcileDeps; plan: ReconcilePlan; cache: { owned: readonly JsonObject[] }; result: ReconcileResult; cluster: StarRocksCluster }): Promise<void> {
   const { deps, plan, result } = input;
-  const before = new Map(input.cache.owned.map((o) => [objectKey({ kind: String(o.kind), metadata: asJsonObject(o.metadata) ?? {} }), asString(dig(o, 'metadata', 'resourceVersion'))]));
+  const before = new Map(input.cache.owned.map((o) => [objectKey({ kind: String(o.kind), metadata: asJsonObject(o.metadata) ?? {} }), o]));
   const outcomes = await Promise.allSettled(plan.apply.map((object) => deps.api.apply(object)));
   for (const [i, outcome] of outcomes.entries()) {
     const object: KubernetesObject | undefined = plan.apply[i];
     if (outcome.status !== 'fulfilled' || object === undefined) continue;
     const key = objectKey(object);
-    if (asString(dig(outcome.value, 'metadata', 'resourceVersion')) === before.get(key)) continue;
+    if (!applyChanged(before.get(key), outcome.value)) continue;
     result.applied.push(key);
     const drift = plan.drift.get(key);
     if (drift !== undefined) deps.log.warn({ cluster: input.cluster.name, object: key, drift }, 'repaired a hand edit');

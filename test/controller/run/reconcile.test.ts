@@ -7,7 +7,7 @@ import type { JsonObject } from '../../../controller/json.ts';
 import type { KubeApi, ObjectCache } from '../../../controller/kube/kube-api.ts';
 import { render } from '../../../controller/render/render.ts';
 import type { ClusterEvent } from '../../../controller/run/events.ts';
-import { reconcile } from '../../../controller/run/reconcile.ts';
+import { applyChanged, reconcile } from '../../../controller/run/reconcile.ts';
 import { fakeKube } from '../fixtures/fake-kube.ts';
 import type { FakeKube } from '../fixtures/fake-kube.ts';
 import { baseCluster } from '../fixtures/manifests.ts';
@@ -222,4 +222,15 @@ t.test('the FE budget follows the FE roles the agents report', async (t) => {
   for (const ordinal of [3, 4]) store.delete(`Pod/c-fe-${ordinal}`);
   await reconcile(d, KEY);
   t.equal((store.get('PodDisruptionBudget/c-fe-pdb')?.spec as Loose).minAvailable, 2, 'dropped: majority of the 3 left');
+});
+
+t.test('an apply changed something of ours only when the generation, labels or annotations moved (or the resourceVersion, without a generation)', async (t) => {
+  const hpa = (generation: number, resourceVersion: string, labels: Loose = { a: '1' }): JsonObject => ({ metadata: { generation, resourceVersion, labels } }) as JsonObject;
+  t.notOk(applyChanged(hpa(1, '10'), hpa(1, '12')), 'the HPA controller wrote its status in between: not ours');
+  t.ok(applyChanged(hpa(1, '10'), hpa(2, '12')), 'the spec changed');
+  t.ok(applyChanged(hpa(1, '10'), hpa(1, '12', { a: '2' })), 'a label changed');
+  t.ok(applyChanged(undefined, hpa(1, '12')), 'created');
+  const sa = (resourceVersion: string): JsonObject => ({ metadata: { resourceVersion } }) as JsonObject;
+  t.notOk(applyChanged(sa('5'), sa('5')));
+  t.ok(applyChanged(sa('5'), sa('6')), 'no generation: the resourceVersion tells');
 });

