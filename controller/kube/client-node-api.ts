@@ -22,7 +22,7 @@ import type { JsonObject } from '../json.ts';
 import type { KubeApi } from './kube-api.ts';
 
 /** A failed API call: ERR_KUBERNETES with the HTTP status (0 when the server was not reached). */
-export class KubeCallError extends AgentError {
+class KubeCallError extends AgentError {
   readonly httpStatus: number;
   constructor(httpStatus: number, message: string, options?: { cause?: unknown }) {
     super('ERR_KUBERNETES', message, options);
@@ -39,7 +39,7 @@ export interface ClientNodeKubeApiOptions {
 }
 
 /** Aborts every request after `ms`. */
-export function timeoutMiddleware(ms: number): ObservableMiddleware {
+function timeoutMiddleware(ms: number): ObservableMiddleware {
   return {
     pre: (context) => {
       context.setSignal(AbortSignal.timeout(ms));

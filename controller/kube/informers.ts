@@ -36,7 +36,7 @@ export interface InformerOptions {
 }
 
 /** The collection path a ListWatch watches. */
-export function watchPath(kind: CachedKind, namespace: string | undefined): string {
+function watchPath(kind: CachedKind, namespace: string | undefined): string {
   const apiVersion = apiVersionOf(kind);
   const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
   return namespace === undefined ? `${base}/${PLURALS[kind]}` : `${base}/namespaces/${namespace}/${PLURALS[kind]}`;

@@ -193,7 +193,7 @@ export function planReconcile(input: PlanInput): ReconcilePlan {
  * since its last apply (same spec hash: otherwise the difference is the CR's own change): its
  * replicas or a rendered label. Undefined when it does not, or when it does not exist yet.
  */
-export function driftOf(rendered: KubernetesObject, cached: JsonObject | undefined): string | undefined {
+function driftOf(rendered: KubernetesObject, cached: JsonObject | undefined): string | undefined {
   if (cached === undefined || storedSpecHash(cached) !== specHash(rendered)) return undefined;
   if (rendered.kind === 'StatefulSet') {
     const want = asNumber(dig(rendered, 'spec', 'replicas'));
@@ -260,7 +260,7 @@ function findCondition(conditions: unknown, type: string): Condition | undefined
 }
 
 /** True when the object names the StarRocksCluster of this uid among its owners. */
-export function ownedBy(object: unknown, uid: string): boolean {
+function ownedBy(object: unknown, uid: string): boolean {
   const refs = dig(object, 'metadata', 'ownerReferences');
   return Array.isArray(refs) && refs.some((r) => isObject(r) && r.uid === uid && r.kind === CRD.kind);
 }
