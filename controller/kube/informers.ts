@@ -61,10 +61,12 @@ export function clientNodeInformers(options: InformerOptions): Informers {
       // The ListWatch caches the items right after this resolves (setImmediate: after that).
       setImmediate(markListed);
       // Plain JSON like the watch events; the kind, which list items lack, for the listeners.
-      return { ...result, items: result.items.map((item) => ({ ...plain(item), kind }) as ClientObject) };
+      return { ...result, items: result.items.map((item) => slim({ ...plain(item), kind }) as unknown as ClientObject) };
     };
     const informer = new ListWatch<ClientObject>(watchPath(kind, options.namespace), watch, list, false, labelSelector, undefined, { delayFn: delay });
     const emit = (type: CacheChange['type']) => (object: ClientObject) => {
+      // The ListWatch calls back with the object it caches: slimmed in place.
+      slim(object as unknown as JsonObject);
       for (const listener of listeners) listener({ kind, type, object: object as unknown as JsonObject });
     };
     informer.on('add', emit('add'));
@@ -106,4 +108,14 @@ export function clientNodeInformers(options: InformerOptions): Informers {
       await Promise.all([...informers.values()].map((i) => i.stop()));
     },
   };
+}
+
+/**
+ * Drops what reconciles never read from a cached object, in place: `managedFields` (the larger
+ * part of most objects; client-go informers drop it with a transform too).
+ */
+function slim(object: JsonObject): JsonObject {
+  const metadata = object.metadata;
+  if (typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)) delete metadata.managedFields;
+  return object;
 }
