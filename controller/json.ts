@@ -57,11 +57,6 @@ export function asNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-/** The boolean at `value`, or undefined. */
-export function asBoolean(value: unknown): boolean | undefined {
-  return typeof value === 'boolean' ? value : undefined;
-}
-
 /** A string-to-string map (labels, annotations), dropping non-string entries. */
 export function asStringMap(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};

@@ -18,22 +18,30 @@ import { VERSION } from '../agent/contract/version.ts';
 import { DEFAULT_AGENT_IMAGE, FIELD_MANAGER } from './cr/defaults.ts';
 import { parseCluster, presentComponents } from './cr/parse.ts';
 import { asString, dig } from './json.ts';
-import { loadConnection } from './kube/connection.ts';
-import { restKubeApi } from './kube/rest-api.ts';
+import { clientNodeKubeApi } from './kube/client-node-api.ts';
+import { clientNodeInformers } from './kube/informers.ts';
+import { loadKubeConfig } from './kube/kube-config.ts';
 import { render } from './render/render.ts';
-import { startController } from './run/controller.ts';
+import { DEFAULT_RESYNC_SECONDS, startController } from './run/controller.ts';
 import { apiEventRecorder } from './run/events.ts';
-import { holdLease } from './run/lease.ts';
+import { holdLease, leaderOnly } from './run/lease.ts';
 
 const USAGE = `usage: starrocks-controller <command> [options]
 
 commands:
   run          watch StarRocksClusters and reconcile them
-                 --kubeconfig FILE      (default: in-cluster ServiceAccount, else KUBECONFIG)
+                 --kubeconfig FILE      (default: in-cluster ServiceAccount, else KUBECONFIG,
+                                        else ~/.kube/config; exec plugins work)
                  --namespace NS         only this namespace (default: all)
                  --lease-namespace NS   where the leader Lease lives (default: POD_NAMESPACE)
                  --no-leader-election   act without a Lease (one replica only)
-                 --resync-seconds N     reconcile every cluster at least this often (default 300)
+                 --resync-seconds N     apply every cluster's whole desired state at least this
+                                        often: hand edits are repaired within it (default ${DEFAULT_RESYNC_SECONDS})
+                 --lease-duration-seconds N       a follower takes over a lease not renewed
+                                        for this long, by its own clock (default 15)
+                 --lease-renew-deadline-seconds N a leader that could not renew for this long
+                                        stops writing and exits; < duration (default 10)
+                 --lease-retry-ms N     between lease attempts (default 2000)
                  --concurrency N        clusters reconciled in parallel (default 4)
                  --request-timeout-ms N timeout of every API call (default 10000)
                  --agent-image IMAGE    the agent image every pod's install-agent init container
@@ -100,7 +108,10 @@ async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Prom
       namespace: { type: 'string' },
       'lease-namespace': { type: 'string' },
       'no-leader-election': { type: 'boolean', default: false },
-      'resync-seconds': { type: 'string', default: '300' },
+      'resync-seconds': { type: 'string', default: String(DEFAULT_RESYNC_SECONDS) },
+      'lease-duration-seconds': { type: 'string', default: '15' },
+      'lease-renew-deadline-seconds': { type: 'string', default: '10' },
+      'lease-retry-ms': { type: 'string', default: '2000' },
       concurrency: { type: 'string', default: '4' },
       'request-timeout-ms': { type: 'string', default: '10000' },
       'agent-image': { type: 'string', default: DEFAULT_AGENT_IMAGE },
@@ -114,9 +125,9 @@ async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Prom
     return n;
   };
   const log = createLogger({ level: env.STARROCKS_CONTROLLER_LOG_LEVEL ?? 'info', base: { component: 'controller' } });
-  const connection = loadConnection({ kubeconfig: values.kubeconfig, env });
-  const api = restKubeApi({
-    connection,
+  const kubeConfig = loadKubeConfig({ kubeconfig: values.kubeconfig, env });
+  const client = clientNodeKubeApi({
+    kubeConfig,
     fieldManager: FIELD_MANAGER,
     timeoutMs: number('request-timeout-ms', values['request-timeout-ms'], 100),
   });
@@ -125,25 +136,30 @@ async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Prom
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => abort.abort());
 
   let lost: Promise<void> | undefined;
+  let api = client;
   if (!values['no-leader-election']) {
     const leadership = await holdLease({
-      api,
+      api: client,
       log,
       namespace: values['lease-namespace'] ?? env.POD_NAMESPACE ?? 'default',
       name: 'starrocks-controller',
       identity,
-      durationSeconds: 15,
-      renewEveryMs: 5_000,
+      durationSeconds: number('lease-duration-seconds', values['lease-duration-seconds'], 2),
+      renewDeadlineMs: number('lease-renew-deadline-seconds', values['lease-renew-deadline-seconds'], 1) * 1000,
+      retryMs: number('lease-retry-ms', values['lease-retry-ms'], 100),
       signal: abort.signal,
     });
     lost = leadership.lost;
+    // Every write checks leadership when it is made: a leader paused past its renew deadline
+    // writes nothing when it resumes, before its renew loop notices.
+    api = leaderOnly(client, leadership.isLeading);
   }
   if (abort.signal.aborted) return 0;
   const controller = startController({
     api,
+    informers: clientNodeInformers({ kubeConfig, namespace: values.namespace, log, signal: abort.signal }),
     log,
     events: apiEventRecorder({ api, log, instance: identity, now: () => new Date().toISOString() }),
-    namespace: values.namespace,
     resyncMs: number('resync-seconds', values['resync-seconds'], 1) * 1000,
     progressRecheckMs: 30_000,
     concurrency: number('concurrency', values.concurrency, 1),

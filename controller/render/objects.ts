@@ -22,6 +22,23 @@ export type KubernetesObject = JsonObject & {
   metadata: RenderedMeta;
 };
 
+/**
+ * A rendered part, checked against client-node's model of it: `modelled<V1ServiceSpec>({...})`
+ * fails `tsc` on a misspelt or misplaced field. The value stays plain JSON (the models are types
+ * only: rendering loads no client-node code).
+ */
+export function modelled<T extends object>(value: T): JsonObject {
+  return value as unknown as JsonObject;
+}
+
+/**
+ * A part given as JSON (the CR's own, admitted by the CRD schema, or rendered as JSON elsewhere)
+ * where a model type is expected: the one place such a part crosses into the typed render.
+ */
+export function asModel<T>(value: unknown): T {
+  return value as T;
+}
+
 /** Labels on every object of a cluster (and of one component, when given). */
 export function clusterLabels(cluster: string, component?: Component): Record<string, string> {
   const labels: Record<string, string> = {

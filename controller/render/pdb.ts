@@ -11,8 +11,8 @@
 import { names, selectorLabels } from '../../agent/contract/index.ts';
 import type { FeSpec } from '../cr/types.ts';
 import type { ComponentSpec, StarRocksCluster } from '../cr/types.ts';
-import type { JsonObject } from '../json.ts';
-import { objectMeta } from './objects.ts';
+import type { V1LabelSelector, V1PodDisruptionBudgetSpec } from '@kubernetes/client-node';
+import { modelled, objectMeta } from './objects.ts';
 import type { KubernetesObject } from './objects.ts';
 
 /** The label the StatefulSet controller puts on each pod with its ordinal (Kubernetes 1.28+). */
@@ -53,8 +53,8 @@ export function feVoterOrdinals(fe: FeSpec, pods: readonly FePodView[] = []): nu
 
 /** The PDB of a component; `fePods` are the FE pods that exist (none: the planned voters only). */
 export function renderPodDisruptionBudget(cluster: StarRocksCluster, spec: ComponentSpec, fePods: readonly FePodView[] = []): KubernetesObject {
-  const selector: JsonObject = { matchLabels: selectorLabels(cluster.name, spec.component) };
-  const pdbSpec: JsonObject = { selector };
+  const selector: V1LabelSelector = { matchLabels: selectorLabels(cluster.name, spec.component) };
+  const pdbSpec: V1PodDisruptionBudgetSpec = { selector };
   if (spec.component === 'fe') {
     // Voters that exist or are planned: a 1-FE cluster with the default of 3 voters has one.
     const voters = feVoterOrdinals(cluster.fe, fePods);
@@ -72,6 +72,6 @@ export function renderPodDisruptionBudget(cluster: StarRocksCluster, spec: Compo
       name: names(cluster.name).podDisruptionBudget(spec.component),
       component: spec.component,
     }),
-    spec: pdbSpec,
+    spec: modelled<V1PodDisruptionBudgetSpec>(pdbSpec),
   };
 }

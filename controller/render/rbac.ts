@@ -12,7 +12,8 @@
 import { names } from '../../agent/contract/index.ts';
 import type { StarRocksCluster } from '../cr/types.ts';
 import { agentRbacRules } from './agent-rbac.ts';
-import { objectMeta } from './objects.ts';
+import type { RbacV1Subject, V1PolicyRule, V1RoleRef } from '@kubernetes/client-node';
+import { modelled, objectMeta } from './objects.ts';
 import type { KubernetesObject } from './objects.ts';
 
 /**
@@ -32,14 +33,14 @@ export function renderAgentRbac(cluster: StarRocksCluster): KubernetesObject[] {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
       metadata: objectMeta({ cluster, name }),
-      rules: agentRbacRules(cluster.name).map((rule) => ({ ...rule })),
+      rules: agentRbacRules(cluster.name).map((rule) => modelled<V1PolicyRule>({ ...rule })),
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
       metadata: objectMeta({ cluster, name }),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-      subjects: [{ kind: 'ServiceAccount', name, namespace: cluster.namespace }],
+      roleRef: modelled<V1RoleRef>({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name }),
+      subjects: [modelled<RbacV1Subject>({ kind: 'ServiceAccount', name, namespace: cluster.namespace })],
     },
   ];
 }

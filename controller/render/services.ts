@@ -5,8 +5,8 @@
  */
 import { names, selectorLabels } from '../../agent/contract/index.ts';
 import type { ComponentSpec, StarRocksCluster } from '../cr/types.ts';
-import type { JsonObject } from '../json.ts';
-import { objectMeta } from './objects.ts';
+import type { V1ServicePort, V1ServiceSpec } from '@kubernetes/client-node';
+import { modelled, objectMeta } from './objects.ts';
 import type { KubernetesObject } from './objects.ts';
 import type { ComponentPort } from './ports.ts';
 
@@ -24,12 +24,12 @@ export function renderExternalService(options: ServiceOptions): KubernetesObject
   const ports = options.ports.map((p) => {
     // A CR port entry overrides the rendered port it names (by name or container port).
     const override = user?.ports.find((o) => o.name === p.serviceName || o.containerPort === p.port);
-    const port: JsonObject = { name: p.serviceName, port: override?.port ?? p.port, targetPort: p.port, protocol: 'TCP' };
+    const port: V1ServicePort = { name: p.serviceName, port: override?.port ?? p.port, targetPort: p.port, protocol: 'TCP' };
     if (p.appProtocol !== undefined) port.appProtocol = p.appProtocol;
     if (override?.nodePort !== undefined) port.nodePort = override.nodePort;
     return port;
   });
-  const serviceSpec: JsonObject = {
+  const serviceSpec: V1ServiceSpec = {
     type: user?.type ?? 'ClusterIP',
     selector: selectorLabels(cluster.name, spec.component),
     ports,
@@ -48,7 +48,7 @@ export function renderExternalService(options: ServiceOptions): KubernetesObject
       labels: user?.labels,
       annotations: user?.annotations,
     }),
-    spec: serviceSpec,
+    spec: modelled<V1ServiceSpec>(serviceSpec),
   };
 }
 
@@ -59,11 +59,11 @@ export function renderSearchService(options: ServiceOptions & { port: ComponentP
     apiVersion: 'v1',
     kind: 'Service',
     metadata: objectMeta({ cluster, name: names(cluster.name).searchService(spec.component), component: spec.component }),
-    spec: {
+    spec: modelled<V1ServiceSpec>({
       clusterIP: 'None',
       publishNotReadyAddresses: true,
       selector: selectorLabels(cluster.name, spec.component),
       ports: [{ name: `${port.serviceName}-port`, port: port.port, targetPort: port.port, protocol: 'TCP' }],
-    },
+    }),
   };
 }

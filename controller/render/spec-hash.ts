@@ -1,7 +1,8 @@
 /**
  * The spec hash: a digest of a rendered object, stored in its `starrocks.com/spec-hash`
- * annotation. An object whose stored hash equals the new render's is not applied again, so a
- * reconcile with nothing to change makes no write.
+ * annotation: what the controller's inputs were at its last apply. It never skips an apply (every
+ * reconcile applies everything); an object that differs from the render while the hash still
+ * matches was changed by someone else (run/plan.ts reports it as drift).
  */
 import { createHash } from 'node:crypto';
 import { ANNOTATIONS } from '../../agent/contract/index.ts';

@@ -19,9 +19,28 @@ import {
 } from '../../agent/contract/index.ts';
 import { PROBE_PERIOD_SECONDS } from '../cr/defaults.ts';
 import type { ComponentSpec, StarRocksCluster } from '../cr/types.ts';
-import type { Json, JsonObject } from '../json.ts';
+import type {
+  V1Capabilities,
+  V1Container,
+  V1ContainerPort,
+  V1EnvVar,
+  V1Lifecycle,
+  V1PersistentVolumeClaim,
+  V1PodSecurityContext,
+  V1PodSpec,
+  V1PodTemplateSpec,
+  V1Probe,
+  V1ResourceRequirements,
+  V1SecurityContext,
+  V1StatefulSetPersistentVolumeClaimRetentionPolicy,
+  V1StatefulSetSpec,
+  V1StatefulSetUpdateStrategy,
+  V1Sysctl,
+  V1Volume,
+  V1VolumeMount,
+} from '@kubernetes/client-node';
 import { renderEnv } from './env.ts';
-import { clusterLabels, objectMeta } from './objects.ts';
+import { asModel, clusterLabels, modelled, objectMeta } from './objects.ts';
 import type { KubernetesObject } from './objects.ts';
 import type { ComponentPort } from './ports.ts';
 import { podServiceAccount } from './rbac.ts';
@@ -86,7 +105,7 @@ export function prestopCommand(spec: Pick<ComponentSpec, 'lifecycle' | 'terminat
 }
 
 /** A probe on the agent's HTTP server; undefined when the budget is 0 (disabled, as officially). */
-function agentProbe(path: string, seconds: number): JsonObject | undefined {
+function agentProbe(path: string, seconds: number): V1Probe | undefined {
   if (seconds <= 0) return undefined;
   return {
     httpGet: { path, port: PORTS.agent },
@@ -103,7 +122,7 @@ export function renderStatefulSet(options: StatefulSetOptions): KubernetesObject
   const volumes = renderVolumes({ cluster: cluster.name, spec, passwordSecret: cluster.agent.passwordSecret });
   const env = renderEnv({ cluster, spec, feQueryPort: options.feQueryPort });
 
-  const containerSecurity: JsonObject = {
+  const containerSecurity: V1SecurityContext = {
     allowPrivilegeEscalation: false,
     readOnlyRootFilesystem: spec.readOnlyRootFilesystem,
   };
@@ -111,24 +130,24 @@ export function renderStatefulSet(options: StatefulSetOptions): KubernetesObject
   // `runAsNonRoot: false`, every capability dropped unless the CR names its own, the runtime's
   // seccomp profile. https://kubernetes.io/docs/concepts/security/pod-security-standards/
   const nonRoot = spec.runAsNonRoot !== false;
-  containerSecurity.capabilities = spec.capabilities ?? { drop: ['ALL'] };
+  containerSecurity.capabilities = spec.capabilities === undefined ? { drop: ['ALL'] } : asModel<V1Capabilities>(spec.capabilities);
   if (nonRoot) containerSecurity.runAsNonRoot = true;
 
-  const common = (): JsonObject => {
-    const c: JsonObject = {
+  const common = (): Omit<V1Container, 'name'> => {
+    const c: Omit<V1Container, 'name'> = {
       image: options.image,
-      env: env.map((e) => ({ ...e })),
-      volumeMounts: volumes.mounts.map((m) => ({ ...m })),
+      env: env.map((e) => asModel<V1EnvVar>({ ...e })),
+      volumeMounts: volumes.mounts.map((m) => asModel<V1VolumeMount>({ ...m })),
       securityContext: { ...containerSecurity },
     };
     if (spec.imagePullPolicy !== undefined) c.imagePullPolicy = spec.imagePullPolicy;
-    if (Object.keys(spec.resources).length > 0) c.resources = spec.resources;
+    if (Object.keys(spec.resources).length > 0) c.resources = asModel<V1ResourceRequirements>(spec.resources);
     return c;
   };
 
   // The agent image's entrypoint is the executable (images/agent.Dockerfile); only args are given.
   // Runs first: the user's init containers run their own images and need no agent.
-  const installContainer: JsonObject = {
+  const installContainer: V1Container = {
     name: CONTAINERS.install,
     image: options.agentImage,
     args: [AGENT_COMMANDS.install, '--to', PATHS.agentBinDir],
@@ -136,46 +155,46 @@ export function renderStatefulSet(options: StatefulSetOptions): KubernetesObject
     securityContext: { ...containerSecurity, readOnlyRootFilesystem: true },
   };
   if (spec.imagePullPolicy !== undefined) installContainer.imagePullPolicy = spec.imagePullPolicy;
-  const initContainer: JsonObject = { name: CONTAINERS.init, command: [PATHS.agentBin, AGENT_COMMANDS.init], ...common() };
-  const containerPorts: Json[] = options.ports
+  const initContainer: V1Container = { name: CONTAINERS.init, command: [PATHS.agentBin, AGENT_COMMANDS.init], ...common() };
+  const containerPorts: V1ContainerPort[] = options.ports
     .filter((p) => p.containerName !== undefined)
     .map((p) => ({ name: p.containerName ?? '', containerPort: p.port, protocol: 'TCP' }));
   containerPorts.push({ name: AGENT_PORT_NAME, containerPort: PORTS.agent, protocol: 'TCP' });
 
-  const main: JsonObject = {
+  const main: V1Container = {
     name: CONTAINERS.main(spec.component),
     ...mainCommand(spec),
     ...common(),
     ports: containerPorts,
-    lifecycle: { ...spec.lifecycle, preStop: { exec: { command: prestopCommand(spec) } } },
+    lifecycle: { ...asModel<V1Lifecycle>(spec.lifecycle), preStop: { exec: { command: prestopCommand(spec) } } },
   };
-  const probes: [string, JsonObject | undefined][] = [
+  const probes: ['startupProbe' | 'livenessProbe' | 'readinessProbe', V1Probe | undefined][] = [
     ['startupProbe', agentProbe(AGENT_ROUTES.startupz, spec.probeSeconds.startup)],
     ['livenessProbe', agentProbe(AGENT_ROUTES.livez, spec.probeSeconds.liveness)],
     ['readinessProbe', agentProbe(AGENT_ROUTES.readyz, spec.probeSeconds.readiness)],
   ];
   for (const [key, probe] of probes) if (probe !== undefined) main[key] = probe;
 
-  const podSecurity: JsonObject = { fsGroup: STARROCKS_UID, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } };
+  const podSecurity: V1PodSecurityContext = { fsGroup: STARROCKS_UID, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } };
   if (nonRoot) {
     podSecurity.runAsNonRoot = true;
     podSecurity.runAsUser = STARROCKS_UID;
     podSecurity.runAsGroup = STARROCKS_UID;
   }
-  if (spec.sysctls.length > 0) podSecurity.sysctls = spec.sysctls;
+  if (spec.sysctls.length > 0) podSecurity.sysctls = asModel<V1Sysctl[]>(spec.sysctls);
 
-  const podSpec: JsonObject = {
+  const podSpec: V1PodSpec = {
     serviceAccountName: podServiceAccount(cluster),
     automountServiceAccountToken: true,
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
     securityContext: podSecurity,
     // install-agent first; then the user's init containers; the agent's init runs last, right
     // before StarRocks starts.
-    initContainers: [installContainer, ...spec.initContainers, initContainer],
-    containers: [main, ...spec.sidecars],
-    volumes: volumes.volumes,
+    initContainers: [installContainer, ...asModel<V1Container[]>(spec.initContainers), initContainer],
+    containers: [main, ...asModel<V1Container[]>(spec.sidecars)],
+    volumes: asModel<V1Volume[]>(volumes.volumes),
   };
-  const optional: [string, Json | undefined][] = [
+  const optional: [keyof V1PodSpec, unknown][] = [
     ['imagePullSecrets', spec.imagePullSecrets.length > 0 ? spec.imagePullSecrets : undefined],
     ['schedulerName', spec.schedulerName],
     ['nodeSelector', Object.keys(spec.nodeSelector).length > 0 ? spec.nodeSelector : undefined],
@@ -186,9 +205,10 @@ export function renderStatefulSet(options: StatefulSetOptions): KubernetesObject
     ['shareProcessNamespace', spec.shareProcessNamespace],
     ['priorityClassName', spec.priorityClassName],
   ];
-  for (const [key, value] of optional) if (value !== undefined) podSpec[key] = value;
+  // The CR's own parts, as the CRD schema admitted them.
+  for (const [key, value] of optional) if (value !== undefined) Object.assign(podSpec, { [key]: value });
 
-  const template: JsonObject = {
+  const template: V1PodTemplateSpec = {
     metadata: {
       labels: { ...spec.podLabels, ...clusterLabels(cluster.name, spec.component), ...selector },
       ...(Object.keys(spec.annotations).length > 0 ? { annotations: { ...spec.annotations } } : {}),
@@ -196,27 +216,27 @@ export function renderStatefulSet(options: StatefulSetOptions): KubernetesObject
     spec: podSpec,
   };
 
-  const stsSpec: JsonObject = {
+  const stsSpec: V1StatefulSetSpec = {
     replicas: spec.replicas,
     selector: { matchLabels: selector },
     serviceName: n.searchService(spec.component),
     podManagementPolicy: spec.podManagementPolicy,
-    updateStrategy: spec.updateStrategy ?? { type: 'RollingUpdate' },
+    updateStrategy: spec.updateStrategy === undefined ? { type: 'RollingUpdate' } : asModel<V1StatefulSetUpdateStrategy>(spec.updateStrategy),
     // Data outlives the cluster unless the user says otherwise.
     persistentVolumeClaimRetentionPolicy: {
       whenDeleted: 'Retain',
       whenScaled: 'Retain',
-      ...spec.persistentVolumeClaimRetentionPolicy,
+      ...asModel<V1StatefulSetPersistentVolumeClaimRetentionPolicy | undefined>(spec.persistentVolumeClaimRetentionPolicy),
     },
     template,
   };
   if (spec.minReadySeconds !== undefined) stsSpec.minReadySeconds = spec.minReadySeconds;
-  if (volumes.claimTemplates.length > 0) stsSpec.volumeClaimTemplates = volumes.claimTemplates;
+  if (volumes.claimTemplates.length > 0) stsSpec.volumeClaimTemplates = asModel<V1PersistentVolumeClaim[]>(volumes.claimTemplates);
 
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
     metadata: objectMeta({ cluster, name: n.statefulSet(spec.component), component: spec.component }),
-    spec: stsSpec,
+    spec: modelled<V1StatefulSetSpec>(stsSpec),
   };
 }

@@ -1,28 +1,30 @@
 /**
- * The controller's loop: watches StarRocksClusters and the StatefulSets and pods they own, queues
- * the cluster of every change, reconciles each queued cluster, re-checks clusters that are still
- * progressing, and resyncs every cluster periodically.
+ * The controller's loop: informers cache the StarRocksClusters and what they own; every change
+ * queues its cluster, each queued cluster is reconciled from the cache, clusters still
+ * progressing are re-checked, and every cluster is resynced periodically (a full apply, which
+ * repairs hand edits).
  */
-import { CRD, LABELS, LABEL_VALUES } from '../../agent/contract/index.ts';
+import { CRD, LABELS } from '../../agent/contract/index.ts';
 import { describeError } from '../../agent/contract/errors.ts';
 import type { Log } from '../../agent/contract/log.ts';
 import { asString, dig } from '../json.ts';
 import type { JsonObject } from '../json.ts';
-import type { KubeApi } from '../kube/kube-api.ts';
+import type { Informers, KubeApi } from '../kube/kube-api.ts';
 import type { EventRecorder } from './events.ts';
 import { reconcile } from './reconcile.ts';
 import type { ReconcileResult } from './reconcile.ts';
-import { runWatcher } from './watcher.ts';
 import { createWorkQueue } from './work-queue.ts';
 import type { WorkQueue } from './work-queue.ts';
+
+/** The default resync interval: a hand edit is repaired within it. */
+export const DEFAULT_RESYNC_SECONDS = 60;
 
 /** Options of `startController`. */
 export interface ControllerOptions {
   api: KubeApi;
+  informers: Informers;
   log: Log;
   events: EventRecorder;
-  /** Only this namespace, or all when undefined. */
-  namespace: string | undefined;
   /** Every cluster is reconciled at least this often. */
   resyncMs: number;
   /** A cluster that is still progressing is re-checked after this long even without events. */
@@ -39,100 +41,72 @@ export interface ControllerOptions {
 /** A running controller. */
 export interface Controller {
   queue: WorkQueue;
-  /** Resolves when every watcher has stopped (after the signal aborts). */
+  /** Resolves when the informers have stopped (after the signal aborts). */
   done: Promise<void>;
 }
 
 /** `namespace/name` of a cluster. */
-export function clusterKey(namespace: string, name: string): string {
+function clusterKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 
-/** Start watching and reconciling. */
+/** Start the informers and reconcile. */
 export function startController(options: ControllerOptions): Controller {
   const now = options.now ?? (() => new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
-  const known = new Set<string>();
+  const { informers } = options;
+  const deps = { api: options.api, cache: informers.cache, log: options.log, events: options.events, now, agentImage: options.agentImage };
   const queue = createWorkQueue({
     concurrency: options.concurrency,
     handle: async (key) => {
       const [namespace = '', name = ''] = key.split('/');
-      const result = await reconcile({ api: options.api, log: options.log, events: options.events, now, agentImage: options.agentImage }, { namespace, name });
+      const result = await reconcile(deps, { namespace, name });
       options.onReconciled?.(key, result);
       return result.progressing ? options.progressRecheckMs : undefined;
     },
     onError: (key, error) => options.log.warn({ cluster: key, err: describeError(error) }, 'reconcile failed; retrying'),
   });
 
-  const clusterOf = (object: JsonObject): string | undefined => {
-    const namespace = asString(dig(object, 'metadata', 'namespace'));
-    const instance = asString(dig(object, 'metadata', 'labels', LABELS.instance));
-    return namespace === undefined || instance === undefined ? undefined : clusterKey(namespace, instance);
-  };
-  const keyOfCluster = (object: JsonObject): string | undefined => {
-    const namespace = asString(dig(object, 'metadata', 'namespace'));
-    const name = asString(dig(object, 'metadata', 'name'));
-    return namespace === undefined || name === undefined ? undefined : clusterKey(namespace, name);
-  };
+  const field = (object: JsonObject, ...path: string[]): string | undefined => asString(dig(object, ...path));
+  let synced = false;
+  informers.onChange(({ kind, type, object }) => {
+    const namespace = field(object, 'metadata', 'namespace');
+    // Until every kind is listed the cache is partial (a cluster without its StatefulSets would
+    // get a wrong status): the clusters are queued once it is complete, below.
+    if (!synced || namespace === undefined) return;
+    if (kind === CRD.kind) {
+      const name = field(object, 'metadata', 'name');
+      // A status write changes only the status: the spec did not move, nothing to do.
+      const statusOnly = type === 'update' && dig(object, 'metadata', 'generation') === dig(object, 'status', 'observedGeneration');
+      if (name !== undefined && type !== 'delete' && !statusOnly) queue.add(clusterKey(namespace, name));
+      return;
+    }
+    const instance = field(object, 'metadata', 'labels', LABELS.instance);
+    if (instance !== undefined && informers.cache.get(CRD.kind, namespace, instance) !== undefined) queue.add(clusterKey(namespace, instance));
+  });
 
-  const watchers = [
-    runWatcher({
-      api: options.api,
-      log: options.log,
-      kind: CRD.kind,
-      namespace: options.namespace,
-      signal: options.signal,
-      onList: (items) => {
-        known.clear();
-        for (const item of items) {
-          const key = keyOfCluster(item);
-          if (key === undefined) continue;
-          known.add(key);
-          queue.add(key);
-        }
-      },
-      onEvent: (event) => {
-        const key = keyOfCluster(event.object);
-        if (key === undefined) return;
-        if (event.type === 'DELETED') {
-          known.delete(key);
-          return;
-        }
-        known.add(key);
-        // Status writes change only the status: the spec did not move, nothing to do.
-        const generation = dig(event.object, 'metadata', 'generation');
-        const observed = dig(event.object, 'status', 'observedGeneration');
-        if (event.type === 'MODIFIED' && generation === observed) return;
-        queue.add(key);
-      },
-    }),
-    ...['StatefulSet', 'Pod'].map((kind) =>
-      runWatcher({
-        api: options.api,
-        log: options.log,
-        kind,
-        namespace: options.namespace,
-        labelSelector: `${LABELS.managedBy}=${LABEL_VALUES.managedBy}`,
-        signal: options.signal,
-        onList: () => {},
-        onEvent: (event) => {
-          const key = clusterOf(event.object);
-          if (key !== undefined && known.has(key)) queue.add(key);
-        },
-      }),
-    ),
-  ];
-
-  const resync = setInterval(() => {
-    for (const key of known) queue.add(key);
-  }, options.resyncMs);
+  const resyncAll = (): void => {
+    for (const cluster of informers.cache.list(CRD.kind, '')) {
+      const namespace = field(cluster, 'metadata', 'namespace');
+      const name = field(cluster, 'metadata', 'name');
+      if (namespace !== undefined && name !== undefined) queue.add(clusterKey(namespace, name));
+    }
+  };
+  const started = informers.start().then(() => {
+    synced = true;
+    if (!options.signal.aborted) resyncAll();
+  });
+  const resync = setInterval(resyncAll, options.resyncMs);
   resync.unref();
-  options.signal.addEventListener(
-    'abort',
-    () => {
-      clearInterval(resync);
-      queue.stop();
-    },
-    { once: true },
-  );
-  return { queue, done: Promise.all(watchers).then(() => undefined) };
+  const stopped = new Promise<void>((resolve) => {
+    options.signal.addEventListener(
+      'abort',
+      () => {
+        clearInterval(resync);
+        queue.stop();
+        void started.then(() => informers.stop()).then(resolve, resolve);
+      },
+      { once: true },
+    );
+  });
+  return { queue, done: stopped };
 }

@@ -1,8 +1,10 @@
 /**
  * A work queue of cluster keys: a key queued many times is processed once; one key is never
  * processed by two workers at once (a key queued while it runs runs again after); a failed key
- * is retried with exponential back-off.
+ * is retried after the one back-off (agent/contract/backoff.ts).
  */
+import { backoffDelay } from '../../agent/contract/backoff.ts';
+import type { RandomSource } from '../../agent/contract/backoff.ts';
 
 /** Options of `createWorkQueue`. */
 export interface WorkQueueOptions {
@@ -13,6 +15,8 @@ export interface WorkQueueOptions {
   onError: (key: string, error: unknown) => void;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
+  /** The back-off's jitter (tests make it reproducible). */
+  random?: RandomSource;
 }
 
 /** The queue. */
@@ -67,7 +71,7 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
             options.onError(key, error);
             const n = (failures.get(key) ?? 0) + 1;
             failures.set(key, n);
-            queue.addAfter(key, Math.min(max, base * 2 ** (n - 1)));
+            queue.addAfter(key, backoffDelay(n - 1, { baseMs: base, maxMs: max, random: options.random }));
           },
         )
         .finally(() => {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { LABELS, LABEL_VALUES } from '../../../agent/contract/index.ts';
-import { OWNED_KINDS } from '../../../controller/kube/resources.ts';
+import { OWNED_KINDS } from '../../../controller/kube/kube-api.ts';
 import { REPO_ROOT, startWorld } from '../../world/world.ts';
 import { waitCrdEstablished, waitFor } from '../../world/wait.ts';
 import { controllerKit } from '../fixtures/world-controller.ts';

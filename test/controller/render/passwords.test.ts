@@ -7,7 +7,7 @@ import { ENV, PASSWORD_MOUNTS, names } from '../../../agent/contract/index.ts';
 import { createLogger } from '../../../agent/contract/log.ts';
 import { parseCluster } from '../../../controller/cr/parse.ts';
 import type { JsonObject } from '../../../controller/json.ts';
-import type { KubeApi } from '../../../controller/kube/kube-api.ts';
+import type { KubeApi, ObjectCache } from '../../../controller/kube/kube-api.ts';
 import { agentPasswordSecret, generateAgentPassword } from '../../../controller/render/agent-secret.ts';
 import { render } from '../../../controller/render/render.ts';
 import { reconcile } from '../../../controller/run/reconcile.ts';
@@ -104,11 +104,14 @@ t.test('reconcile creates the Secret once, before the StatefulSets, and never ov
     },
     replace: async (object) => object,
     delete: async () => {},
-    watch: async () => {},
+  };
+  const cache: ObjectCache = {
+    list: (kind) => [...store.entries()].filter(([k]) => k.startsWith(`${kind}/`)).map(([, v]) => v),
+    get: (kind, _ns, name) => store.get(key(kind, name)),
   };
   const lines: string[] = [];
   const log = createLogger({ level: 'info', destination: new Writable({ write: (c, _e, done) => void (lines.push(String(c)), done()) }) });
-  const deps = { api, log, events: { record: async () => {} }, now: () => '2026-01-01T00:00:00Z' };
+  const deps = { api, cache, log, events: { record: async () => {} }, now: () => '2026-01-01T00:00:00Z' };
   await reconcile(deps, { namespace: 'default', name: 'prod' });
   const secret = store.get('Secret/prod-starrocks-agent-password');
   const password = Buffer.from(String((secret?.data as Loose | undefined)?.password), 'base64').toString();

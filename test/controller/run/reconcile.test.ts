@@ -4,56 +4,25 @@ import { ANNOTATIONS, LABELS } from '../../../agent/contract/index.ts';
 import { createLogger } from '../../../agent/contract/log.ts';
 import { parseCluster } from '../../../controller/cr/parse.ts';
 import type { JsonObject } from '../../../controller/json.ts';
-import type { KubeApi } from '../../../controller/kube/kube-api.ts';
+import type { KubeApi, ObjectCache } from '../../../controller/kube/kube-api.ts';
 import { render } from '../../../controller/render/render.ts';
 import type { ClusterEvent } from '../../../controller/run/events.ts';
-import { reconcile } from '../../../controller/run/reconcile.ts';
+import { applyChanged, reconcile } from '../../../controller/run/reconcile.ts';
+import { fakeKube } from '../fixtures/fake-kube.ts';
+import type { FakeKube } from '../fixtures/fake-kube.ts';
 import { baseCluster } from '../fixtures/manifests.ts';
 
 type Loose = Record<string, unknown>;
 
-/** An in-memory API server holding one cluster and what the controller applies. */
-function fakeApi(cr: Loose): { api: KubeApi; store: Map<string, JsonObject> } {
-  const store = new Map<string, JsonObject>();
-  const key = (kind: string, name: string): string => `${kind}/${name}`;
-  store.set(key('StarRocksCluster', 'c'), cr as JsonObject);
-  const api: KubeApi = {
-    get: async (kind, _namespace, name) => store.get(key(kind, name)),
-    list: async ({ kind }) => ({ items: [...store.entries()].filter(([k]) => k.startsWith(`${kind}/`)).map(([, v]) => v), resourceVersion: '1' }),
-    apply: async (object) => {
-      const existing = store.get(key(object.kind, object.metadata.name));
-      // Like the API server: a spec write bumps the generation, a write of the same spec does not.
-      const before = Number((existing?.metadata as Loose | undefined)?.generation ?? 0);
-      const generation = existing !== undefined && JSON.stringify(existing.spec) === JSON.stringify(object.spec) ? before : before + 1;
-      const stored = {
-        ...(object as unknown as JsonObject),
-        metadata: { ...object.metadata, generation },
-        ...(existing?.status === undefined ? {} : { status: existing.status }),
-      };
-      store.set(key(object.kind, object.metadata.name), stored);
-      return stored;
-    },
-    applyStatus: async ({ name, status }) => {
-      const current = store.get(key('StarRocksCluster', name));
-      if (current !== undefined) store.set(key('StarRocksCluster', name), { ...current, status });
-    },
-    create: async (object) => object,
-    replace: async (object) => {
-      store.set(key(object.kind, String((object.metadata as Loose).name)), object);
-      return object;
-    },
-    delete: async (kind, _namespace, name) => {
-      store.delete(key(kind, name));
-    },
-    watch: async () => {},
-  };
-  return { api, store };
+/** A fake API server holding one cluster. */
+function fakeApi(cr: Loose): FakeKube {
+  return fakeKube([{ ...cr, kind: 'StarRocksCluster' }]);
 }
 
-function deps(api: KubeApi): { deps: Parameters<typeof reconcile>[0]; events: ClusterEvent[] } {
+function deps(api: KubeApi, cache: ObjectCache): { deps: Parameters<typeof reconcile>[0]; events: ClusterEvent[] } {
   const events: ClusterEvent[] = [];
   const log = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
-  return { deps: { api, log, events: { record: async (e) => void events.push(e) }, now: () => '2026-01-01T00:00:00Z' }, events };
+  return { deps: { api, cache, log, events: { record: async (e) => void events.push(e) }, now: () => '2026-01-01T00:00:00Z' }, events };
 }
 
 const KEY = { namespace: 'default', name: 'c' };
@@ -66,8 +35,8 @@ const cluster = (): Loose => {
 t.test('BE storage on an emptyDir: a DataOnEphemeralStorage Warning once, the condition in status', async (t) => {
   const raw = cluster();
   ((raw.spec as Record<string, Loose>).starRocksBeSpec as Loose).storageVolumes = [{ name: 'be-data', storageClassName: 'emptyDir', mountPath: '/opt/starrocks/be/storage' }];
-  const { api, store } = fakeApi(raw);
-  const { deps: d, events } = deps(api);
+  const { api, store, cache } = fakeApi(raw);
+  const { deps: d, events } = deps(api, cache);
   await reconcile(d, KEY);
   const warnings = events.filter((e) => e.reason === 'DataOnEphemeralStorage');
   t.match(warnings, [{ type: 'Warning', message: /^be: \/opt\/starrocks\/be\/storage is on the emptyDir be-data/ }]);
@@ -78,8 +47,8 @@ t.test('BE storage on an emptyDir: a DataOnEphemeralStorage Warning once, the co
 });
 
 t.test('data on PVCs by default: no warning, the condition False', async (t) => {
-  const { api, store } = fakeApi(cluster());
-  const { deps: d, events } = deps(api);
+  const { api, store, cache } = fakeApi(cluster());
+  const { deps: d, events } = deps(api, cache);
   await reconcile(d, KEY);
   t.notOk(events.some((e) => e.type === 'Warning'), JSON.stringify(events));
   const conditions = (store.get('StarRocksCluster/c')?.status as Loose).conditions as Loose[];
@@ -87,7 +56,7 @@ t.test('data on PVCs by default: no warning, the condition False', async (t) => 
 });
 
 /** A cluster whose StatefulSets run `from` and are rolled out, with the CR asking for `to`. */
-function rolledOut(from: string, to: string): { api: KubeApi; store: Map<string, JsonObject> } {
+function rolledOut(from: string, to: string): FakeKube {
   const raw = cluster();
   const spec = raw.spec as Record<string, Loose>;
   (spec.starRocksFeSpec as Loose).image = `fe:${from}`;
@@ -108,8 +77,8 @@ const image = (store: Map<string, JsonObject>, name: string): unknown =>
   ((((store.get(`StatefulSet/${name}`)?.spec as Loose).template as Loose).spec as Loose).containers as Loose[])[0]?.image;
 
 t.test('a downgrade applies FE first and holds BE; status says DowngradeInOrder', async (t) => {
-  const { api, store } = rolledOut('3.5.8', '3.4.6');
-  const { deps: d, events } = deps(api);
+  const { api, store, cache } = rolledOut('3.5.8', '3.4.6');
+  const { deps: d, events } = deps(api, cache);
   await reconcile(d, KEY);
   t.equal(image(store, 'c-fe'), 'fe:3.4.6');
   t.equal(image(store, 'c-be'), 'be:3.5.8', 'BE waits for FE');
@@ -120,8 +89,8 @@ t.test('a downgrade applies FE first and holds BE; status says DowngradeInOrder'
 });
 
 t.test('tags without versions: the upgrade order and one UnknownImageVersionOrder Warning', async (t) => {
-  const { api, store } = rolledOut('3.5.8', 'latest');
-  const { deps: d, events } = deps(api);
+  const { api, store, cache } = rolledOut('3.5.8', 'latest');
+  const { deps: d, events } = deps(api, cache);
   await reconcile(d, KEY);
   t.equal(image(store, 'c-be'), 'be:latest', 'BE first');
   t.equal(image(store, 'c-fe'), 'fe:3.5.8', 'FE waits for BE');
@@ -141,8 +110,8 @@ const podObject = (name: string, component: 'fe' | 'be', annotations: Record<str
 const statusOf = (store: Map<string, JsonObject>): Loose => (store.get('StarRocksCluster/c')?.status ?? {}) as Loose;
 
 t.test('status.clusterId: copied from the FE pods, kept when they go, a different id is a ClusterIdMismatch Warning once', async (t) => {
-  const { api, store } = fakeApi(cluster());
-  const { deps: d, events } = deps(api);
+  const { api, store, cache } = fakeApi(cluster());
+  const { deps: d, events } = deps(api, cache);
   store.set('Pod/c-fe-0', podObject('c-fe-0', 'fe', { [ANNOTATIONS.clusterId]: '1234' }));
   await reconcile(d, KEY);
   t.equal(statusOf(store).clusterId, '1234');
@@ -160,8 +129,8 @@ t.test('status.clusterId: copied from the FE pods, kept when they go, a differen
 });
 
 t.test('a BE waiting for tablet health: Progressing WaitingForTabletHealth, one Normal event per wait', async (t) => {
-  const { api, store } = fakeApi(cluster());
-  const { deps: d, events } = deps(api);
+  const { api, store, cache } = fakeApi(cluster());
+  const { deps: d, events } = deps(api, cache);
   const wait = (unhealthy: number, since: string): JsonObject => podObject('c-be-1', 'be', { [ANNOTATIONS.tabletHealth]: JSON.stringify({ unhealthy, since }) });
   store.set('Pod/c-be-1', wait(12, '2026-01-01T00:00:00Z'));
   await reconcile(d, KEY);
@@ -183,10 +152,10 @@ t.test('a BE waiting for tablet health: Progressing WaitingForTabletHealth, one 
 t.test('the bootstrap fence the agent created gets the StarRocksCluster as owner, once', async (t) => {
   const raw = cluster();
   (raw.metadata as Loose).uid = 'uid-c';
-  const { api, store } = fakeApi(raw);
+  const { api, store, cache } = fakeApi(raw);
   const replaced: unknown[] = [];
   const counting: KubeApi = { ...api, replace: async (object) => (replaced.push(object), api.replace(object)) };
-  const { deps: d } = deps(counting);
+  const { deps: d } = deps(counting, cache);
   const other = { apiVersion: 'v1', kind: 'Thing', name: 'x', uid: 'uid-x' };
   store.set('ConfigMap/c-fe-bootstrap', {
     apiVersion: 'v1',
@@ -203,44 +172,49 @@ t.test('the bootstrap fence the agent created gets the StarRocksCluster as owner
   t.equal(replaced.length, 1, 'owned already: not written again');
 });
 
-t.test('a hand edit of an owned StatefulSet is repaired: replicas, and any spec write (generation)', async (t) => {
-  const { api, store } = fakeApi(cluster());
-  const { deps: d, events } = deps(api);
+t.test('every reconcile applies the whole desired state: hand edits of replicas, labels and the template are repaired', async (t) => {
+  const { api, store, cache, applies } = fakeApi(cluster());
+  const { deps: d, events } = deps(api, cache);
   await reconcile(d, KEY);
+  const rendered = applies.length;
   const sts = (): Loose => store.get('StatefulSet/c-fe') as Loose;
-  t.equal((statusOf(store).starRocksFeStatus as Loose).statefulSetGeneration, 1, 'the generation after the apply is recorded');
   const quiet = await reconcile(d, KEY);
-  t.same(quiet.applied, [], 'nothing to repair: no apply');
+  t.equal(applies.length, 2 * rendered, 'a reconcile with nothing to change still applies every object');
+  t.same(quiet.applied, [], 'and changes none');
 
-  // kubectl scale sts c-fe --replicas 1: the spec hash annotation stays, the replicas and the generation move.
-  store.set('StatefulSet/c-fe', { ...sts(), spec: { ...(sts().spec as Loose), replicas: 1 }, metadata: { ...(sts().metadata as Loose), generation: 2 } });
+  // kubectl scale sts c-fe --replicas 1: the spec hash annotation stays, the replicas move.
+  store.set('StatefulSet/c-fe', { ...sts(), spec: { ...(sts().spec as Loose), replicas: 1 } });
   const repaired = await reconcile(d, KEY);
   t.same(repaired.applied, ['default/StatefulSet/c-fe']);
   t.equal((sts().spec as Loose).replicas, 3);
   t.match(events.filter((e) => e.reason === 'DriftRepaired'), [
     { type: 'Warning', message: 'StatefulSet c-fe was changed outside the StarRocksCluster (spec.replicas is 1, the StarRocksCluster says 3): applied the StarRocksCluster\'s spec again' },
   ]);
-  t.equal((statusOf(store).starRocksFeStatus as Loose).statefulSetGeneration, 3);
 
-  // kubectl edit (an image edit is an image change, rolled in upgrade order: upgrade-order.ts):
-  // replicas unchanged, the generation tells.
-  const template = (sts().spec as Loose).template as Loose;
-  const grace = (): unknown => ((((sts().spec as Loose).template as Loose).spec as Loose).terminationGracePeriodSeconds);
+  // kubectl label svc c-be-search app.kubernetes.io/component=x --overwrite
+  const svc = store.get('Service/c-be-search') as Loose;
+  const meta = svc.metadata as Loose;
+  store.set('Service/c-be-search', { ...svc, metadata: { ...meta, labels: { ...(meta.labels as Loose), [LABELS.component]: 'x' } } } as JsonObject);
+  t.same((await reconcile(d, KEY)).applied, ['default/Service/c-be-search']);
+  t.equal(((store.get('Service/c-be-search')?.metadata as Loose).labels as Loose)[LABELS.component], 'be');
+  t.match(events.filter((e) => e.reason === 'DriftRepaired').at(-1), { message: /Service c-be-search .*label app\.kubernetes\.io\/component is "x", the StarRocksCluster says "be"/ });
+
+  // kubectl edit of the template: replicas and labels unchanged, still applied again.
+  const grace = (): unknown => (((sts().spec as Loose).template as Loose).spec as Loose).terminationGracePeriodSeconds;
   const want = grace();
-  const edited = structuredClone(template) as { spec: Loose };
+  const edited = structuredClone((sts().spec as Loose).template) as { spec: Loose };
   edited.spec.terminationGracePeriodSeconds = 1;
-  store.set('StatefulSet/c-fe', { ...sts(), spec: { ...(sts().spec as Loose), template: edited as unknown as JsonObject }, metadata: { ...(sts().metadata as Loose), generation: 4 } });
-  await reconcile(d, KEY);
+  store.set('StatefulSet/c-fe', { ...sts(), spec: { ...(sts().spec as Loose), template: edited as unknown as JsonObject } });
+  t.same((await reconcile(d, KEY)).applied, ['default/StatefulSet/c-fe']);
   t.equal(grace(), want, 'the template is the StarRocksCluster\'s again');
-  t.match(events.filter((e) => e.reason === 'DriftRepaired').at(-1), { message: /generation 3 -> 4/ });
   t.same((await reconcile(d, KEY)).applied, [], 'then quiet again');
 });
 
 t.test('the FE budget follows the FE roles the agents report', async (t) => {
   const raw = cluster();
   Object.assign((raw.spec as Record<string, Loose>).starRocksFeSpec as Loose, { replicas: 3, voters: 5 });
-  const { api, store } = fakeApi(raw);
-  const { deps: d } = deps(api);
+  const { api, store, cache } = fakeApi(raw);
+  const { deps: d } = deps(api, cache);
   // A scale-in 5 -> 3: FE 3 and 4 still vote until their preStop drops them.
   for (const ordinal of [0, 1, 2, 3, 4]) store.set(`Pod/c-fe-${ordinal}`, podObject(`c-fe-${ordinal}`, 'fe', { [ANNOTATIONS.feRole]: ordinal === 0 ? 'LEADER' : 'FOLLOWER' }));
   await reconcile(d, KEY);
@@ -248,4 +222,15 @@ t.test('the FE budget follows the FE roles the agents report', async (t) => {
   for (const ordinal of [3, 4]) store.delete(`Pod/c-fe-${ordinal}`);
   await reconcile(d, KEY);
   t.equal((store.get('PodDisruptionBudget/c-fe-pdb')?.spec as Loose).minAvailable, 2, 'dropped: majority of the 3 left');
+});
+
+t.test('an apply changed something of ours only when the generation, labels or annotations moved (or the resourceVersion, without a generation)', async (t) => {
+  const hpa = (generation: number, resourceVersion: string, labels: Loose = { a: '1' }): JsonObject => ({ metadata: { generation, resourceVersion, labels } }) as JsonObject;
+  t.notOk(applyChanged(hpa(1, '10'), hpa(1, '12')), 'the HPA controller wrote its status in between: not ours');
+  t.ok(applyChanged(hpa(1, '10'), hpa(2, '12')), 'the spec changed');
+  t.ok(applyChanged(hpa(1, '10'), hpa(1, '12', { a: '2' })), 'a label changed');
+  t.ok(applyChanged(undefined, hpa(1, '12')), 'created');
+  const sa = (resourceVersion: string): JsonObject => ({ metadata: { resourceVersion } }) as JsonObject;
+  t.notOk(applyChanged(sa('5'), sa('5')));
+  t.ok(applyChanged(sa('5'), sa('6')), 'no generation: the resourceVersion tells');
 });

@@ -59,6 +59,8 @@ t.test('a failing key is retried with back-off; a delayed re-check comes back', 
   const queue = createWorkQueue({
     concurrency: 1,
     baseBackoffMs: 10,
+    // The ceiling of the full-jitter back-off, so the doubling is visible.
+    random: () => 0.999,
     handle: async (key) => {
       if (key === 'fail') {
         attempts.push(Date.now());

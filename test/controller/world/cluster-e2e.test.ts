@@ -25,6 +25,7 @@ import type { RunningController } from '../fixtures/world-controller.ts';
 
 const exec = promisify(execFile);
 t.setTimeout(400_000);
+const RESYNC_MS = 3_000;
 type Loose = Record<string, unknown>;
 
 let world: World | undefined;
@@ -79,7 +80,8 @@ t.test('a StarRocksCluster comes up with the agents and the simulator, reaches R
   };
   const file = join(w.dir, 'sr.yaml');
   writeFileSync(file, stringify(cluster));
-  running = runController(controllerKit(w.kubeconfigPath), { namespace: 'e2e' });
+  // A short resync, so the hand edits of the next test are repaired within seconds even without their watch events.
+  running = runController(controllerKit(w.kubeconfigPath), { namespace: 'e2e', resyncMs: RESYNC_MS });
   await kubectl('apply', '-f', file);
 
   let last: Loose | undefined;
@@ -161,6 +163,53 @@ t.test('a StarRocksCluster comes up with the agents and the simulator, reaches R
       throw error;
     });
     t.match(backends, [{ Alive: 'true' }]);
+  } finally {
+    await connection.end();
+  }
+});
+
+t.test('kubectl scale sts and a relabelled StatefulSet or Service are reverted within one resync, nothing deregistered', async (t) => {
+  const w = world;
+  const s = sim;
+  if (w === undefined || s === undefined) throw new Error('the cluster of the previous test is not running');
+  const kubectl = async (...args: string[]): Promise<string> =>
+    (await exec('kubectl', ['--kubeconfig', w.kubeconfigPath, '-n', 'e2e', ...args], { timeout: 90_000 })).stdout;
+  const pod = JSON.parse(await kubectl('get', 'pod', 'sr-fe-0', '-o', 'json')) as Loose;
+  const connection = await mysql.createConnection({ host: String(dig(pod, 'status', 'podIP')), port: 9030, user: 'root', connectTimeout: 10_000 });
+  const rows = async (sql: string): Promise<string> => {
+    const [result] = await connection.query(sql);
+    // Heartbeat times and counters move by themselves; the members are the ids, hosts and roles.
+    return JSON.stringify((result as Loose[]).map((r) => [r.BackendId ?? r.Name, r.IP ?? r.Host, r.Role ?? '']));
+  };
+  const statementsBefore = s.statements().length;
+  const backends = await rows('SHOW BACKENDS');
+  const frontends = await rows('SHOW FRONTENDS');
+  const field = async (kind: string, name: string, path: string): Promise<string> => (await kubectl('get', kind, name, '-o', `jsonpath={${path}}`)).trim();
+  const reverted = async (what: string, kind: string, name: string, path: string, want: string): Promise<number> => {
+    const started = Date.now();
+    await waitFor(async () => ((await field(kind, name, path)) === want ? true : undefined), { what, timeoutMs: RESYNC_MS + 10_000, intervalMs: 100 });
+    const ms = Date.now() - started;
+    t.comment(`${what}: ${ms} ms (resync ${RESYNC_MS} ms)`);
+    return ms;
+  };
+  try {
+    await kubectl('scale', 'statefulset', 'sr-be', '--replicas', '2');
+    t.ok((await reverted('sr-be back at 1 replica', 'statefulset', 'sr-be', '.spec.replicas', '1')) < RESYNC_MS + 1_000, 'within one resync');
+    await kubectl('scale', 'statefulset', 'sr-fe', '--replicas', '3');
+    t.ok((await reverted('sr-fe back at 1 replica', 'statefulset', 'sr-fe', '.spec.replicas', '1')) < RESYNC_MS + 1_000, 'within one resync');
+    await kubectl('label', 'statefulset', 'sr-be', 'app.kubernetes.io/name=hand-edit', '--overwrite');
+    t.ok((await reverted('sr-be label back', 'statefulset', 'sr-be', ".metadata.labels['app\\.kubernetes\\.io/name']", 'starrocks')) < RESYNC_MS + 1_000, 'within one resync');
+    await kubectl('label', 'service', 'sr-fe-service', 'app.kubernetes.io/component=hand-edit', '--overwrite');
+    t.ok((await reverted('sr-fe-service label back', 'service', 'sr-fe-service', ".metadata.labels['app\\.kubernetes\\.io/component']", 'fe')) < RESYNC_MS + 1_000, 'within one resync');
+    // Pods the StatefulSet controller created in the meantime are gone again.
+    await waitFor(async () => ((await kubectl('get', 'pods', '-o', 'name')).trim().split('\n').sort().join(',') === 'pod/sr-be-0,pod/sr-fe-0' ? true : undefined), {
+      what: 'only sr-fe-0 and sr-be-0 left',
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
+    t.equal(await rows('SHOW BACKENDS'), backends, 'SHOW BACKENDS unchanged');
+    t.equal(await rows('SHOW FRONTENDS'), frontends, 'SHOW FRONTENDS unchanged');
+    t.same(s.statements().slice(statementsBefore).filter((x) => /\b(DROP|DECOMMISSION)\b/i.test(x.sql)).map((x) => x.sql), [], 'nothing dropped or decommissioned');
   } finally {
     await connection.end();
   }

@@ -18,7 +18,7 @@ import { parseStarRocksConf } from '../../../agent/contract/starrocks-conf.ts';
 import type { StarRocksConf } from '../../../agent/contract/starrocks-conf.ts';
 import { parseCluster, presentComponents } from '../../../controller/cr/parse.ts';
 import { asString, dig } from '../../../controller/json.ts';
-import { OWNED_KINDS } from '../../../controller/kube/resources.ts';
+import { OWNED_KINDS } from '../../../controller/kube/kube-api.ts';
 import { render } from '../../../controller/render/render.ts';
 import { specHash, storedSpecHash } from '../../../controller/render/spec-hash.ts';
 import { holdLease } from '../../../controller/run/lease.ts';
@@ -27,7 +27,7 @@ import { REPO_ROOT, startWorld } from '../../world/world.ts';
 import type { World } from '../../world/world.ts';
 import { waitCrdEstablished, waitFor } from '../../world/wait.ts';
 import { INVALID_CASES, OFFICIAL_STYLE_YAML, baseCluster } from '../fixtures/manifests.ts';
-import { CONTROLLER_USER, controllerKit, runController } from '../fixtures/world-controller.ts';
+import { CONTROLLER_USER, controllerKit, runController, startInformers } from '../fixtures/world-controller.ts';
 import type { ControllerKit, RunningController } from '../fixtures/world-controller.ts';
 import { sleep } from '../../../agent/contract/backoff.ts';
 
@@ -60,11 +60,11 @@ function writeManifest(name: string, docs: unknown[]): string {
   return file;
 }
 
-/** Every object the controller owns in NS for a cluster: `Kind/name` -> object. */
-async function owned(cluster: string): Promise<Map<string, Loose>> {
+/** Every object the controller owns in a namespace (NS by default) for a cluster: `Kind/name` -> object. */
+async function owned(cluster: string, namespace = NS): Promise<Map<string, Loose>> {
   const out = new Map<string, Loose>();
   for (const kind of OWNED_KINDS) {
-    const list = await kit.api.list({ kind, namespace: NS, labelSelector: `${LABELS.instance}=${cluster},${LABELS.managedBy}=${LABEL_VALUES.managedBy}` });
+    const list = await kit.api.list({ kind, namespace, labelSelector: `${LABELS.instance}=${cluster},${LABELS.managedBy}=${LABEL_VALUES.managedBy}` });
     for (const item of list.items) out.set(`${kind}/${asString(dig(item, 'metadata', 'name')) ?? ''}`, item);
   }
   return out;
@@ -229,7 +229,13 @@ t.test('a manifest written for the official operator applies unchanged and rende
 t.test('a second reconcile makes no write, and a restarted controller changes nothing', async (t) => {
   await running?.stop();
   running = undefined;
-  const deps = { api: kit.api, log: kit.log, events: kit.events, now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+  const stopInformers = new AbortController();
+  const informers = await startInformers(kit, { signal: stopInformers.signal });
+  t.teardown(async () => {
+    stopInformers.abort();
+    await informers.stop();
+  });
+  const deps = { api: kit.api, cache: informers.cache, log: kit.log, events: kit.events, now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
   const clusters = ['minimal', 'prod', 'elastic'];
   // Pods appear (Pending) a moment after their StatefulSet: wait until the world has settled.
   await waitFor(
@@ -415,7 +421,7 @@ t.test('the scale subresource drives CN replicas; the HPA targets the cluster', 
 t.test('leader election: one holder at a time, a successor takes over an expired lease', async (t) => {
   const a = new AbortController();
   const b = new AbortController();
-  const options = { api: kit.api, log: kit.log, namespace: 'starrocks-system', name: 'test-lease', durationSeconds: 2, renewEveryMs: 300 };
+  const options = { api: kit.api, log: kit.log, namespace: 'starrocks-system', name: 'test-lease', durationSeconds: 2, renewDeadlineMs: 1_500, retryMs: 300 };
   const first = await holdLease({ ...options, identity: 'a', signal: a.signal });
   let secondLeads = false;
   const second = holdLease({ ...options, identity: 'b', signal: b.signal }).then((l) => {
@@ -457,6 +463,67 @@ t.test('starrocks-controller run takes the Lease and stops cleanly on SIGTERM', 
   t.equal(await exited, 0, output.slice(-2000));
 });
 
+t.test('two controllers: the leader paused (SIGSTOP) past its lease is replaced, and writes nothing after SIGCONT', async (t) => {
+  const ns = 'lease-test';
+  await kubectl('create', 'namespace', ns);
+  const manifest = baseCluster('paused');
+  manifest.metadata = { name: 'paused', namespace: ns };
+  delete (manifest.spec as Loose).starRocksCnSpec;
+  await kubectl('apply', '-f', writeManifest('paused.yaml', [manifest]));
+  interface Child {
+    name: string;
+    proc: ReturnType<typeof spawn>;
+    output: () => string;
+    exited: Promise<number | null>;
+  }
+  const start = (name: string): Child => {
+    const args = ['run', '--kubeconfig', world.kubeconfigPath, '--namespace', ns, '--lease-namespace', ns];
+    args.push('--lease-duration-seconds', '4', '--lease-renew-deadline-seconds', '2', '--lease-retry-ms', '300', '--resync-seconds', '1');
+    const proc = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'node'), [join(REPO_ROOT, 'controller', 'main.ts'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POD_NAME: name } });
+    let output = '';
+    proc.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+    proc.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+    return { name, proc, output: () => output, exited: new Promise((resolve) => proc.on('exit', (code) => resolve(code))) };
+  };
+  // As the admin: the controller's own account reads Leases in starrocks-system only.
+  const holder = async (): Promise<string | undefined> => (await kubectl('get', 'lease', 'starrocks-controller', '-n', ns, '-o', 'jsonpath={.spec.holderIdentity}').catch(() => '')).trim() || undefined;
+  const a = start('ctl-a');
+  const leader = await waitFor(async () => ((await holder()) === 'ctl-a' ? a : undefined), { what: 'ctl-a leading', timeoutMs: 30_000, intervalMs: 200 });
+  const b = start('ctl-b');
+  t.teardown(() => {
+    for (const c of [a, b]) {
+      c.proc.kill('SIGCONT');
+      c.proc.kill('SIGTERM');
+    }
+  });
+  await waitFor(async () => ((await owned('paused', ns)).get('StatefulSet/paused-be') === undefined ? undefined : true), { what: 'paused-be applied by ctl-a', timeoutMs: 30_000, intervalMs: 200 });
+
+  leader.proc.kill('SIGSTOP');
+  const stoppedAt = Date.now();
+  await waitFor(async () => ((await holder()) === 'ctl-b' ? true : undefined), { what: 'ctl-b taking over the lease', timeoutMs: 30_000, intervalMs: 100 });
+  t.comment(`ctl-b took over ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s after ctl-a was paused (lease 4 s)`);
+  // While ctl-a sleeps, the spec changes; ctl-b applies it. ctl-a's cache still holds 1 BE.
+  await kubectl('patch', CRD.singular, 'paused', '-n', ns, '--type', 'merge', '-p', JSON.stringify({ spec: { starRocksBeSpec: { replicas: 2 } } }));
+  await waitFor(async () => (dig((await owned('paused', ns)).get('StatefulSet/paused-be'), 'spec', 'replicas') === 2 ? true : undefined), { what: 'ctl-b applying 2 BE', timeoutMs: 30_000, intervalMs: 200 });
+  const versions = async (): Promise<string[]> => [...(await owned('paused', ns)).entries()].map(([k, o]) => `${k}@${String(dig(o, 'metadata', 'resourceVersion'))}`).sort();
+  const events = async (): Promise<number> => {
+    const out = JSON.parse(await kubectl('get', 'events', '-n', ns, '-o', 'json')) as { items?: Loose[] };
+    return (out.items ?? []).filter((e) => e.reportingInstance === 'ctl-a').length;
+  };
+  const before = { versions: await versions(), events: await events() };
+
+  leader.proc.kill('SIGCONT');
+  const code = await Promise.race([leader.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 20_000))]);
+  t.equal(code, 80, `ctl-a exits after losing leadership: ${leader.output().slice(-1500)}`);
+  t.match(leader.output(), /leadership lost/);
+  t.equal(await holder(), 'ctl-b');
+  t.same(await versions(), before.versions, 'no object written after ctl-a resumed');
+  t.equal(dig((await owned('paused', ns)).get('StatefulSet/paused-be'), 'spec', 'replicas'), 2, 'the new spec stands');
+  t.equal(await events(), before.events, 'no event from ctl-a after it resumed');
+  b.proc.kill('SIGTERM');
+  t.equal(await b.exited, 0);
+});
+
 /** Events of a cluster with a reason, as `type: message` lines. */
 async function eventsOf(cluster: string, reason: string): Promise<string[]> {
   const out = await kubectl('get', 'events', '-n', NS, '--field-selector', `involvedObject.name=${cluster},reason=${reason}`, '-o', 'json');
@@ -464,36 +531,50 @@ async function eventsOf(cluster: string, reason: string): Promise<string[]> {
   return items.map((e) => `${String(e.type)}: ${String(e.message)}`);
 }
 
-t.test('a hand edit of an owned StatefulSet is repaired: kubectl scale sts <c>-fe --replicas 1 goes back to 3', async (t) => {
+t.test('hand edits are repaired: kubectl scale sts <c>-fe --replicas 1 goes back to 3, a relabelled Service gets its label back', async (t) => {
   const manifest = baseCluster('drift');
   manifest.metadata = { name: 'drift', namespace: NS };
   delete (manifest.spec as Loose).starRocksCnSpec;
   await kubectl('apply', '-f', writeManifest('drift.yaml', [manifest]));
-  const recorded = async (): Promise<true | undefined> => {
+  const applied = async (): Promise<true | undefined> => {
     const sts = (await owned('drift')).get('StatefulSet/drift-fe');
-    const generation = dig(await getCluster('drift'), 'status', 'starRocksFeStatus', 'statefulSetGeneration');
-    return sts !== undefined && generation === dig(sts, 'metadata', 'generation') ? true : undefined;
+    return sts !== undefined && storedSpecHash(sts) !== undefined && dig(await getCluster('drift'), 'status', 'phase') !== undefined ? true : undefined;
   };
-  await waitFor(recorded, { what: 'drift-fe applied and its generation recorded', timeoutMs: 60_000, intervalMs: 300 });
-  const started = Date.now();
+  await waitFor(applied, { what: 'drift-fe applied', timeoutMs: 60_000, intervalMs: 300 });
+  let started = Date.now();
   await kubectl('scale', 'statefulset', 'drift-fe', '-n', NS, '--replicas', '1');
   await waitFor(async () => (dig((await owned('drift')).get('StatefulSet/drift-fe'), 'spec', 'replicas') === 3 ? true : undefined), {
     what: 'drift-fe back at 3 replicas',
     timeoutMs: 20_000,
     intervalMs: 200,
   });
-  t.ok(Date.now() - started < 20_000, `restored in ${Date.now() - started} ms`);
-  t.match(await eventsOf('drift', 'DriftRepaired'), [/^Warning: StatefulSet drift-fe was changed outside the StarRocksCluster \(spec\.replicas is 1, the StarRocksCluster says 3\)/]);
+  t.comment(`replicas restored in ${Date.now() - started} ms`);
+
+  started = Date.now();
+  await kubectl('label', 'service', 'drift-fe-service', '-n', NS, `${LABELS.component}=hand`, '--overwrite');
+  await waitFor(async () => (dig((await owned('drift')).get('Service/drift-fe-service'), 'metadata', 'labels', LABELS.component) === 'fe' ? true : undefined), {
+    what: 'drift-fe-service labelled fe again',
+    timeoutMs: 20_000,
+    intervalMs: 200,
+  });
+  t.comment(`label restored in ${Date.now() - started} ms`);
+  // DriftRepaired events are best effort (a reconcile already running with the cache from before
+  // the edit repairs it without seeing it): their content is tested in run/plan.test.ts.
+  const driftEvents = (await eventsOf('drift', 'DriftRepaired')).length;
 
   // kubectl rollout restart writes a template annotation the controller does not own: the
   // re-apply keeps it (server-side apply), changes nothing, and is no repair.
-  await waitFor(recorded, { what: 'the repaired generation recorded', timeoutMs: 20_000, intervalMs: 200 });
+  const reconciles = running?.reconciled.length ?? 0;
   await kubectl('rollout', 'restart', 'statefulset', 'drift-fe', '-n', NS);
-  await waitFor(recorded, { what: 'the restarted generation recorded', timeoutMs: 20_000, intervalMs: 200 });
+  await waitFor(async () => ((running?.reconciled ?? []).slice(reconciles).some((r) => r.key === `${NS}/drift`) ? true : undefined), {
+    what: 'a reconcile of drift after the restart',
+    timeoutMs: 20_000,
+    intervalMs: 200,
+  });
   const sts = (await owned('drift')).get('StatefulSet/drift-fe');
   t.ok(dig(sts, 'spec', 'template', 'metadata', 'annotations', 'kubectl.kubernetes.io/restartedAt') !== undefined, 'the restart annotation stays');
   t.equal(dig(sts, 'spec', 'replicas'), 3);
-  t.equal((await eventsOf('drift', 'DriftRepaired')).length, 1, 'a restart is not reported as a repair');
+  t.equal((await eventsOf('drift', 'DriftRepaired')).length, driftEvents, 'a restart is not reported as a repair');
 });
 
 t.test('status.clusterId comes from the FE pods and stays; another id is a ClusterIdMismatch; the fence is owned by the cluster', async (t) => {
