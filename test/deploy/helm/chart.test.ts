@@ -12,7 +12,7 @@ import { parseAllDocuments } from 'yaml';
 import { parseCluster } from '../../../controller/cr/parse.ts';
 import { render } from '../../../controller/render/render.ts';
 import { REPO_ROOT } from '../../world/world.ts';
-import { CHART_DIR, helmCli } from './helm-cli.ts';
+import { CHART_DIR, HELM_COMMANDS, helmCli } from './helm-cli.ts';
 
 type Loose = Record<string, unknown>;
 interface Doc {
@@ -188,4 +188,12 @@ t.test('kubeVersion: a server older than 1.30 is refused, the pinned world versi
   t.match(old.stderr, /chart requires kubeVersion: >=1\.30\.0-0 which is incompatible with Kubernetes v1\.29\.9/);
   const current = await helm.run(['template', 'sr', CHART_DIR, '--kube-version', 'v1.35.4']);
   t.equal(current.code, 0, current.stderr);
+});
+
+t.test('the README shows the commands the world test runs, and the chart README maps every official value it names', async (t) => {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  for (const [step, args] of Object.entries(HELM_COMMANDS)) t.ok(readme.includes(`\nhelm ${args.join(' ')}\n`), `README "Install with Helm" has the ${step} command`);
+  const chartReadme = readFileSync(join(REPO_ROOT, CHART_DIR, 'README.md'), 'utf8');
+  t.match(chartReadme, /## Official values: mapped, not mapped, and why/);
+  t.ok(chartReadme.includes(`helm ${HELM_COMMANDS.install.join(' ')}`), 'the chart README installs as the test does');
 });

@@ -16,6 +16,16 @@ const exec = promisify(execFile);
 /** The chart, relative to the repository root (as the README's commands name it). */
 export const CHART_DIR = 'deploy/helm/starrocks-agent-operator';
 
+/**
+ * The README's "Install with Helm" commands, run as they are from a checkout holding my-values.yaml
+ * (test/e2e/helm-world.test.ts; test/deploy/helm/chart.test.ts finds them in the README).
+ */
+export const HELM_COMMANDS = {
+  install: ['install', 'starrocks', CHART_DIR, '--namespace', 'starrocks-system', '--create-namespace', '--values', 'my-values.yaml', '--wait', '--timeout', '5m'],
+  upgrade: ['upgrade', 'starrocks', CHART_DIR, '--namespace', 'starrocks-system', '--reuse-values', '--set', 'starrocks.starrocksBeSpec.replicas=2', '--wait', '--timeout', '5m'],
+  uninstall: ['uninstall', 'starrocks', '--namespace', 'starrocks-system', '--wait'],
+} as const;
+
 /** Output of one helm run. */
 export interface HelmResult {
   code: number;
