@@ -10,6 +10,7 @@
 import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import type { Test } from 'tap';
 import { stringify } from 'yaml';
 import { CRD, ENV } from '../../agent/contract/index.ts';
 import { addsByTarget } from '../agent/fixtures/sim-pods.ts';
@@ -23,16 +24,19 @@ import type { WorldAddresses, WorldCluster } from './fixtures/world-cluster.ts';
 t.setTimeout(900_000);
 
 const helm = helmCli();
-let cluster: WorldCluster | undefined;
-t.teardown(async () => {
-  if (cluster !== undefined && !t.passing()) t.comment(cluster.diagnostics());
-  await cluster?.stop();
-  helm.close();
-});
+t.teardown(() => helm.close());
+
+/** Stops the subtest's world when it ends, with diagnostics when it failed (a failed start stops its own). */
+function stopAtEnd(t: Test, cluster: WorldCluster): void {
+  t.teardown(async () => {
+    if (!t.passing()) t.comment(cluster.diagnostics());
+    await cluster.stop();
+  });
+}
 
 // What a user writes (official kube-starrocks names), plus what this world needs: agents bind their
 // pod address, and agents and simulated StarRocks find CoreDNS and the simulator.
-function values(at: WorldAddresses): string {
+function values(at: WorldAddresses, options: { cn: boolean }): string {
   const env = [
     { name: ENV.AGENT_BIND, value: '$(POD_IP)' },
     { name: ENV.DNS_SERVER, value: at.dns },
@@ -48,7 +52,7 @@ function values(at: WorldAddresses): string {
   });
   return stringify({
     starrocks: {
-      starrocksCluster: { enabled: true, name: 'sr', namespace: 'e2e', enabledBe: true, enabledCn: true, agent: { probeIntervalMs: 500, sqlTimeoutMs: 5_000 } },
+      starrocksCluster: { enabled: true, name: 'sr', namespace: 'e2e', enabledBe: true, enabledCn: options.cn, agent: { probeIntervalMs: 500, sqlTimeoutMs: 5_000 } },
       starrocksFESpec: { ...component('starrocks-fe-agent'), feEnvVars: env },
       starrocksBeSpec: { ...component('starrocks-be-agent'), beEnvVars: env },
       starrocksCnSpec: { ...component('starrocks-be-agent'), cnEnvVars: env },
@@ -75,14 +79,14 @@ t.test('helm install, upgrade and uninstall in the world', async (t) => {
     return out.stdout;
   };
   let installedAt = 0;
-  cluster = await startWorldCluster({
+  const c = await startWorldCluster({
     shape: { fe: 1, be: 1, cn: 1 },
     install: async ({ kubectl, kubeconfigPath, dir, addresses }) => {
       // A checkout as the README's commands expect it: the chart at deploy/, values beside it.
       checkout = dir;
       kubeconfig = kubeconfigPath;
       symlinkSync(join(REPO_ROOT, 'deploy'), join(dir, 'deploy'));
-      writeFileSync(join(dir, 'my-values.yaml'), values(addresses));
+      writeFileSync(join(dir, 'my-values.yaml'), values(addresses, { cn: true }));
       const version = JSON.parse(await kubectl('version', '-o', 'json')) as { serverVersion?: { gitVersion?: string } };
       serverVersion = version.serverVersion?.gitVersion ?? '';
       await run(['template', 'starrocks', CHART_DIR, '--kube-version', serverVersion]);
@@ -90,7 +94,7 @@ t.test('helm install, upgrade and uninstall in the world', async (t) => {
       installedAt = Date.now();
     },
   });
-  const c = cluster;
+  stopAtEnd(t, c);
   for (const { step, ms } of c.timings) t.comment(`${step}: ${ms} ms`);
   t.match(serverVersion, /^v1\.\d+\.\d+/, `the world's server reports a release (${serverVersion}) and the chart's kubeVersion accepts it`);
 
@@ -139,4 +143,33 @@ t.test('helm install, upgrade and uninstall in the world', async (t) => {
   const left = (await c.kubectl('get', 'persistentvolumeclaims,secrets,configmaps', '-n', c.namespace, '-o', 'name')).trim().split('\n').filter((l) => l !== '');
   t.comment(`left in ${c.namespace} after helm uninstall: ${left.join(', ') || 'nothing'}`);
   for (const line of timings) t.comment(line);
+});
+
+t.test('watchNamespace: one controller holding a Role in that namespace only converges its cluster', async (t) => {
+  let kubeconfig = '';
+  const c = await startWorldCluster({
+    shape: { fe: 1, be: 1, cn: 0 },
+    install: async ({ kubeconfigPath, dir, addresses }) => {
+      kubeconfig = kubeconfigPath;
+      const file = join(dir, 'values.yaml');
+      writeFileSync(file, values(addresses, { cn: false }));
+      const scope = ['operator.starrocksOperator.watchNamespace=e2e', 'operator.starrocksOperator.replicaCount=1', 'operator.starrocksOperator.leaderElection.enabled=false'];
+      const out = await helm.run(['install', 'starrocks', CHART_DIR, '--namespace', 'starrocks-system', '--create-namespace', '--values', file, ...scope.flatMap((s) => ['--set', s]), '--wait', '--timeout', '5m'], { kubeconfig });
+      if (out.code !== 0) throw new Error(`helm install exited ${out.code}: ${out.stderr}`);
+    },
+  });
+  stopAtEnd(t, c);
+  const exists = async (...args: string[]): Promise<boolean> => (await c.kubectl('get', ...args, '--ignore-not-found', '-o', 'name')).trim() !== '';
+  t.notOk(await exists('clusterrole', 'starrocks-controller'), 'no ClusterRole');
+  t.ok(await exists('role', 'starrocks-controller', '-n', 'e2e'), 'a Role in the watched namespace');
+  t.equal(c.controllerPods.length, 1);
+  const can = async (verb: string, resource: string, namespace: string): Promise<string> =>
+    (await c.kubectl('auth', 'can-i', verb, resource, '-n', namespace, '--as', 'system:serviceaccount:starrocks-system:starrocks-controller').catch((error: unknown) => (error as { stdout?: string }).stdout ?? '')).trim();
+  t.equal(await can('list', 'statefulsets.apps', 'e2e'), 'yes');
+  t.equal(await can('list', 'statefulsets.apps', 'default'), 'no', 'no rights outside the watched namespace');
+  const view = await c.converged({ fe: 1, be: 1, cn: 0 }, 360_000);
+  t.comment(`converged: ${describeView(view)}`);
+  t.equal(c.sim.clusterIdsCreated().length, 1);
+  const out = await helm.run(['uninstall', 'starrocks', '--namespace', 'starrocks-system', '--wait'], { kubeconfig });
+  t.equal(out.code, 0, out.stderr);
 });
