@@ -3,7 +3,8 @@
  * them, and the envtest convention (`KUBEBUILDER_ASSETS`) that overrides both.
  *
  * The cache sits outside the work tree so that a fresh clone on the same machine (CI runs one)
- * reuses binaries that take many minutes to build.
+ * reuses binaries that take many minutes to build. Helm, which the chart's tests run, has its own
+ * key and folder, so a Helm version change never rebuilds the Kubernetes binaries.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -32,10 +33,31 @@ export function versionsKey(platform: string = `${process.platform}-${process.ar
   return createHash('sha256').update(JSON.stringify({ ...VERSIONS, platform })).digest('hex').slice(0, 12);
 }
 
+function cacheRoot(env: NodeJS.ProcessEnv): string {
+  return env[CACHE_ENV] ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'starrocks-k8s-world');
+}
+
 /** The folder the built binaries go to. */
 export function cacheBinDir(env: NodeJS.ProcessEnv = process.env): string {
-  const root = env[CACHE_ENV] ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'starrocks-k8s-world');
-  return join(root, versionsKey(), 'bin');
+  return join(cacheRoot(env), versionsKey(), 'bin');
+}
+
+/** The pinned Helm release (its Go module helm.sh/helm/v3) the chart's tests run. */
+export const HELM = {
+  version: 'v3.22.0',
+  /** Bumped when Helm's build recipe (flags) changes. */
+  recipe: '1',
+} as const;
+
+/** Helm's own cache folder, keyed by its version, recipe and the platform. */
+export function helmBinDir(env: NodeJS.ProcessEnv = process.env, platform: string = `${process.platform}-${process.arch}`): string {
+  return join(cacheRoot(env), `helm-${HELM.version}-r${HELM.recipe}-${platform}`, 'bin');
+}
+
+/** The cached `helm` binary, or undefined when it is not built yet. */
+export function locateHelm(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const path = join(helmBinDir(env), 'helm');
+  return existsSync(path) ? path : undefined;
 }
 
 /** Where each binary is. */

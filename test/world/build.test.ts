@@ -1,9 +1,10 @@
 import t from 'tap';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BINARY_NAMES, cacheBinDir, locateBinaries, versionsKey } from './binaries.ts';
-import { NO_GO_MESSAGE, buildMissing, findGo, kubernetesVersionStamps, stagingReplaces } from './build.ts';
+import { BINARY_NAMES, HELM, cacheBinDir, helmBinDir, locateBinaries, locateHelm, versionsKey } from './binaries.ts';
+import { NO_GO_MESSAGE, buildMissing, findGo, helmVersionStamps, kubernetesVersionStamps, stagingReplaces } from './build.ts';
 import { addressPlan } from './address-plan.ts';
 import { corefileText } from './control-plane/control-plane.ts';
 
@@ -85,4 +86,33 @@ t.test('a Kubernetes build is stamped with its release, as hack/lib/version.sh d
   t.ok(bare.includes(`-X k8s.io/component-base/version.gitCommit=${'0'.repeat(40)}`), 'a zero commit when the proxy gave none');
   t.ok(bare.includes('-X k8s.io/component-base/version.buildDate=1970-01-01T00:00:00Z'));
   t.throws(() => kubernetesVersionStamps({ version: 'master' }), /not a Kubernetes release version/);
+});
+
+t.test('helm has its own cache folder, keyed by its version and platform, beside the Kubernetes binaries', async (t) => {
+  const env = { STARROCKS_WORLD_CACHE: mkdtempSync(join(tmpdir(), 'world-helm-test-')) };
+  t.teardown(() => rmSync(env.STARROCKS_WORLD_CACHE, { recursive: true, force: true }));
+  t.equal(helmBinDir(env, 'linux-x64'), join(env.STARROCKS_WORLD_CACHE, `helm-${HELM.version}-r${HELM.recipe}-linux-x64`, 'bin'));
+  t.not(helmBinDir(env, 'linux-x64'), helmBinDir(env, 'linux-arm64'));
+  t.not(join(helmBinDir(env), '..'), join(cacheBinDir(env), '..'), 'not inside the Kubernetes binaries\' folder');
+  t.equal(locateHelm(env), undefined);
+  mkdirSync(helmBinDir(env), { recursive: true });
+  writeFileSync(join(helmBinDir(env), 'helm'), '');
+  t.equal(locateHelm(env), join(helmBinDir(env), 'helm'));
+  t.same(locateBinaries(env).missing, [...BINARY_NAMES], 'helm does not stand in for a Kubernetes binary');
+});
+
+t.test('a Helm build is stamped as its Makefile does: version, and the Kubernetes minor of its client-go', async (t) => {
+  const stamps = helmVersionStamps({ version: 'v3.22.0', clientGo: 'v0.37.0' });
+  t.ok(stamps.includes('-X helm.sh/helm/v3/internal/version.version=v3.22.0'));
+  for (const pkg of ['helm.sh/helm/v3/pkg/lint/rules', 'helm.sh/helm/v3/pkg/chartutil']) {
+    t.ok(stamps.includes(`-X ${pkg}.k8sVersionMajor=1`), `${pkg} major`);
+    t.ok(stamps.includes(`-X ${pkg}.k8sVersionMinor=37`), `${pkg} minor`);
+  }
+  t.throws(() => helmVersionStamps({ version: 'v3.22.0', clientGo: 'v1.2.3' }), /not a client-go version/);
+});
+
+t.test('the cached helm is the pinned release', async (t) => {
+  const helm = locateHelm();
+  if (helm === undefined) throw new Error('helm is not built: run node test/world/build.ts');
+  t.match(execFileSync(helm, ['version', '--short'], { encoding: 'utf8' }), new RegExp(`^${HELM.version.replaceAll('.', '\\.')}`));
 });

@@ -1,6 +1,7 @@
 /**
- * Builds the Kubernetes world's binaries from their Go modules and caches them (see
- * binaries.ts). `npm run setup` runs this; it does nothing when every binary is present.
+ * Builds the Kubernetes world's binaries and Helm (for the chart's tests) from their Go modules
+ * and caches them (see binaries.ts). `npm run setup` runs this; it does nothing when every binary
+ * is present.
  *
  * kube-apiserver gets one patch: Endpoints and EndpointSlices normally refuse loopback
  * addresses, and every pod of this world lives on a loopback address, so without it no
@@ -12,8 +13,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { BINARY_NAMES, VERSIONS, cacheBinDir, locateBinaries } from './binaries.ts';
-import type { BinaryName } from './binaries.ts';
+import { BINARY_NAMES, HELM, VERSIONS, cacheBinDir, helmBinDir, locateBinaries, locateHelm } from './binaries.ts';
 
 /** The one check kube-apiserver must not make here (pkg/apis/core/validation). */
 const LOOPBACK_CHECK = `	if ip.IsLoopback() {
@@ -25,7 +25,7 @@ const LOOPBACK_CHECK = `	if ip.IsLoopback() {
 interface Recipe {
   name: string;
   version: string;
-  outputs: BinaryName[];
+  outputs: string[];
   /** Writes go.mod (and any local copy) into `dir`; returns the packages to build and extra `-X` stamps. */
   prepare(dir: string, go: string): { packages: string[]; stamps?: string[] };
 }
@@ -114,6 +114,38 @@ const RECIPES: Recipe[] = [
   },
 ];
 
+/** Helm, built as its Makefile builds a release; cached apart from the Kubernetes binaries. */
+const HELM_RECIPE: Recipe = {
+  name: 'helm',
+  version: HELM.version,
+  outputs: ['helm'],
+  prepare(dir, go) {
+    const info = JSON.parse(
+      execFileSync(go, ['mod', 'download', '-json', `helm.sh/helm/v3@${HELM.version}`], { cwd: dir, env: goEnv(), encoding: 'utf8' }),
+    ) as ModuleInfo;
+    if (info.GoMod === undefined) throw new Error('go mod download gave no go.mod for helm.sh/helm/v3');
+    const clientGo = /^\s*k8s\.io\/client-go\s+(v\S+)\s*$/m.exec(readFileSync(info.GoMod, 'utf8'))?.[1];
+    if (clientGo === undefined) throw new Error(`no k8s.io/client-go requirement in ${info.GoMod}`);
+    writeFileSync(join(dir, 'go.mod'), `module worldbuild/helm\n\ngo 1.25.0\n\nrequire helm.sh/helm/v3 ${HELM.version}\n`);
+    return { packages: ['helm.sh/helm/v3/cmd/helm'], stamps: helmVersionStamps({ version: HELM.version, clientGo }) };
+  },
+};
+
+/**
+ * The `-X` flags Helm's Makefile sets: its version, and the Kubernetes version `helm template` and
+ * `helm lint` assume without a cluster, derived from the client-go it is built with (v0.N -> 1.N).
+ */
+export function helmVersionStamps(options: { version: string; clientGo: string }): string[] {
+  const match = /^v0\.(\d+)\./.exec(options.clientGo);
+  if (match === null) throw new Error(`not a client-go version: ${options.clientGo}`);
+  const minor = match[1] ?? '';
+  return [
+    `-X helm.sh/helm/v3/internal/version.version=${options.version}`,
+    '-X helm.sh/helm/v3/internal/version.gitTreeState=clean',
+    ...['helm.sh/helm/v3/pkg/lint/rules', 'helm.sh/helm/v3/pkg/chartutil'].flatMap((pkg) => [`-X ${pkg}.k8sVersionMajor=1`, `-X ${pkg}.k8sVersionMinor=${minor}`]),
+  ];
+}
+
 /** What `go mod download -json` says of a module. */
 interface ModuleInfo {
   Dir?: string;
@@ -162,9 +194,10 @@ function buildRecipe(recipe: Recipe, go: string, workRoot: string, binDir: strin
   const jobs = process.env.STARROCKS_WORLD_BUILD_JOBS ?? '2';
   // One package builds to the binary's own name; several go to a folder, each named by go.
   const target = packages.length === 1 ? join(out, recipe.outputs[0] ?? recipe.name) : `${out}/`;
+  // CGO off as Helm's release builds: a static binary.
   const result = spawnSync(go, ['build', '-p', jobs, '-trimpath', `-ldflags=${['-s', '-w', ...stamps].join(' ')}`, '-o', target, ...packages], {
     cwd: dir,
-    env: goEnv(),
+    env: recipe.name === 'helm' ? { ...goEnv(), CGO_ENABLED: '0' } : goEnv(),
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   if (result.status !== 0) throw new Error(`go build of ${recipe.name} failed (exit ${String(result.status)})`);
@@ -182,30 +215,33 @@ function buildRecipe(recipe: Recipe, go: string, workRoot: string, binDir: strin
 export function buildMissing(log: (line: string) => void): string | undefined {
   const { missing } = locateBinaries();
   const binDir = cacheBinDir();
-  if (missing.length === 0) {
-    log(`world binaries: ready (${BINARY_NAMES.join(', ')}), cache ${binDir}`);
-    return undefined;
-  }
+  const helmMissing = locateHelm() === undefined;
+  if (missing.length === 0) log(`world binaries: ready (${BINARY_NAMES.join(', ')}), cache ${binDir}`);
+  if (!helmMissing) log(`world binaries: ready (helm ${HELM.version}), cache ${helmBinDir()}`);
+  if (missing.length === 0 && !helmMissing) return undefined;
   const go = findGo();
   if (go === undefined) {
     return NO_GO_MESSAGE;
   }
-  mkdirSync(binDir, { recursive: true });
-  const workRoot = join(dirname(binDir), 'work');
   const total = Date.now();
-  try {
-    for (const recipe of RECIPES) {
-      if (!recipe.outputs.some((name) => missing.includes(name))) continue;
+  const jobs: { recipe: Recipe; binDir: string }[] = [
+    ...RECIPES.filter((recipe) => recipe.outputs.some((name) => (missing as string[]).includes(name))).map((recipe) => ({ recipe, binDir })),
+    ...(helmMissing ? [{ recipe: HELM_RECIPE, binDir: helmBinDir() }] : []),
+  ];
+  for (const { recipe, binDir: dir } of jobs) {
+    mkdirSync(dir, { recursive: true });
+    const workRoot = join(dirname(dir), 'work');
+    try {
       log(`world binaries: building ${recipe.outputs.join(', ')} from ${recipe.name} ${recipe.version} ...`);
-      const seconds = buildRecipe(recipe, go, workRoot, binDir);
+      const seconds = buildRecipe(recipe, go, workRoot, dir);
       log(`world binaries: built ${recipe.outputs.join(', ')} in ${seconds.toFixed(0)} s`);
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    } finally {
+      rmSync(workRoot, { recursive: true, force: true });
     }
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    rmSync(workRoot, { recursive: true, force: true });
   }
-  log(`world binaries: all built in ${((Date.now() - total) / 1000).toFixed(0)} s, cache ${binDir}`);
+  log(`world binaries: all built in ${((Date.now() - total) / 1000).toFixed(0)} s, cache ${binDir} and ${helmBinDir()}`);
   return undefined;
 }
 

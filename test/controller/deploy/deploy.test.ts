@@ -27,7 +27,8 @@ function docs(file: string): Loose[] {
 }
 
 t.test('every YAML in deploy/ and crds/ parses', async (t) => {
-  const files = [...yamlFiles('deploy'), ...yamlFiles('crds')];
+  // A Helm chart's templates are Go templates, not YAML: test/deploy/helm/chart.test.ts renders them.
+  const files = [...yamlFiles('deploy'), ...yamlFiles('crds')].filter((f) => !/^deploy\/helm\/[^/]+\/templates\//.test(f));
   t.ok(files.length >= 8);
   for (const file of files) t.ok(docs(file).length > 0, file);
 });
