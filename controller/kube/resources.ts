@@ -17,6 +17,7 @@ export interface Resource {
 export const RESOURCES: readonly Resource[] = [
   { apiVersion: `${CRD.group}/${CRD.version}`, kind: CRD.kind, plural: CRD.plural, namespaced: true },
   { apiVersion: 'apps/v1', kind: 'StatefulSet', plural: 'statefulsets', namespaced: true },
+  { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true },
   { apiVersion: 'v1', kind: 'Service', plural: 'services', namespaced: true },
   { apiVersion: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true },
   { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true },
@@ -36,8 +37,10 @@ export const OWNED_KINDS: readonly string[] = [
   'ServiceAccount',
   'Role',
   'RoleBinding',
+  'ConfigMap',
   'Service',
   'StatefulSet',
+  'Deployment',
   'PodDisruptionBudget',
   'HorizontalPodAutoscaler',
 ];

@@ -19,7 +19,15 @@ function fakeApi(cr: Loose): { api: KubeApi; store: Map<string, JsonObject> } {
   store.set(key('StarRocksCluster', 'c'), cr as JsonObject);
   const api: KubeApi = {
     get: async (kind, _namespace, name) => store.get(key(kind, name)),
-    list: async ({ kind }) => ({ items: [...store.entries()].filter(([k]) => k.startsWith(`${kind}/`)).map(([, v]) => v), resourceVersion: '1' }),
+    // Equality label selectors as the API server reads them (`a=b,c=d`).
+    list: async ({ kind, labelSelector }) => {
+      const wanted = (labelSelector ?? '').split(',').filter((term) => term !== '').map((term) => term.split('='));
+      const matches = (object: JsonObject): boolean => {
+        const labels = ((object.metadata as Loose | undefined)?.labels ?? {}) as Record<string, string>;
+        return wanted.every(([k, v]) => k !== undefined && labels[k] === v);
+      };
+      return { items: [...store.entries()].filter(([k, v]) => k.startsWith(`${kind}/`) && matches(v)).map(([, v]) => v), resourceVersion: '1' };
+    },
     apply: async (object) => {
       const existing = store.get(key(object.kind, object.metadata.name));
       // Like the API server: a spec write bumps the generation, a write of the same spec does not.
@@ -248,4 +256,27 @@ t.test('the FE budget follows the FE roles the agents report', async (t) => {
   for (const ordinal of [3, 4]) store.delete(`Pod/c-fe-${ordinal}`);
   await reconcile(d, KEY);
   t.equal((store.get('PodDisruptionBudget/c-fe-pdb')?.spec as Loose).minAvailable, 2, 'dropped: majority of the 3 left');
+});
+
+t.test('the FE proxy: applied while the CR asks for it, pruned when the spec is removed; the fence stays', async (t) => {
+  const raw = cluster();
+  (raw.metadata as Loose).uid = 'uid-c';
+  (raw.spec as Loose).starRocksFeProxySpec = { replicas: 1 };
+  const { api, store } = fakeApi(raw);
+  const { deps: d } = deps(api);
+  store.set('ConfigMap/c-fe-bootstrap', {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'c-fe-bootstrap', namespace: 'default', labels: { [LABELS.instance]: 'c', [LABELS.component]: 'fe' } },
+    data: { clusterId: '1234' },
+  });
+  const first = await reconcile(d, KEY);
+  const proxy = ['default/ConfigMap/c-fe-proxy', 'default/Deployment/c-fe-proxy', 'default/Service/c-fe-proxy-service'];
+  for (const key of proxy) t.ok(first.applied.includes(key), `${key} applied`);
+  t.ok(store.has('Deployment/c-fe-proxy'));
+  delete ((store.get('StarRocksCluster/c') as Loose).spec as Loose).starRocksFeProxySpec;
+  const second = await reconcile(d, KEY);
+  t.same([...second.deleted].sort(), proxy);
+  t.notOk(store.has('Deployment/c-fe-proxy') || store.has('ConfigMap/c-fe-proxy') || store.has('Service/c-fe-proxy-service'));
+  t.ok(store.has('ConfigMap/c-fe-bootstrap'), 'the fence (owned, not managed-by the controller) is not pruned');
 });
