@@ -14,16 +14,16 @@ import { objectMeta } from './objects.ts';
 import type { KubernetesObject } from './objects.ts';
 
 /** The component label of the proxy's objects and pods (not a StarRocks component). */
-export const FE_PROXY_COMPONENT = 'fe-proxy';
+const FE_PROXY_COMPONENT = 'fe-proxy';
 
 /** Where the ConfigMap is mounted: nginx reads `/etc/nginx/nginx.conf`. */
-export const FE_PROXY_CONF_DIR = '/etc/nginx';
+const FE_PROXY_CONF_DIR = '/etc/nginx';
 
 /** The pod template annotation holding the digest of nginx.conf: a new conf rolls the pods. */
 const CONF_HASH_ANNOTATION = 'starrocks.com/fe-proxy-conf-hash';
 
 /** Names of the proxy's objects. */
-export function feProxyNames(cluster: string): { deployment: string; configMap: string; service: string } {
+function feProxyNames(cluster: string): { deployment: string; configMap: string; service: string } {
   return { deployment: `${cluster}-fe-proxy`, configMap: `${cluster}-fe-proxy`, service: `${cluster}-fe-proxy-service` };
 }
 
