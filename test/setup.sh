@@ -12,6 +12,7 @@ if_needed=false
 # Debian packages the test suite needs, as "command:package" pairs.
 DEBIAN_PACKAGES=(
   "mariadb:mariadb-client"   # an independent MySQL client for the simulator's conformance tests
+  "/usr/sbin/nginx:nginx-light" # the FE proxy's nginx in the world (image table: nginx)
 )
 
 missing=()

@@ -80,3 +80,15 @@ export const FIELD_MANAGER = 'starrocks-controller';
  * (BE and CN follow as soon as one FE pod is Ready): a bad FE version then reaches BE and CN too.
  */
 export const DEFAULT_WAIT_FOR_FULL_ROLLOUT = true;
+
+/** The FE proxy's nginx image when `starRocksFeProxySpec.image` is unset (the official operator's). */
+export const DEFAULT_FE_PROXY_IMAGE = 'nginx:1.24.0';
+
+/** FE proxy pods when `starRocksFeProxySpec.replicas` is unset (a Deployment's own default). */
+export const DEFAULT_FE_PROXY_REPLICAS = 1;
+
+/** The port nginx listens on in the FE proxy (fixed in the official operator). */
+export const FE_PROXY_PORT = 8080;
+
+/** The nginx resolver when `starRocksFeProxySpec.resolver` is unset (the official operator's). */
+export const DEFAULT_FE_PROXY_RESOLVER = 'kube-dns.kube-system.svc.cluster.local';

@@ -8,6 +8,9 @@ import { COMPONENTS, PASSWORD_MOUNTS } from '../../agent/contract/index.ts';
 import type { Component } from '../../agent/contract/index.ts';
 import type { JsonObject } from '../json.ts';
 import {
+  DEFAULT_FE_PROXY_IMAGE,
+  DEFAULT_FE_PROXY_REPLICAS,
+  DEFAULT_FE_PROXY_RESOLVER,
   DEFAULT_GRACE_SECONDS,
   DEFAULT_MIN_REPLICAS,
   DEFAULT_POD_MANAGEMENT_POLICY,
@@ -17,12 +20,13 @@ import {
   DEFAULT_VOTERS,
   DEFAULT_WAIT_FOR_FULL_ROLLOUT,
 } from './defaults.ts';
-import type { ComponentSpecResource } from './schema.ts';
+import type { ComponentSpecResource, FeProxySpecResource } from './schema.ts';
 import type {
   AgentSettings,
   AutoScalingPolicy,
   CnSpec,
   ComponentSpec,
+  FeProxySpec,
   FeSpec,
   MountSpec,
   ServiceSpec,
@@ -90,6 +94,7 @@ export function parseCluster(raw: unknown): ParseResult {
       fe,
       be: beRaw === undefined ? undefined : parseComponent({ component: 'be', raw: beRaw, envVars: beRaw.beEnvVars }),
       cn,
+      feProxy: spec.starRocksFeProxySpec === undefined ? undefined : parseFeProxy(spec.starRocksFeProxySpec),
       agent,
       waitForFullRollout: spec.waitForFullRollout ?? DEFAULT_WAIT_FOR_FULL_ROLLOUT,
     },
@@ -97,25 +102,58 @@ export function parseCluster(raw: unknown): ParseResult {
   };
 }
 
-function parseComponent(input: { component: Component; raw: ComponentSpecResource; envVars: JsonObject[] | undefined }): ComponentSpec {
-  const { component, raw } = input;
+function parseFeProxy(raw: FeProxySpecResource): FeProxySpec {
+  const image = text(raw.image);
+  return {
+    // The official operator ignores an image that starts with ":" (a chart's empty repository).
+    image: image === undefined || image.startsWith(':') ? DEFAULT_FE_PROXY_IMAGE : image,
+    imagePullPolicy: text(raw.imagePullPolicy),
+    imagePullSecrets: raw.imagePullSecrets ?? [],
+    replicas: raw.replicas ?? DEFAULT_FE_PROXY_REPLICAS,
+    resources: inlineResources(raw),
+    annotations: raw.annotations ?? {},
+    podLabels: raw.podLabels ?? {},
+    schedulerName: text(raw.schedulerName),
+    nodeSelector: raw.nodeSelector ?? {},
+    affinity: raw.affinity,
+    tolerations: raw.tolerations ?? [],
+    topologySpreadConstraints: raw.topologySpreadConstraints ?? [],
+    priorityClassName: text(raw.priorityClassName),
+    service: parseService(raw.service),
+    serviceAccount: text(raw.serviceAccount),
+    hostAliases: raw.hostAliases ?? [],
+    terminationGracePeriodSeconds: raw.terminationGracePeriodSeconds,
+    livenessSeconds: raw.livenessProbeFailureSeconds ?? DEFAULT_PROBE_SECONDS.liveness,
+    readinessSeconds: raw.readinessProbeFailureSeconds ?? DEFAULT_PROBE_SECONDS.readiness,
+    resolver: text(raw.resolver) ?? DEFAULT_FE_PROXY_RESOLVER,
+  };
+}
+
+function inlineResources(raw: Pick<ComponentSpecResource, 'requests' | 'limits'>): JsonObject {
   const resources: JsonObject = {};
   if (raw.requests !== undefined && Object.keys(raw.requests).length > 0) resources.requests = raw.requests;
   if (raw.limits !== undefined && Object.keys(raw.limits).length > 0) resources.limits = raw.limits;
+  return resources;
+}
+
+function parseService(serviceRaw: ComponentSpecResource['service']): ServiceSpec | undefined {
+  if (serviceRaw === undefined) return undefined;
+  return {
+    type: text(serviceRaw.type),
+    annotations: serviceRaw.annotations ?? {},
+    labels: serviceRaw.labels ?? {},
+    loadBalancerIP: text(serviceRaw.loadBalancerIP),
+    loadBalancerSourceRanges: serviceRaw.loadBalancerSourceRanges ?? [],
+    ports: (serviceRaw.ports ?? []).map((p) => ({ name: p.name, port: p.port, containerPort: p.containerPort, nodePort: p.nodePort })),
+  };
+}
+
+function parseComponent(input: { component: Component; raw: ComponentSpecResource; envVars: JsonObject[] | undefined }): ComponentSpec {
+  const { component, raw } = input;
+  const resources = inlineResources(raw);
   if (raw.claims !== undefined && raw.claims.length > 0) resources.claims = raw.claims;
 
-  const serviceRaw = raw.service;
-  let service: ServiceSpec | undefined;
-  if (serviceRaw !== undefined) {
-    service = {
-      type: text(serviceRaw.type),
-      annotations: serviceRaw.annotations ?? {},
-      labels: serviceRaw.labels ?? {},
-      loadBalancerIP: text(serviceRaw.loadBalancerIP),
-      loadBalancerSourceRanges: serviceRaw.loadBalancerSourceRanges ?? [],
-      ports: (serviceRaw.ports ?? []).map((p) => ({ name: p.name, port: p.port, containerPort: p.containerPort, nodePort: p.nodePort })),
-    };
-  }
+  const service = parseService(raw.service);
 
   const storageVolumes: StorageVolume[] = (raw.storageVolumes ?? []).map((v) => ({
     name: v.name,

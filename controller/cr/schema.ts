@@ -17,6 +17,8 @@ import { CRD_RULES } from '../crd/rules.ts';
 import type { RuleSite } from '../crd/rules.ts';
 import type { JsonObject } from '../json.ts';
 import {
+  DEFAULT_FE_PROXY_IMAGE,
+  DEFAULT_FE_PROXY_REPLICAS,
   DEFAULT_MIN_REPLICAS,
   DEFAULT_POD_MANAGEMENT_POLICY,
   DEFAULT_REPLICAS,
@@ -215,6 +217,37 @@ const cnSpecSchema = () =>
     validations('component', 'cn'),
   );
 
+/** `starRocksFeProxySpec` (official `StarRocksFeProxySpec`: its load spec and the nginx resolver). */
+const feProxySpecSchema = () =>
+  Type.Object({
+    image: opt(str({ description: `The nginx image; default ${DEFAULT_FE_PROXY_IMAGE} (official). An image starting with ":" is ignored, as the official operator does.` })),
+    imagePullPolicy: opt(str({ enum: ['Always', 'IfNotPresent', 'Never', ''] })),
+    imagePullSecrets: opt(list(kube('io.k8s.api.core.v1.LocalObjectReference'))),
+    replicas: opt(int({ minimum: 0, description: `nginx pods; default ${DEFAULT_FE_PROXY_REPLICAS}.` })),
+    requests: opt(quantityMap()),
+    limits: opt(quantityMap()),
+    annotations: opt(stringMap()),
+    podLabels: opt(stringMap()),
+    schedulerName: opt(str()),
+    nodeSelector: opt(stringMap()),
+    affinity: opt(kube('io.k8s.api.core.v1.Affinity')),
+    tolerations: opt(list(kube('io.k8s.api.core.v1.Toleration'))),
+    topologySpreadConstraints: opt(list(kube('io.k8s.api.core.v1.TopologySpreadConstraint'))),
+    priorityClassName: opt(str()),
+    service: opt(serviceSchema()),
+    serviceAccount: opt(optionalName()),
+    hostAliases: opt(list(kube('io.k8s.api.core.v1.HostAlias'))),
+    terminationGracePeriodSeconds: opt(int64({ minimum: 0 })),
+    livenessProbeFailureSeconds: opt(int({ minimum: 0 })),
+    readinessProbeFailureSeconds: opt(int({ minimum: 0 })),
+    resolver: opt(
+      str({
+        maxLength: 253,
+        description: 'The DNS server nginx resolves the FE Service and the BE redirects with; default kube-dns.kube-system.svc.cluster.local (official).',
+      }),
+    ),
+  });
+
 const agentSchema = () =>
   Type.Object({
     logLevel: opt(str({ enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] })),
@@ -257,7 +290,7 @@ const specSchema = () =>
       }),
     ),
     serviceAccount: opt(str({ description: 'Deprecated in the official operator; ignored.' })),
-    starRocksFeProxySpec: opt(passthrough('FE proxy (official): accepted, not rendered by this controller')),
+    starRocksFeProxySpec: opt(feProxySpecSchema()),
     disasterRecovery: opt(passthrough('Disaster recovery (official): accepted, not rendered by this controller')),
     agent: opt(agentSchema()),
   });
@@ -355,6 +388,9 @@ export const STAR_ROCKS_CLUSTER_SCHEMA = Type.Object(
 export type StarRocksClusterResource = Static<typeof STAR_ROCKS_CLUSTER_SCHEMA>;
 /** A component's spec as stored (FE's: BE and CN have the same common fields). */
 export type ComponentSpecResource = StarRocksClusterResource['spec']['starRocksFeSpec'];
+
+/** `starRocksFeProxySpec` as stored. */
+export type FeProxySpecResource = NonNullable<StarRocksClusterResource['spec']['starRocksFeProxySpec']>;
 
 /** The schema as the CRD holds it: plain JSON, without TypeBox's own (non-enumerable) markers. */
 export function crdOpenApiSchema(): JsonObject {

@@ -151,6 +151,33 @@ export interface AgentSettings {
   passwordSecret: SecretKeyRef | undefined;
 }
 
+/** `starRocksFeProxySpec`: an nginx Deployment in front of the FE HTTP port (official). */
+export interface FeProxySpec {
+  image: string;
+  imagePullPolicy: string | undefined;
+  imagePullSecrets: JsonObject[];
+  replicas: number;
+  /** Container resources built from the inline `requests`/`limits`. */
+  resources: JsonObject;
+  annotations: Record<string, string>;
+  podLabels: Record<string, string>;
+  schedulerName: string | undefined;
+  nodeSelector: Record<string, string>;
+  affinity: JsonObject | undefined;
+  tolerations: Json[];
+  topologySpreadConstraints: Json[];
+  priorityClassName: string | undefined;
+  service: ServiceSpec | undefined;
+  serviceAccount: string | undefined;
+  hostAliases: Json[];
+  terminationGracePeriodSeconds: number | undefined;
+  /** Liveness and readiness budgets in seconds; 0 disables the probe (official behaviour). */
+  livenessSeconds: number;
+  readinessSeconds: number;
+  /** The DNS server of nginx's `resolver` line. */
+  resolver: string;
+}
+
 /** A parsed, defaulted StarRocksCluster. */
 export interface StarRocksCluster {
   name: string;
@@ -160,6 +187,8 @@ export interface StarRocksCluster {
   fe: FeSpec;
   be: ComponentSpec | undefined;
   cn: CnSpec | undefined;
+  /** The FE proxy, when the CR asks for one. */
+  feProxy?: FeProxySpec | undefined;
   agent: AgentSettings;
   /**
    * `waitForFullRollout` (official): on a downgrade, BE and CN wait for FE's full rollout when

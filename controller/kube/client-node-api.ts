@@ -128,6 +128,7 @@ export function clientNodeKubeApi(options: ClientNodeKubeApiOptions): KubeApi {
 const API_VERSIONS: Readonly<Record<string, string>> = {
   [CRD.kind]: `${CRD.group}/${CRD.version}`,
   StatefulSet: 'apps/v1',
+  Deployment: 'apps/v1',
   Role: 'rbac.authorization.k8s.io/v1',
   RoleBinding: 'rbac.authorization.k8s.io/v1',
   PodDisruptionBudget: 'policy/v1',

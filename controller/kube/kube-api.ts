@@ -45,8 +45,10 @@ export type CachedKind =
   | 'ServiceAccount'
   | 'Role'
   | 'RoleBinding'
+  | 'ConfigMap'
   | 'Service'
   | 'StatefulSet'
+  | 'Deployment'
   | 'PodDisruptionBudget'
   | 'HorizontalPodAutoscaler'
   | 'Pod';
@@ -56,8 +58,10 @@ export const OWNED_KINDS = [
   'ServiceAccount',
   'Role',
   'RoleBinding',
+  'ConfigMap',
   'Service',
   'StatefulSet',
+  'Deployment',
   'PodDisruptionBudget',
   'HorizontalPodAutoscaler',
 ] as const satisfies readonly CachedKind[];

@@ -13,6 +13,7 @@ import type { StarRocksConf } from '../../agent/contract/starrocks-conf.ts';
 import { DEFAULT_AGENT_IMAGE } from '../cr/defaults.ts';
 import { presentComponents } from '../cr/parse.ts';
 import type { StarRocksCluster } from '../cr/types.ts';
+import { renderFeProxy } from './fe-proxy.ts';
 import { renderAutoscaler } from './hpa.ts';
 import type { KubernetesObject } from './objects.ts';
 import { renderPodDisruptionBudget } from './pdb.ts';
@@ -61,6 +62,10 @@ export function render(input: RenderInput): KubernetesObject[] {
       const hpa = renderAutoscaler(cluster, cluster.cn);
       if (hpa !== undefined) objects.push(hpa);
     }
+  }
+  const feHttp = componentPorts('fe', input.confs?.fe).find((p) => p.serviceName === 'http');
+  if (cluster.feProxy !== undefined && feHttp !== undefined) {
+    objects.push(...renderFeProxy({ cluster, proxy: cluster.feProxy, feHttpPort: feHttp.port }));
   }
   return objects;
 }

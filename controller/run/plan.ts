@@ -5,7 +5,7 @@
  * that changes nothing is cheap and writes nothing), so a hand edit (`kubectl scale sts`, a
  * relabelled Service) is repaired within one resync. Pure; `reconcile.ts` carries it out.
  */
-import { CRD, LABELS } from '../../agent/contract/index.ts';
+import { CRD, LABELS, LABEL_VALUES } from '../../agent/contract/index.ts';
 import type { Component } from '../../agent/contract/index.ts';
 import { parseCluster, presentComponents } from '../cr/parse.ts';
 import type { SpecProblem, StarRocksCluster } from '../cr/types.ts';
@@ -260,7 +260,11 @@ function findCondition(conditions: unknown, type: string): Condition | undefined
 }
 
 /** True when the object names the StarRocksCluster of this uid among its owners. */
+// Pruned only what the controller renders: owned by the cluster AND labelled managed-by us. The
+// agents' bootstrap fence is owned by the cluster too (the controller adds that reference) but
+// carries no managed-by label; deleting it would reopen the bootstrap race it closes.
 function ownedBy(object: unknown, uid: string): boolean {
+  if (dig(object, 'metadata', 'labels', LABELS.managedBy) !== LABEL_VALUES.managedBy) return false;
   const refs = dig(object, 'metadata', 'ownerReferences');
   return Array.isArray(refs) && refs.some((r) => isObject(r) && r.uid === uid && r.kind === CRD.kind);
 }

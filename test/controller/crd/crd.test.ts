@@ -125,7 +125,8 @@ t.test('the embedded Kubernetes types are typed: only official fields this contr
     visit(node.additionalProperties, `${path}{}`);
   };
   visit(schema, '');
-  t.same(preserved.sort(), ['.spec.disasterRecovery', '.spec.starRocksFeProxySpec']);
+  t.same(preserved.sort(), ['.spec.disasterRecovery']);
+  t.match(dig(schema, 'properties', 'spec', 'properties', 'starRocksFeProxySpec', 'properties'), { replicas: { type: 'integer' }, resolver: { type: 'string' }, tolerations: { type: 'array' } });
   const be = dig(schema, 'properties', 'spec', 'properties', 'starRocksBeSpec', 'properties');
   t.match(dig(be, 'tolerations'), { type: 'array', items: { type: 'object', properties: { key: { type: 'string' }, tolerationSeconds: { type: 'integer' } } } });
   t.match(dig(be, 'sidecars'), { items: { required: ['name'], properties: { resources: { properties: { claims: { 'x-kubernetes-list-type': 'map' } } } } } });

@@ -427,7 +427,8 @@ t.test('an official-operator-style manifest renders equivalent workloads', async
   const cn = find(objects, 'StatefulSet', 'official-style-cn');
   t.equal((cn.spec as Loose).replicas, 1, 'CN replicas default to 1 under an HPA');
   t.match(find(objects, 'HorizontalPodAutoscaler', 'official-style-cn-autoscaler').spec, { minReplicas: 1, maxReplicas: 10 });
-  t.notOk(objects.some((o) => o.metadata.name.includes('proxy')), 'the FE proxy is accepted but not rendered');
+  t.match(find(objects, 'Service', 'official-style-fe-proxy-service').spec, { type: 'NodePort', ports: [{ name: 'http-port', port: 8080 }] });
+  t.match(find(objects, 'Deployment', 'official-style-fe-proxy').spec, { replicas: 1 });
   t.notOk(objects.some((o) => (o.metadata.annotations as Loose | undefined)?.[ANNOTATIONS.specHash] !== undefined), 'rendering adds no hash');
 });
 

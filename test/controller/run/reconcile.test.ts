@@ -234,3 +234,27 @@ t.test('an apply changed something of ours only when the generation, labels or a
   t.notOk(applyChanged(sa('5'), sa('5')));
   t.ok(applyChanged(sa('5'), sa('6')), 'no generation: the resourceVersion tells');
 });
+
+t.test('the FE proxy: applied while the CR asks for it, pruned when the spec is removed; the fence stays', async (t) => {
+  const raw = cluster();
+  (raw.metadata as Loose).uid = 'uid-c';
+  (raw.spec as Loose).starRocksFeProxySpec = { replicas: 1 };
+  const { api, store, cache } = fakeApi(raw);
+  const { deps: d } = deps(api, cache);
+  store.set('ConfigMap/c-fe-bootstrap', {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'c-fe-bootstrap', namespace: 'default', labels: { [LABELS.instance]: 'c', [LABELS.component]: 'fe' } },
+    data: { clusterId: '1234' },
+  });
+  const first = await reconcile(d, KEY);
+  const proxy = ['default/ConfigMap/c-fe-proxy', 'default/Deployment/c-fe-proxy', 'default/Service/c-fe-proxy-service'];
+  for (const key of proxy) t.ok(first.applied.includes(key), `${key} applied`);
+  t.ok(store.has('Deployment/c-fe-proxy'));
+  t.ok(((store.get('ConfigMap/c-fe-bootstrap') as Loose).metadata as Loose).ownerReferences !== undefined, 'the fence got the cluster as owner');
+  delete ((store.get('StarRocksCluster/c') as Loose).spec as Loose).starRocksFeProxySpec;
+  const second = await reconcile(d, KEY);
+  t.same([...second.deleted].sort(), proxy);
+  t.notOk(store.has('Deployment/c-fe-proxy') || store.has('ConfigMap/c-fe-proxy') || store.has('Service/c-fe-proxy-service'));
+  t.ok(store.has('ConfigMap/c-fe-bootstrap'), 'the fence (owned by the cluster, not managed-by the controller) is not pruned');
+});

@@ -16,6 +16,8 @@ import { PORTS } from '../../../agent/contract/index.ts';
 import { claimPidFile, connectWorld, die, loadNodeEnv, logLine } from './node-env.ts';
 import { BACKEND_HEALTH_BODY, checkBackendHost, checkHeartbeat } from './backend-heartbeat.ts';
 import type { BackendSelf, BoundMaster, HeartbeatRequest } from './backend-heartbeat.ts';
+import { countRows, streamLoadFailure, streamLoadSuccess, streamLoadTarget } from './stream-load.ts';
+import type { StreamLoadRecord } from './stream-load.ts';
 
 async function main(): Promise<void> {
   const isCn = process.argv.includes('--cn');
@@ -64,7 +66,35 @@ async function main(): Promise<void> {
   let shuttingDown = false;
 
   const http = createHttpServer((req, res) => {
-    if ((req.url ?? '').split('?')[0] === '/api/health') {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const target = streamLoadTarget(url.pathname);
+    if (target !== undefined && req.method === 'PUT') {
+      // StreamLoadAction: the rows are read, the coordinator checks the user and records the load.
+      const started = Date.now();
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const label = req.headers.label?.toString() ?? randomUUID();
+        void world
+          .request('streamLoad', {
+            ...target,
+            label,
+            rows: countRows(body.toString('utf8'), req.headers.row_delimiter?.toString() ?? '\n'),
+            bytes: body.length,
+            authorization: req.headers.authorization ?? '',
+            remote: req.socket.remoteAddress ?? '',
+          })
+          .then((answer) => {
+            res.writeHead(200, { 'Content-Type': 'application/json' });
+            res.end(typeof answer.error === 'string' ? streamLoadFailure(label, answer.error) : streamLoadSuccess(answer.record as StreamLoadRecord, Date.now() - started));
+          })
+          .catch(() => {
+            res.writeHead(500);
+            res.end();
+          });
+      });
+    } else if (url.pathname === '/api/health') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(BACKEND_HEALTH_BODY);
     } else {

@@ -113,7 +113,16 @@ async function main(): Promise<void> {
       http = createServer((req, res) => {
         const url = new URL(req.url ?? '/', 'http://x');
         world
-          .request('http', { path: url.pathname, query: Object.fromEntries(url.searchParams), remote: req.socket.remoteAddress ?? '' })
+          .request('http', {
+            method: req.method ?? 'GET',
+            path: url.pathname,
+            // The raw query: a redirect carries it on unchanged.
+            search: url.search,
+            query: Object.fromEntries(url.searchParams),
+            remote: req.socket.remoteAddress ?? '',
+            authorization: req.headers.authorization ?? '',
+            expect: req.headers.expect ?? '',
+          })
           .then((answer) => {
             const headers = (answer.headers ?? {}) as Record<string, string>;
             res.writeHead(Number(answer.status ?? 500), { 'Content-Type': 'application/json', ...headers });

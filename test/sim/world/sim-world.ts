@@ -23,6 +23,9 @@ import { parseStatement } from '../sql/statement.ts';
 import type { Statement } from '../sql/statement.ts';
 import { Channel } from '../wire/channel.ts';
 import type { Message } from '../wire/channel.ts';
+import { passwordHashStage2 } from '../node/mysql-auth.ts';
+import { basicCredentials, streamLoadTarget } from '../node/stream-load.ts';
+import type { StreamLoadRecord } from '../node/stream-load.ts';
 import { rootSession } from './accounts.ts';
 import type { SessionInfo } from './accounts.ts';
 import { AddressPool, canBind, randomSubnet } from './addresses.ts';
@@ -163,6 +166,7 @@ export class SimWorld {
   readonly #clusters = new Map<number, Cluster>();
   readonly #clusterIdsCreated: number[] = [];
   readonly #statements: StatementRecord[] = [];
+  readonly #streamLoads: StreamLoadRecord[] = [];
   readonly #partitioned = new Set<string>();
   readonly #sqlLatency = new Map<string, number>();
   readonly #spawned = new Set<SimProcess>();
@@ -241,6 +245,11 @@ export class SimWorld {
   /** Every statement received by any FE, in order. */
   statements(): StatementRecord[] {
     return [...this.#statements];
+  }
+
+  /** Every stream load a BE accepted, in order. */
+  streamLoads(): StreamLoadRecord[] {
+    return [...this.#streamLoads];
   }
 
   /** The leader FE's member row, or undefined. */
@@ -455,6 +464,8 @@ export class SimWorld {
           return await this.#http(proc, message);
         case 'query':
           return { result: await this.#query(proc, String(message.sql), String(message.client), message.session as SessionInfo | undefined) };
+        case 'streamLoad':
+          return await this.#streamLoad(proc, message);
         case 'login':
           return { account: this.#clusterOf(proc)?.cluster.accounts.login(String(message.user), String(message.clientIp)) ?? null };
         default:
@@ -634,12 +645,68 @@ export class SimWorld {
       if ((await this.#feByHost(view, String(m.remote))) === undefined) return invalid;
       return this.#metaAction(path, proc, cluster, view, query);
     }
+    const load = streamLoadTarget(path);
+    if (load !== undefined && m.method === 'PUT') return this.#redirectStreamLoad(found?.cluster, m);
     if (path === '/metrics') {
       const statements = this.#statements.filter((x) => x.fe === proc.ip).length;
       const body = `# TYPE starrocks_fe_query_total counter\nstarrocks_fe_query_total ${statements}\n# TYPE starrocks_fe_max_journal_id gauge\nstarrocks_fe_max_journal_id ${found?.cluster.journalId ?? 0}\n`;
       return { status: 200, body, headers: { 'Content-Type': 'text/plain; version=0.0.4' } };
     }
     return { status: 404, body: 'Not Found', headers: { 'Content-Type': 'text/plain' } };
+  }
+
+  /** The account a Basic `Authorization` header proves, or the refusal's message. */
+  #checkCredentials(cluster: Cluster, authorization: string, remote: string): { user: string } | { error: string } {
+    const credentials = basicCredentials(authorization);
+    if (credentials === undefined) return { error: 'Need auth information.' };
+    const account = cluster.accounts.login(credentials.user, remote);
+    if (account === undefined || account.stage2 !== passwordHashStage2(credentials.password)) {
+      return { error: `Access denied for user '${credentials.user}'@'${remote}' (using password: ${credentials.password === '' ? 'NO' : 'YES'})` };
+    }
+    return { user: credentials.user };
+  }
+
+  /**
+   * LoadAction: a stream load PUT to an FE is checked (credentials, `Expect: 100-continue`) and
+   * answered with a 307 to an alive BE's HTTP port, the path and query unchanged; the body is
+   * never read. Any FE redirects (the real one goes through the leader first).
+   */
+  #redirectStreamLoad(cluster: Cluster | undefined, m: Message): Record<string, unknown> {
+    const json = (status: number, body: unknown): Record<string, unknown> => ({ status, body: JSON.stringify(body), headers: {} });
+    if (cluster === undefined) return json(200, { status: 'FAILED', msg: 'not ready' });
+    const checked = this.#checkCredentials(cluster, String(m.authorization ?? ''), String(m.remote ?? ''));
+    if ('error' in checked) return json(401, { status: 'FAILED', msg: checked.error });
+    if (String(m.expect ?? '').toLowerCase() !== '100-continue') return json(200, { status: 'FAILED', msg: 'There is no 100-continue header' });
+    const backends = cluster.nodes.filter((n) => n.kind === 'backend' && n.hb.alive && !n.decommissioned);
+    const backend = backends[randomInt(backends.length || 1)];
+    if (backend === undefined) return json(200, { status: 'FAILED', msg: 'No backend alive.' });
+    const location = `http://${backend.host}:${backend.httpPort}${String(m.path)}${String(m.search ?? '')}`;
+    return { status: 307, body: '', headers: { Location: location, 'Content-Type': 'text/plain' } };
+  }
+
+  /** A BE took a stream load: the cluster it belongs to checks the user and records it. */
+  async #streamLoad(proc: Proc, m: Message): Promise<Record<string, unknown>> {
+    let cluster: Cluster | undefined;
+    for (const candidate of this.#clusters.values()) {
+      for (const row of candidate.nodes) {
+        if (row.host === proc.ip || (await this.#ipAndFqdn(row.host))?.ip === proc.ip) cluster = candidate;
+      }
+    }
+    if (cluster === undefined) return { error: `the BE at ${proc.ip} is in no cluster` };
+    const checked = this.#checkCredentials(cluster, String(m.authorization ?? ''), String(m.remote ?? ''));
+    if ('error' in checked) return { error: checked.error };
+    const record: StreamLoadRecord = {
+      db: String(m.db),
+      table: String(m.table),
+      label: String(m.label),
+      user: checked.user,
+      rows: Number(m.rows),
+      bytes: Number(m.bytes),
+      be: proc.ip,
+      txnId: this.#streamLoads.length + 1,
+    };
+    this.#streamLoads.push(record);
+    return { record };
   }
 
   /**

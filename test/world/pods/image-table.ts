@@ -122,6 +122,25 @@ const AGENT: WorldImage = {
   },
 };
 
+const nginx = (args: readonly string[], host: ImageHost): ProgramRun => ({
+  file: host.nodePath,
+  args: [join(host.repoRoot, 'test', 'world', 'pods', 'nginx-container.ts'), ...args],
+});
+
+/**
+ * The official nginx image (the FE proxy's): `/docker-entrypoint.sh` configures nothing the proxy
+ * uses and execs its arguments; `nginx` is this machine's (Debian's nginx-light), run by
+ * nginx-container.ts on the pod's mounted conf.
+ */
+const NGINX: WorldImage = {
+  kind: 'nginx',
+  entrypoint: ['/docker-entrypoint.sh'],
+  cmd: ['nginx', '-g', 'daemon off;'],
+  starrocksTree: false,
+  files: () => [],
+  programs: { '/docker-entrypoint.sh': (args) => ({ exec: [...args] }), nginx, '/usr/sbin/nginx': nginx },
+};
+
 /** A public base image whose tools this machine has; `cmd` as its Dockerfile sets it. */
 function toolImage(kind: string, cmd: string[]): WorldImage {
   return { kind, entrypoint: [], cmd, starrocksTree: false, files: () => [], programs: {} };
@@ -135,6 +154,7 @@ const TABLE: readonly { repository: RegExp; image: WorldImage }[] = [
   { repository: /^(?:.+\/)?starrocks-agent$/, image: AGENT_EXECUTABLE_IMAGE },
   { repository: /^busybox$/, image: toolImage('busybox', ['sh']) },
   { repository: /^python$/, image: toolImage('python', ['python3']) },
+  { repository: /^nginx$/, image: NGINX },
 ];
 
 /** A reference split as a registry client reads it. */
