@@ -27,7 +27,7 @@ export const HELM_COMMANDS = {
 } as const;
 
 /** Output of one helm run. */
-export interface HelmResult {
+interface HelmResult {
   code: number;
   stdout: string;
   stderr: string;
