@@ -164,8 +164,9 @@ export function informer<T>(options: InformerOptions<T>, handlers: InformerHandl
     watch.start().catch(restart);
   };
   const restart = (error: unknown): void => {
-    options.onError?.(error);
+    // Stopping aborts the watch, which ListWatch reports as an error: not one to report.
     if (stopped) return;
+    options.onError?.(error);
     clearTimeout(timer);
     timer = setTimeout(start, options.restartMs ?? 500);
   };

@@ -529,7 +529,8 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
       await preparing.catch(() => undefined);
       await cleanup();
       try {
-        await unlessNotFound(context.kube.core.deleteNamespacedPod({ namespace: ns, name, gracePeriodSeconds: 0, body: { preconditions: { uid } } }));
+        // The options go in the body (the API server reads query options only when there is no body).
+        await unlessNotFound(context.kube.core.deleteNamespacedPod({ namespace: ns, name, body: { gracePeriodSeconds: 0, preconditions: { uid } } }));
       } catch (error) {
         log(`final delete failed: ${error instanceof Error ? error.message : String(error)}`);
       }
