@@ -43,7 +43,10 @@ export interface AgentKube {
   readStarRocksCluster(): Promise<unknown>;
   /** A pod of the agent's namespace, or undefined when there is none by that name. */
   readPod(name: string): Promise<PodSummary | undefined>;
-  /** Merge-patch the agent's own pod's annotations (null deletes a key). */
+  /**
+   * Set the agent's annotations on its own pod (null deletes a key), by server-side apply under the
+   * agent's field managers, so keys of other writers are never touched.
+   */
   annotateSelf(annotations: Readonly<Record<string, string | null>>): Promise<void>;
   /** Record an event on the agent's own pod. Never throws: events are best effort. */
   emitEvent(event: AgentEvent): Promise<void>;

@@ -1,7 +1,8 @@
 /**
  * AgentKube over the agent's own small REST client (`rest.ts`), not over
- * `@kubernetes/client-node`: the agent makes five kinds of call, and client-node made the agent's
- * bundle 10 MB and its start slow.
+ * `@kubernetes/client-node`: the agent makes five kinds of call, and client-node measured about
+ * 95 ms more to `init`'s first DNS query, 16 MB more resident memory for `run` and a 3.7 MB larger
+ * executable (README, "The agent's Kubernetes client").
  *
  * Credentials: `KUBECONFIG` when set (the local world and out-of-cluster use), otherwise the
  * in-cluster service account. The pod's annotations are written with server-side apply under the

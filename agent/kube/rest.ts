@@ -1,7 +1,8 @@
 /**
  * The agent's own minimal Kubernetes client: get, create and server-side apply of the five kinds
  * it touches, over plain HTTP(S). It lives inside `agent/` so the agent never imports the
- * controller (the layering rule in eslint.config.js); the controller has its own client.
+ * controller (the layering rule in eslint.config.js); why it is not `@kubernetes/client-node`:
+ * README, "The agent's Kubernetes client".
  *
  * Credentials: the in-cluster ServiceAccount when `KUBERNETES_SERVICE_HOST` is set and no
  * `KUBECONFIG` is, otherwise the kubeconfig named by `KUBECONFIG` (the local world) with a token,

@@ -9,6 +9,7 @@
 import t from 'tap';
 import { ANNOTATIONS, names } from '../../agent/contract/index.ts';
 import { addsByTarget } from '../agent/fixtures/sim-pods.ts';
+import { unlessNotFound } from '../world/kube.ts';
 import { waitFor } from '../world/wait.ts';
 import { phaseOf, startWorldCluster } from './fixtures/world-cluster.ts';
 import type { WorldCluster } from './fixtures/world-cluster.ts';
@@ -50,7 +51,7 @@ t.test('a fresh 3 FE / 3 BE / 1 CN cluster converges to one cluster in the world
     'the CN registered by its FQDN and alive',
   );
 
-  const fence = await c.world.rest.getOptional<{ data?: Record<string, string> }>(`/api/v1/namespaces/${c.namespace}/configmaps/${names(c.name).fence}`);
+  const fence = await unlessNotFound(c.world.kube.core.readNamespacedConfigMap({ namespace: c.namespace, name: names(c.name).fence }));
   t.ok(fence !== undefined, 'the bootstrap fence ConfigMap exists in the API server');
   t.match(fence?.data, { clusterId: String(clusterId), bootstrappedBy: names(c.name).pod('fe', 0) }, 'the fence holds the cluster id and who bootstrapped it');
 

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { LABELS } from '../../agent/contract/index.ts';
+import { unlessNotFound } from '../world/kube.ts';
 import { waitFor } from '../world/wait.ts';
 import { startWorldCluster } from './fixtures/world-cluster.ts';
 import type { WorldCluster } from './fixtures/world-cluster.ts';
@@ -38,7 +39,9 @@ type Loose = Record<string, unknown>;
 const c = (cluster = await startWorldCluster({ shape: { fe: 1, be: 1, cn: 0 }, graceSeconds: { fe: 30, be: 30 } }));
 await c.converged({ fe: 1, be: 1, cn: 0 }, 240_000);
 const proxyService = `${c.name}-fe-proxy-service`;
-const get = async (path: string): Promise<Loose | undefined> => (await c.world.rest.getOptional(path)) as Loose | undefined;
+/** One object by apiVersion, kind and name in the cluster's namespace, or undefined when absent. */
+const get = async (apiVersion: string, kind: string, name: string): Promise<Loose | undefined> =>
+  (await unlessNotFound(c.world.kube.objects.read({ apiVersion, kind, metadata: { name, namespace: c.namespace } }))) as Loose | undefined;
 
 t.test('a stream load through the FE proxy Service reaches the BE', async (t) => {
   await c.patchSpec({ starRocksFeProxySpec: { replicas: 1 } });
@@ -46,13 +49,13 @@ t.test('a stream load through the FE proxy Service reaches the BE', async (t) =>
   // kube-proxy routes the ClusterIP in this world).
   const address = await waitFor(
     async () => {
-      const slices = (await get(`/apis/discovery.k8s.io/v1/namespaces/${c.namespace}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${proxyService}`)}`)) as { items?: { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[] }[] } | undefined;
+      const slices = (await c.world.kube.objects.list('discovery.k8s.io/v1', 'EndpointSlice', c.namespace, undefined, undefined, undefined, undefined, `kubernetes.io/service-name=${proxyService}`)) as unknown as { items?: { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[] }[] } | undefined;
       const ready = (slices?.items ?? []).flatMap((s) => s.endpoints ?? []).find((e) => e.conditions?.ready === true);
       return ready?.addresses[0];
     },
     { what: `a ready endpoint of ${proxyService}`, timeoutMs: 120_000, intervalMs: 500 },
   );
-  const deployment = await get(`/apis/apps/v1/namespaces/${c.namespace}/deployments/${c.name}-fe-proxy`);
+  const deployment = await get('apps/v1', 'Deployment', `${c.name}-fe-proxy`);
   t.match(deployment, { spec: { template: { metadata: { labels: { [LABELS.component]: 'fe-proxy' } }, spec: { containers: [{ image: 'nginx:1.24.0' }] } } } });
   const be = (await c.pods('be'))[0];
   const file = join(dir, 'data.csv');
@@ -67,12 +70,12 @@ t.test('a stream load through the FE proxy Service reaches the BE', async (t) =>
 
 t.test('removing starRocksFeProxySpec removes its ConfigMap, Deployment and Service', async (t) => {
   await c.patchSpec({ starRocksFeProxySpec: null });
-  const paths = [
-    `/api/v1/namespaces/${c.namespace}/configmaps/${c.name}-fe-proxy`,
-    `/apis/apps/v1/namespaces/${c.namespace}/deployments/${c.name}-fe-proxy`,
-    `/api/v1/namespaces/${c.namespace}/services/${proxyService}`,
+  const objects = [
+    () => get('v1', 'ConfigMap', `${c.name}-fe-proxy`),
+    () => get('apps/v1', 'Deployment', `${c.name}-fe-proxy`),
+    () => get('v1', 'Service', proxyService),
   ];
-  await waitFor(async () => ((await Promise.all(paths.map(get))).every((o) => o === undefined) ? true : undefined), {
+  await waitFor(async () => ((await Promise.all(objects.map((read) => read()))).every((o) => o === undefined) ? true : undefined), {
     what: 'the FE proxy objects deleted',
     timeoutMs: 60_000,
     intervalMs: 500,

@@ -8,6 +8,7 @@
 import t from 'tap';
 import { names } from '../../agent/contract/index.ts';
 import { addsByTarget } from '../agent/fixtures/sim-pods.ts';
+import { unlessNotFound } from '../world/kube.ts';
 import { waitFor } from '../world/wait.ts';
 import { describeView, startWorldCluster } from './fixtures/world-cluster.ts';
 import type { WorldAddresses, WorldCluster } from './fixtures/world-cluster.ts';
@@ -70,12 +71,6 @@ interface CrStatus {
   observedGeneration?: number;
 }
 
-interface ControllerEvent {
-  reason?: string;
-  reportingInstance?: string;
-  source?: { component?: string };
-}
-
 t.test('kubectl apply -k deploy/, then a StarRocksCluster: the deployed controller converges it', async (t) => {
   const started = Date.now();
   cluster = await startWorldCluster({ shape, nodes: 2, controller: 'deployed', manifest });
@@ -89,7 +84,7 @@ t.test('kubectl apply -k deploy/, then a StarRocksCluster: the deployed controll
   t.ok(c.controllerPods.every((p) => p.imageID === 'world-local://starrocks-controller'), 'the world ran the controller image');
   const leader = await waitFor(
     async () => {
-      const lease = await c.world.rest.getOptional<{ spec?: { holderIdentity?: string } }>('/apis/coordination.k8s.io/v1/namespaces/starrocks-system/leases/starrocks-controller');
+      const lease = await unlessNotFound(c.world.kube.coordination.readNamespacedLease({ namespace: 'starrocks-system', name: 'starrocks-controller' }));
       const holder = lease?.spec?.holderIdentity;
       return holder !== undefined && c.controllerPods.some((p) => p.name === holder) ? holder : undefined;
     },
@@ -133,13 +128,11 @@ t.test('kubectl apply -k deploy/, then a StarRocksCluster: the deployed controll
   t.equal(phase, 'running', 'kubectl get shows the phase the controller reports: running');
   t.equal(status.observedGeneration, 1, 'for the generation the user applied');
 
-  const events = await c.world.rest.get<{ items: ControllerEvent[] }>(`/api/v1/namespaces/${c.namespace}/events`);
+  const events = await c.world.kube.core.listNamespacedEvent({ namespace: c.namespace });
   const byController = events.items.filter((e) => e.source?.component === 'starrocks-controller');
   t.ok(byController.some((e) => e.reason === 'Applied'), 'the controller recorded applying the cluster');
   t.same([...new Set(byController.map((e) => e.reportingInstance))], [leader], `every controller event came from the Lease holder ${leader}`);
-  const sts = await c.world.rest.get<{ metadata: { managedFields?: { manager?: string }[] } }>(
-    `/apis/apps/v1/namespaces/${c.namespace}/statefulsets/${names(c.name).statefulSet('fe')}`,
-  );
-  t.same([...new Set((sts.metadata.managedFields ?? []).map((f) => f.manager))].filter((m) => m !== 'kube-controller-manager'), ['starrocks-controller'], 'the StatefulSet is the controller\'s');
+  const sts = await c.world.kube.apps.readNamespacedStatefulSet({ namespace: c.namespace, name: names(c.name).statefulSet('fe') });
+  t.same([...new Set((sts.metadata?.managedFields ?? []).map((f) => f.manager))].filter((m) => m !== 'kube-controller-manager'), ['starrocks-controller'], 'the StatefulSet is the controller\'s');
   t.comment(`total ${Date.now() - started} ms`);
 });

@@ -19,6 +19,7 @@ import type { Test } from 'tap';
 import { CRD, ENV, names } from '../../agent/contract/index.ts';
 import { fenceCheckIntervalMs } from '../../agent/commands/run.ts';
 import { DATA_VOLUMES } from '../../controller/render/volumes.ts';
+import { unlessNotFound, wire } from '../world/kube.ts';
 import { waitFor } from '../world/wait.ts';
 import { describeView, startWorldCluster } from './fixtures/world-cluster.ts';
 import type { WorldCluster } from './fixtures/world-cluster.ts';
@@ -65,7 +66,7 @@ t.test('issue 11 item 3: a crash-looping BE scaled away: no ghost within the gra
   const tablets = c.sim.createTable({ db: 'db1', table: 'orders', buckets: 24, replicationNum: 3 });
   const be3 = n.pod('be', 3);
   const be3Host = c.fqdn('be', 3);
-  const podPath = `/api/v1/namespaces/${c.namespace}/pods/${be3}`;
+  const readBe3 = async (): Promise<RawContainerPod> => wire(await c.world.kube.core.readNamespacedPod({ namespace: c.namespace, name: be3 })) as RawContainerPod;
   t.equal(tablets.length, 24, '24 tablets, 3 replicas each on 4 BEs');
 
   let stopped = false;
@@ -82,12 +83,12 @@ t.test('issue 11 item 3: a crash-looping BE scaled away: no ghost within the gra
     // and the world restarts the container after 1, 2, 4, 8 s) until it waits 8 s or more.
     let kills = 0;
     const backingOff = async (): Promise<boolean> => {
-      const raw = await c.world.rest.get<RawContainerPod>(podPath);
+      const raw = await readBe3();
       const be = raw.status?.containerStatuses?.find((s) => s.name === 'be');
       return be?.state?.waiting?.reason === 'CrashLoopBackOff' && (be.restartCount ?? 0) >= 3;
     };
     for (let i = 0; i < 600 && !(await backingOff()); i++) {
-      const ip = (await c.world.rest.get<RawContainerPod>(podPath)).status?.podIP;
+      const ip = (await readBe3()).status?.podIP;
       if (ip !== undefined && c.sim.pidOf(ip) !== undefined) {
         try {
           c.sim.kill(ip);
@@ -212,7 +213,7 @@ t.test('issue 11 item 3: the HPA scales a CN down during a CN rollout: no ghost'
   t.ok(cn1Events.some((e) => e.reason === 'GhostRemoved'), "the FE leader's agent dropped the ghost");
   t.notOk(drops.some((sql) => sql.includes(cn0Host)), 'CN 0 was never dropped');
   t.ok(drops.length >= 1 && drops.every((sql) => sql.includes(cn1Host)), 'CN 1 was dropped');
-  const sts = await c.world.rest.get<{ spec?: { replicas?: number } }>(`/apis/apps/v1/namespaces/${c.namespace}/statefulsets/${n.statefulSet('cn')}`);
+  const sts = await c.world.kube.apps.readNamespacedStatefulSet({ namespace: c.namespace, name: n.statefulSet('cn') });
   t.equal(sts.spec?.replicas, 1, 'the CN StatefulSet has 1 replica');
   t.same(c.sim.clusterIdsCreated(), clusterIds, `one cluster id: ${clusterIds.join(', ')}`);
   await stopCluster(t);
@@ -291,13 +292,16 @@ t.test('issue 11 item 2: the fence create fails at bootstrap, later FE 0 is wipe
     },
   }));
   const n = names(c.name);
-  const fencePath = `/api/v1/namespaces/${c.namespace}/configmaps/${n.fence}`;
-  const crPath = `/apis/${CRD.group}/${CRD.version}/namespaces/${c.namespace}/${CRD.plural}/${c.name}`;
+  const readFence = () => unlessNotFound(c.world.kube.core.readNamespacedConfigMap({ namespace: c.namespace, name: n.fence }));
+  const readCluster = async (): Promise<{ status?: { clusterId?: string } }> =>
+    (await c.world.kube.custom.getNamespacedCustomObject({ group: CRD.group, version: CRD.version, namespace: c.namespace, plural: CRD.plural, name: c.name })) as {
+      status?: { clusterId?: string };
+    };
   await c.converged(feShape, 300_000);
   const clusterIds = c.sim.clusterIdsCreated();
   t.equal(clusterIds.length, 1, `one cluster bootstrapped: ${clusterIds.join(', ')}`);
-  t.equal(await c.world.rest.getOptional(fencePath), undefined, 'the fence was never created (its create is refused)');
-  const statusId = await waitFor(async () => (await c.world.rest.get<{ status?: { clusterId?: string } }>(crPath)).status?.clusterId, {
+  t.equal(await readFence(), undefined, 'the fence was never created (its create is refused)');
+  const statusId = await waitFor(async () => (await readCluster()).status?.clusterId, {
     what: 'status.clusterId, the second record',
     timeoutMs: 60_000,
     intervalMs: 500,
@@ -373,7 +377,7 @@ t.test('issue 11 item 2: the fence create fails at bootstrap, later FE 0 is wipe
   await c.kubectl('delete', '-f', faultFile);
   rmSync(faultFile, { force: true });
   const lifted = Date.now();
-  const fence = await waitFor(async () => (await c.world.rest.getOptional<{ data?: Record<string, string> }>(fencePath))?.data, {
+  const fence = await waitFor(async () => (await readFence())?.data, {
     what: 'the fence created once its create is admitted',
     timeoutMs: 3 * KEEPER_INTERVAL_MS + 10_000,
     intervalMs: 200,

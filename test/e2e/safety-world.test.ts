@@ -17,6 +17,7 @@ import { fenceCheckIntervalMs } from '../../agent/commands/run.ts';
 import { DATA_VOLUMES } from '../../controller/render/volumes.ts';
 import { beImages, condition, sampledRollout, simStorageIds, storageIds } from './fixtures/be-rollout.ts';
 import type { RawBePod } from './fixtures/be-rollout.ts';
+import { unlessNotFound } from '../world/kube.ts';
 import { waitFor } from '../world/wait.ts';
 import { describeView, startWorldCluster } from './fixtures/world-cluster.ts';
 import type { WorldCluster } from './fixtures/world-cluster.ts';
@@ -47,9 +48,11 @@ const c = (cluster = await startWorldCluster({
 const n = names(c.name);
 await c.converged(shape, 300_000);
 const clusterIds = c.sim.clusterIdsCreated();
-const crPath = `/apis/${CRD.group}/${CRD.version}/namespaces/${c.namespace}/${CRD.plural}/${c.name}`;
-const fencePath = `/api/v1/namespaces/${c.namespace}/configmaps/${n.fence}`;
-const feStsPath = `/apis/apps/v1/namespaces/${c.namespace}/statefulsets/${n.statefulSet('fe')}`;
+const readCluster = async (): Promise<{ status?: { clusterId?: string } }> =>
+  (await c.world.kube.custom.getNamespacedCustomObject({ group: CRD.group, version: CRD.version, namespace: c.namespace, plural: CRD.plural, name: c.name })) as {
+    status?: { clusterId?: string };
+  };
+const readFence = () => unlessNotFound(c.world.kube.core.readNamespacedConfigMap({ namespace: c.namespace, name: n.fence }));
 
 interface ControllerEvent {
   reason?: string;
@@ -58,7 +61,7 @@ interface ControllerEvent {
 }
 
 const controllerEvents = async (): Promise<ControllerEvent[]> =>
-  (await c.world.rest.get<{ items: ControllerEvent[] }>(`/api/v1/namespaces/${c.namespace}/events`)).items.filter((e) => e.source?.component === 'starrocks-controller');
+  (await c.world.kube.core.listNamespacedEvent({ namespace: c.namespace })).items.filter((e) => e.source?.component === 'starrocks-controller');
 const feStatements = (pattern: RegExp): string[] =>
   c.sim
     .statements()
@@ -102,21 +105,21 @@ t.test('issue 11 item 2: the fence deleted by hand is re-created within one inte
   t.equal(clusterIds.length, 1, `one cluster id was ever created: ${clusterIds.join(', ')}`);
   const clusterId = String(clusterIds[0]);
   const statusId = await waitFor(
-    async () => (await c.world.rest.get<{ status?: { clusterId?: string } }>(crPath)).status?.clusterId,
+    async () => (await readCluster()).status?.clusterId,
     { what: 'status.clusterId', timeoutMs: 60_000, intervalMs: 500 },
   );
   t.comment(`cluster ids: simulator ${clusterIds.join(', ')}, status.clusterId ${statusId}`);
   t.equal(statusId, clusterId, 'status.clusterId is the cluster id the simulator created');
 
-  const before = await c.world.rest.getOptional<{ data?: Record<string, string> }>(fencePath);
+  const before = await readFence();
   t.equal(before?.data?.clusterId, clusterId, 'the fence holds the cluster id');
-  await c.world.rest.delete(fencePath);
+  await c.world.kube.core.deleteNamespacedConfigMap({ namespace: c.namespace, name: n.fence });
   const deletedAt = Date.now();
   // Bounded by one interval plus the round trips of a check and a create.
   const bound = FENCE_INTERVAL_MS + 2_000;
   const back = await waitFor(
     async () => {
-      const fence = await c.world.rest.getOptional<{ data?: Record<string, string> }>(fencePath);
+      const fence = await readFence();
       return fence?.data === undefined ? undefined : fence.data;
     },
     { what: 'the fence re-created', timeoutMs: bound, intervalMs: 100 },
@@ -154,7 +157,7 @@ t.test('issue 11 item 4: kubectl scale sts sr-fe --replicas 1 drops no FE; the c
   try {
     await c.kubectl('scale', 'statefulset', n.statefulSet('fe'), '--replicas', '1', '-n', c.namespace);
     const restored = await waitFor(
-      async () => ((await c.world.rest.get<{ spec?: { replicas?: number } }>(feStsPath)).spec?.replicas === 3 ? Date.now() : undefined),
+      async () => ((await c.world.kube.apps.readNamespacedStatefulSet({ namespace: c.namespace, name: n.statefulSet('fe') })).spec?.replicas === 3 ? Date.now() : undefined),
       { what: 'the controller to restore 3 FE replicas', timeoutMs: 60_000, intervalMs: 200 },
     );
     t.comment(`replicas restored ${restored - scaledAt} ms after kubectl scale`);
@@ -213,6 +216,6 @@ t.test('issue 11 item 3: the CN spec removed from the CR: the CN row disappears 
   t.equal(drops.length, 1, `dropped once: ${drops.join('; ')}`);
   const removed = (await c.agentEvents()).filter((e) => e.reason === 'GhostRemoved');
   t.ok(removed.some((e) => e.message.includes(n.pod('cn', 0))), `the FE leader's agent removed it: ${removed.map((e) => `${e.pod}: ${e.message}`).join('; ')}`);
-  t.equal((await c.world.rest.getOptional(`/apis/apps/v1/namespaces/${c.namespace}/statefulsets/${n.statefulSet('cn')}`)), undefined, 'the CN StatefulSet is gone');
+  t.equal(await unlessNotFound(c.world.kube.apps.readNamespacedStatefulSet({ namespace: c.namespace, name: n.statefulSet('cn') })), undefined, 'the CN StatefulSet is gone');
   t.same(c.sim.clusterIdsCreated(), clusterIds, 'still one cluster id');
 });

@@ -14,6 +14,7 @@ import t from 'tap';
 import { ANNOTATIONS, names } from '../../agent/contract/index.ts';
 import { agentRbacRules } from '../../controller/render/agent-rbac.ts';
 import { addsByTarget } from '../agent/fixtures/sim-pods.ts';
+import { MERGE_PATCH, wire } from '../world/kube.ts';
 import { waitFor } from '../world/wait.ts';
 import { describeView, startWorldCluster } from './fixtures/world-cluster.ts';
 import type { WorldCluster } from './fixtures/world-cluster.ts';
@@ -44,7 +45,9 @@ const podGone = (component: 'be' | 'cn', count: number): Promise<true> =>
     timeoutMs: 120_000,
     intervalMs: 500,
   });
-const rolePath = `/apis/rbac.authorization.k8s.io/v1/namespaces/${c.namespace}/roles/${n.agentServiceAccount}`;
+const patchRoleRules = async (rules: unknown): Promise<void> => {
+  await c.world.kube.rbac.patchNamespacedRole({ namespace: c.namespace, name: n.agentServiceAccount, body: { rules } }, MERGE_PATCH);
+};
 const agentUser = `system:serviceaccount:${c.namespace}:${n.agentServiceAccount}`;
 const canReadStatefulSets = async (): Promise<boolean> => {
   const out = await c.kubectl('auth', 'can-i', 'get', `statefulsets.apps/${n.statefulSet('be')}`, '-n', c.namespace, '--as', agentUser).catch((error: { stdout?: string }) => error.stdout ?? '');
@@ -102,10 +105,10 @@ t.test('BE 4 -> 3 and CN 2 -> 1: BE 3 decommissions with every tablet moved, CN 
 });
 
 t.test('the agent cannot read its StatefulSet: a scale-in BE stops as for a restart and stays registered', async (t) => {
-  const role = await c.world.rest.get<{ rules: unknown[] }>(rolePath);
-  t.same(role.rules, agentRbacRules(c.name), 'the rendered Role holds the agent rules');
+  const role = await c.world.kube.rbac.readNamespacedRole({ namespace: c.namespace, name: n.agentServiceAccount });
+  t.same(wire(role.rules), agentRbacRules(c.name), 'the rendered Role holds the agent rules');
   const withoutStatefulSets = agentRbacRules(c.name).filter((rule) => !rule.resources.includes('statefulsets'));
-  await c.world.rest.mergePatch(rolePath, { rules: withoutStatefulSets });
+  await patchRoleRules(withoutStatefulSets);
   try {
     await waitFor(async () => ((await canReadStatefulSets()) ? undefined : true), { what: 'RBAC to deny StatefulSets', timeoutMs: 30_000, intervalMs: 500 });
     await c.patchSpec({ starRocksBeSpec: { replicas: 2 } });
@@ -120,7 +123,7 @@ t.test('the agent cannot read its StatefulSet: a scale-in BE stops as for a rest
     const view = await c.view();
     t.ok(view?.backends.some((b) => b.host === c.fqdn('be', 2) && !b.systemDecommissioned), 'BE 2 is still registered, not decommissioning');
   } finally {
-    await c.world.rest.mergePatch(rolePath, { rules: agentRbacRules(c.name) });
+    await patchRoleRules(agentRbacRules(c.name));
   }
   await waitFor(async () => ((await canReadStatefulSets()) ? true : undefined), { what: 'RBAC to allow StatefulSets again', timeoutMs: 30_000, intervalMs: 500 });
   await c.patchSpec({ starRocksBeSpec: { replicas: 3 } });

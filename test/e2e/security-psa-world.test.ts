@@ -34,10 +34,11 @@ t.test('a privileged sidecar under PSA restricted: refused by the API server, th
     },
     components: { be: { spec: { sidecars: [{ name: 'debug', image: 'busybox', command: ['sleep', '3600'], securityContext: { privileged: true } }] } } },
   }));
-  const crPath = `/apis/${CRD.group}/${CRD.version}/namespaces/${c.namespace}/${CRD.plural}/${c.name}`;
   const degraded = await waitFor(
     async () => {
-      const cr = await c.world.rest.get<{ status?: { conditions?: Condition[] } }>(crPath);
+      const cr = (await c.world.kube.custom.getNamespacedCustomObject({ group: CRD.group, version: CRD.version, namespace: c.namespace, plural: CRD.plural, name: c.name })) as {
+        status?: { conditions?: Condition[] };
+      };
       const found = cr.status?.conditions?.find((x) => x.type === 'Degraded' && x.status === 'True' && x.reason === 'PodCreateFailed');
       return found;
     },

@@ -23,8 +23,9 @@ import { agentRbacRules } from '../../controller/render/agent-rbac.ts';
 import { render } from '../../controller/render/render.ts';
 import { clustersInFile } from '../controller/fixtures/manifests.ts';
 import { kubeconfigYaml } from '../world/control-plane/kubeconfig.ts';
-import { kubeRest, KubeRestError } from '../world/kube-rest.ts';
-import type { KubeRest } from '../world/kube-rest.ts';
+import type { V1Container, V1Pod, V1ValidatingAdmissionPolicy, V1Volume } from '@kubernetes/client-node';
+import { MERGE_PATCH, apiMessage, httpStatus, kubeWithToken, unlessNotFound, wire } from '../world/kube.ts';
+import type { WorldKube } from '../world/kube.ts';
 import { waitCrdEstablished, waitFor } from '../world/wait.ts';
 import { REPO_ROOT, startWorld } from '../world/world.ts';
 import type { World } from '../world/world.ts';
@@ -49,43 +50,57 @@ async function kubectl(...args: string[]): Promise<string> {
 /** The ServiceAccount, Role and RoleBinding the controller renders for a cluster (without owner). */
 async function agentAccount(cluster: string): Promise<void> {
   const sa = names(cluster).agentServiceAccount;
-  await world.rest.post(`/api/v1/namespaces/${NS}/serviceaccounts`, { metadata: { name: sa } });
-  await world.rest.post(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}/roles`, { metadata: { name: sa }, rules: agentRbacRules(cluster) });
-  await world.rest.post(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}/rolebindings`, {
-    metadata: { name: sa },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sa },
-    subjects: [{ kind: 'ServiceAccount', name: sa, namespace: NS }],
+  await world.kube.core.createNamespacedServiceAccount({ namespace: NS, body: { metadata: { name: sa } } });
+  await world.kube.rbac.createNamespacedRole({ namespace: NS, body: { metadata: { name: sa }, rules: agentRbacRules(cluster) } });
+  await world.kube.rbac.createNamespacedRoleBinding({
+    namespace: NS,
+    body: {
+      metadata: { name: sa },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sa },
+      subjects: [{ kind: 'ServiceAccount', name: sa, namespace: NS }],
+    },
   });
 }
 
 /** A pod of the cluster that never runs (bound to no real node): only its identity matters here. */
 async function pod(cluster: string, name: string): Promise<{ uid: string }> {
-  const created = await world.rest.post<{ metadata: { uid: string } }>(`/api/v1/namespaces/${NS}/pods`, {
-    metadata: { name, labels: { 'app.kubernetes.io/instance': cluster }, annotations: { 'user.example/keep': 'yes' } },
-    spec: {
-      serviceAccountName: names(cluster).agentServiceAccount,
-      nodeName: 'no-such-node',
-      containers: [{ name: 'main', image: 'starrocks/be-ubuntu:3.3.0' }],
+  const created = await world.kube.core.createNamespacedPod({
+    namespace: NS,
+    body: {
+      metadata: { name, labels: { 'app.kubernetes.io/instance': cluster }, annotations: { 'user.example/keep': 'yes' } },
+      spec: {
+        serviceAccountName: names(cluster).agentServiceAccount,
+        nodeName: 'no-such-node',
+        containers: [{ name: 'main', image: 'starrocks/be-ubuntu:3.3.0' }],
+      },
     },
   });
-  return { uid: created.metadata.uid };
+  return { uid: created.metadata?.uid ?? '' };
 }
 
 /** A token of the cluster's agent account, bound to a pod as kubelet's projected token is (or unbound). */
 async function token(cluster: string, boundTo?: { name: string; uid: string }): Promise<string> {
-  const response = await world.rest.post<{ status: { token: string } }>(
-    `/api/v1/namespaces/${NS}/serviceaccounts/${names(cluster).agentServiceAccount}/token`,
-    {
+  const response = await world.kube.core.createNamespacedServiceAccountToken({
+    namespace: NS,
+    name: names(cluster).agentServiceAccount,
+    body: {
       apiVersion: 'authentication.k8s.io/v1',
       kind: 'TokenRequest',
-      spec: { expirationSeconds: 3600, ...(boundTo === undefined ? {} : { boundObjectRef: { apiVersion: 'v1', kind: 'Pod', ...boundTo } }) },
+      spec: { audiences: [], expirationSeconds: 3600, ...(boundTo === undefined ? {} : { boundObjectRef: { apiVersion: 'v1', kind: 'Pod', ...boundTo } }) },
     },
-  );
-  return response.status.token;
+  });
+  const issued = response.status?.token;
+  if (issued === undefined) throw new Error(`TokenRequest for ${names(cluster).agentServiceAccount} returned no token`);
+  return issued;
 }
 
-function restAs(bearer: string): KubeRest {
-  return kubeRest({ server: world.controlPlane.apiServerUrl, caPem: world.controlPlane.caPem, token: bearer });
+function kubeAs(bearer: string): WorldKube {
+  return kubeWithToken(world.kube.config, bearer);
+}
+
+/** A JSON merge patch of a pod, as `kube`'s identity. */
+function patchPod(kube: WorldKube, name: string, body: unknown): Promise<V1Pod> {
+  return kube.core.patchNamespacedPod({ namespace: NS, name, body }, MERGE_PATCH);
 }
 
 function agentAs(options: { bearer: string; cluster: string; pod: string }): AgentKube {
@@ -100,16 +115,15 @@ async function refusal(call: Promise<unknown>): Promise<{ status: number; messag
     await call;
     return { status: 200, message: 'allowed' };
   } catch (error) {
-    if (error instanceof KubeRestError) return { status: error.status, message: error.message };
-    throw error;
+    const status = httpStatus(error);
+    if (status === undefined) throw error;
+    return { status, message: apiMessage(error) };
   }
 }
 
-const podPath = (name: string): string => `/api/v1/namespaces/${NS}/pods/${name}`;
-
 /** A JSON merge patch that changes only the pod's image (a merge patch replaces the whole list). */
 async function imagePatch(name: string): Promise<unknown> {
-  const current = await world.rest.get<{ spec: { containers: Record<string, unknown>[] } }>(podPath(name));
+  const current = wire(await world.kube.core.readNamespacedPod({ namespace: NS, name })) as { spec: { containers: Record<string, unknown>[] } };
   return { spec: { containers: current.spec.containers.map((c) => ({ ...c, image: 'evil/image:1' })) } };
 }
 
@@ -127,28 +141,32 @@ t.before(async () => {
   a0 = await pod('a', 'a-fe-0');
   aBe = await pod('a', 'a-be-0');
   await pod('b', 'b-fe-0');
-  await world.rest.post(`/apis/apps/v1/namespaces/${NS}/statefulsets`, {
-    metadata: { name: 'a-be' },
-    spec: {
-      replicas: 0,
-      serviceName: 'a-be-search',
-      selector: { matchLabels: { app: 'a-be' } },
-      template: { metadata: { labels: { app: 'a-be' } }, spec: { containers: [{ name: 'be', image: 'starrocks/be-ubuntu:3.3.0' }] } },
+  await world.kube.apps.createNamespacedStatefulSet({
+    namespace: NS,
+    body: {
+      metadata: { name: 'a-be' },
+      spec: {
+        replicas: 0,
+        serviceName: 'a-be-search',
+        selector: { matchLabels: { app: 'a-be' } },
+        template: { metadata: { labels: { app: 'a-be' } }, spec: { containers: [{ name: 'be', image: 'starrocks/be-ubuntu:3.3.0' }] } },
+      },
     },
   });
-  await world.rest.post(`/apis/${CRD.group}/${CRD.version}/namespaces/${NS}/${CRD.plural}`, {
-    apiVersion: `${CRD.group}/${CRD.version}`,
-    kind: CRD.kind,
-    metadata: { name: 'a' },
-    spec: { starRocksFeSpec: { image: 'starrocks/fe-ubuntu:3.3.0' } },
+  await world.kube.custom.createNamespacedCustomObject({
+    group: CRD.group,
+    version: CRD.version,
+    namespace: NS,
+    plural: CRD.plural,
+    body: { apiVersion: `${CRD.group}/${CRD.version}`, kind: CRD.kind, metadata: { name: 'a' }, spec: { starRocksFeSpec: { image: 'starrocks/fe-ubuntu:3.3.0' } } },
   });
   aToken = await token('a', { name: 'a-be-0', uid: aBe.uid });
   // The API server loads a new policy asynchronously: wait until it holds, with a request that
   // changes nothing (dry run) and is not one of the assertions below.
-  const probe = restAs(aToken);
+  const probe = kubeAs(aToken);
   await waitFor(
     async () => {
-      const r = await refusal(probe.post(`/api/v1/namespaces/${NS}/configmaps?dryRun=All`, { metadata: { name: 'policy-probe' } }));
+      const r = await refusal(probe.core.createNamespacedConfigMap({ namespace: NS, dryRun: 'All', body: { metadata: { name: 'policy-probe' } } }));
       return r.status === 403 && r.message.includes('may create only the fence') ? true : undefined;
     },
     { what: 'the starrocks-agent admission policy in force', timeoutMs: 30_000, intervalMs: 250 },
@@ -156,43 +174,45 @@ t.before(async () => {
 });
 
 t.test('the policy type-checks against the API server (no CEL warnings)', async (t) => {
-  const policy = await world.rest.get<{ status?: { typeChecking?: { expressionWarnings?: unknown[] } } }>(
-    '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/starrocks-agent',
-  );
+  const policy = await world.kube.objects.read<V1ValidatingAdmissionPolicy>({
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: { name: 'starrocks-agent' },
+  });
   t.same(policy.status?.typeChecking?.expressionWarnings ?? [], []);
 });
 
 t.test("an agent token cannot change another pod's image", async (t) => {
-  const r = await refusal(restAs(aToken).mergePatch(podPath('a-fe-0'), await imagePatch('a-fe-0')));
+  const r = await refusal(patchPod(kubeAs(aToken), 'a-fe-0', await imagePatch('a-fe-0')));
   t.equal(r.status, 403, r.message);
   t.match(r.message, /may patch only its own pod \(a-be-0\), not a-fe-0/);
-  const other = await refusal(restAs(aToken).mergePatch(podPath('b-fe-0'), { metadata: { annotations: { [ANNOTATIONS.phase]: 'x' } } }));
+  const other = await refusal(patchPod(kubeAs(aToken), 'b-fe-0', { metadata: { annotations: { [ANNOTATIONS.phase]: 'x' } } }));
   t.equal(other.status, 403, `another cluster's pod, even its agent annotations: ${other.message}`);
-  const after = await world.rest.get<{ spec: { containers: { image: string }[] } }>(podPath('a-fe-0'));
-  t.equal(after.spec.containers[0]?.image, 'starrocks/be-ubuntu:3.3.0');
+  const after = await world.kube.core.readNamespacedPod({ namespace: NS, name: 'a-fe-0' });
+  t.equal(after.spec?.containers[0]?.image, 'starrocks/be-ubuntu:3.3.0');
   // The same patch is a valid pod update: only the policy stops it.
-  const admin = await refusal(world.rest.mergePatch(podPath('b-fe-0'), await imagePatch('b-fe-0')));
+  const admin = await refusal(patchPod(world.kube, 'b-fe-0', await imagePatch('b-fe-0')));
   t.equal(admin.status, 200, `the admin may change an image with the same patch: ${admin.message}`);
 });
 
 t.test("an agent token cannot change its own pod's spec, labels or other annotations", async (t) => {
-  const rest = restAs(aToken);
-  const spec = await refusal(rest.mergePatch(podPath('a-be-0'), await imagePatch('a-be-0')));
+  const agent = kubeAs(aToken);
+  const spec = await refusal(patchPod(agent, 'a-be-0', await imagePatch('a-be-0')));
   t.equal(spec.status, 403, spec.message);
   t.match(spec.message, /may change only annotations under starrocks\.com\/agent- of pod a-be-0/);
-  const label = await refusal(rest.mergePatch(podPath('a-be-0'), { metadata: { labels: { 'app.kubernetes.io/instance': 'b' } } }));
+  const label = await refusal(patchPod(agent, 'a-be-0', { metadata: { labels: { 'app.kubernetes.io/instance': 'b' } } }));
   t.equal(label.status, 403, label.message);
-  const userAnnotation = await refusal(rest.mergePatch(podPath('a-be-0'), { metadata: { annotations: { 'user.example/keep': 'no' } } }));
+  const userAnnotation = await refusal(patchPod(agent, 'a-be-0', { metadata: { annotations: { 'user.example/keep': 'no' } } }));
   t.equal(userAnnotation.status, 403, userAnnotation.message);
-  const removeUserAnnotation = await refusal(rest.mergePatch(podPath('a-be-0'), { metadata: { annotations: { 'user.example/keep': null } } }));
+  const removeUserAnnotation = await refusal(patchPod(agent, 'a-be-0', { metadata: { annotations: { 'user.example/keep': null } } }));
   t.equal(removeUserAnnotation.status, 403, removeUserAnnotation.message);
-  const foreign = await refusal(rest.mergePatch(podPath('a-be-0'), { metadata: { annotations: { 'starrocks.com/spec-hash': 'x' } } }));
+  const foreign = await refusal(patchPod(agent, 'a-be-0', { metadata: { annotations: { 'starrocks.com/spec-hash': 'x' } } }));
   t.equal(foreign.status, 403, `starrocks.com/ keys outside agent- are not the agent's: ${foreign.message}`);
 });
 
 t.test('a token of the agent account not bound to a pod patches no pod', async (t) => {
   const unbound = await token('a');
-  const r = await refusal(restAs(unbound).mergePatch(podPath('a-be-0'), { metadata: { annotations: { [ANNOTATIONS.phase]: 'x' } } }));
+  const r = await refusal(patchPod(kubeAs(unbound), 'a-be-0', { metadata: { annotations: { [ANNOTATIONS.phase]: 'x' } } }));
   t.equal(r.status, 403, r.message);
   t.match(r.message, /its token is not bound to a pod/);
 });
@@ -205,21 +225,18 @@ t.test('the agent annotates its own pod with its own client (server-side apply),
   t.equal(self?.annotations[ANNOTATIONS.phase], 'running');
   t.notOk(ANNOTATIONS.lastError in (self?.annotations ?? {}), 'an agent annotation removed');
   t.equal(self?.annotations['user.example/keep'], 'yes', "the user's annotation is kept");
-  const merge = await refusal(restAs(aToken).mergePatch(podPath('a-be-0'), { metadata: { annotations: { [ANNOTATIONS.decommission]: '{}' } } }));
+  const merge = await refusal(patchPod(kubeAs(aToken), 'a-be-0', { metadata: { annotations: { [ANNOTATIONS.decommission]: '{}' } } }));
   t.equal(merge.status, 200, 'a merge patch of an agent annotation is allowed too');
   t.ok((await agent.readPod('a-fe-0')) !== undefined, 'a peer pod is readable');
   t.equal(await agent.statefulSetReplicas('a-be'), 0);
   t.match(await agent.readStarRocksCluster(), { metadata: { name: 'a' } });
   await agent.emitEvent({ type: 'Normal', reason: 'PolicyCheck', message: 'own pod' });
-  const events = await world.rest.get<{ items: { reason: string; involvedObject: { name: string } }[] }>(`/api/v1/namespaces/${NS}/events`);
+  const events = await world.kube.core.listNamespacedEvent({ namespace: NS });
   t.ok(events.items.some((e) => e.reason === 'PolicyCheck' && e.involvedObject.name === 'a-be-0'), 'an event about its own pod is recorded');
   const foreignEvent = await refusal(
-    restAs(aToken).post(`/api/v1/namespaces/${NS}/events`, {
-      metadata: { name: 'forged' },
-      involvedObject: { kind: 'Pod', name: 'b-fe-0', namespace: NS },
-      reason: 'Forged',
-      message: 'x',
-      type: 'Warning',
+    kubeAs(aToken).core.createNamespacedEvent({
+      namespace: NS,
+      body: { metadata: { name: 'forged' }, involvedObject: { kind: 'Pod', name: 'b-fe-0', namespace: NS }, reason: 'Forged', message: 'x', type: 'Warning' },
     }),
   );
   t.equal(foreignEvent.status, 403, `an event about another pod: ${foreignEvent.message}`);
@@ -229,8 +246,8 @@ t.test("an agent may create its own cluster's fence, never another cluster's, an
   const a = agentAs({ bearer: aToken, cluster: 'a', pod: 'a-be-0' });
   const fence = { clusterId: '42', bootstrappedBy: 'a-fe-0', at: new Date(0).toISOString() };
   await t.rejects(a.createFence(names('b').fence, fence), { code: 'ERR_KUBERNETES', message: /may create only the fence ConfigMap a-fe-bootstrap, not b-fe-bootstrap/ });
-  t.equal(await world.rest.getOptional(`/api/v1/namespaces/${NS}/configmaps/${names('b').fence}`), undefined, "cluster b's fence was not pre-created");
-  const other = await refusal(restAs(aToken).post(`/api/v1/namespaces/${NS}/configmaps`, { metadata: { name: 'a-fe-conf' }, data: { x: '1' } }));
+  t.equal(await unlessNotFound(world.kube.core.readNamespacedConfigMap({ namespace: NS, name: names('b').fence })), undefined, "cluster b's fence was not pre-created");
+  const other = await refusal(kubeAs(aToken).core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: 'a-fe-conf' }, data: { x: '1' } } }));
   t.equal(other.status, 403, `any other ConfigMap: ${other.message}`);
   t.equal(await a.createFence(names('a').fence, fence), 'created');
   t.equal(await a.createFence(names('a').fence, fence), 'exists', 'create-only semantics kept');
@@ -238,11 +255,11 @@ t.test("an agent may create its own cluster's fence, never another cluster's, an
   const feToken = await token('a', { name: 'a-fe-0', uid: a0.uid });
   t.equal(await agentAs({ bearer: feToken, cluster: 'a', pod: 'a-fe-0' }).createFence(names('a').fence, fence), 'exists', 'every agent of the cluster may (re)create its fence');
   // RBAC: no update of the fence, no other ConfigMap read, no list.
-  const update = await refusal(restAs(aToken).mergePatch(`/api/v1/namespaces/${NS}/configmaps/${names('a').fence}`, { data: { clusterId: '7' } }));
+  const update = await refusal(kubeAs(aToken).core.patchNamespacedConfigMap({ namespace: NS, name: names('a').fence, body: { data: { clusterId: '7' } } }, MERGE_PATCH));
   t.equal(update.status, 403, update.message);
-  const list = await refusal(restAs(aToken).get(`/api/v1/namespaces/${NS}/pods`));
+  const list = await refusal(kubeAs(aToken).core.listNamespacedPod({ namespace: NS }));
   t.equal(list.status, 403, `no pod list: ${list.message}`);
-  const otherSts = await refusal(restAs(aToken).get(`/apis/apps/v1/namespaces/${NS}/statefulsets/b-be`));
+  const otherSts = await refusal(kubeAs(aToken).apps.readNamespacedStatefulSet({ namespace: NS, name: 'b-be' }));
   t.equal(otherSts.status, 403, `no other StatefulSet: ${otherSts.message}`);
 });
 
@@ -253,10 +270,10 @@ t.test('Pod Security restricted admits the default rendering of every example, a
   const dir = join(REPO_ROOT, 'deploy', 'examples');
   const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
   t.ok(files.length >= 3, files.join(', '));
-  type Template = { metadata?: Record<string, unknown>; spec: { volumes?: unknown[]; containers: Record<string, unknown>[] } };
+  type Template = { metadata?: Record<string, unknown>; spec: { volumes?: V1Volume[]; containers: V1Container[] } };
   type StatefulSet = { kind: string; metadata: { name: string }; spec: { template: Template; volumeClaimTemplates?: { metadata: { name: string } }[] } };
   // The StatefulSet's pod, as its controller creates it: the template plus the claims as volumes.
-  const podOf = (sts: StatefulSet): unknown => ({
+  const podOf = (sts: StatefulSet): V1Pod => ({
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { ...sts.spec.template.metadata, name: `${sts.metadata.name}-0` },
@@ -278,10 +295,10 @@ t.test('Pod Security restricted admits the default rendering of every example, a
   for (const file of files) {
     for (const raw of clustersInFile(join(dir, file))) {
       const sa = names(String((raw.metadata as { name: string }).name)).agentServiceAccount;
-      if (!accounts.has(sa)) await world.rest.post(`/api/v1/namespaces/${ns}/serviceaccounts`, { metadata: { name: sa } });
+      if (!accounts.has(sa)) await world.kube.core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: sa } } });
       accounts.add(sa);
       for (const sts of rendered(raw)) {
-        const r = await refusal(world.rest.post(`/api/v1/namespaces/${ns}/pods?dryRun=All`, podOf(sts)));
+        const r = await refusal(world.kube.core.createNamespacedPod({ namespace: ns, dryRun: 'All', body: podOf(sts) }));
         t.equal(r.status, 200, `${file}: ${sts.metadata.name} admitted: ${r.message}`);
         admitted += 1;
       }
@@ -298,7 +315,7 @@ t.test('Pod Security restricted admits the default rendering of every example, a
   };
   const be = rendered(privileged).find((s) => s.metadata.name.endsWith('-be'));
   if (be === undefined) throw new Error('no BE StatefulSet rendered');
-  const refused = await refusal(world.rest.post(`/api/v1/namespaces/${ns}/pods?dryRun=All`, podOf(be)));
+  const refused = await refusal(world.kube.core.createNamespacedPod({ namespace: ns, dryRun: 'All', body: podOf(be) }));
   t.equal(refused.status, 403, refused.message);
   t.match(refused.message, /violates PodSecurity "restricted:latest": privileged \(container "debug" must not set securityContext\.privileged=true\)/);
 });

@@ -3,31 +3,32 @@
  * StarRocksCluster CRD embeds (controller/crd/kube-schemas.ts converts them). Starts a control
  * plane of its own in a temporary folder and stops it; callers hold the world lock.
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addressPlan } from './address-plan.ts';
 import { locateBinaries } from './binaries.ts';
 import { startControlPlane } from './control-plane/control-plane.ts';
 import { startOrphanGuard } from './orphan-guard.ts';
-import { httpStatus } from './wait.ts';
 import { isObject } from '../../controller/json.ts';
 import { KUBE_OPENAPI_GROUPS, convertKubeSchemas } from '../../controller/crd/kube-schemas.ts';
 import type { OpenApiDocuments } from '../../controller/crd/kube-schemas.ts';
 
-/** How to reach an API server as its admin (a ControlPlane has these). */
+/** How to reach an API server as its admin (a ControlPlane has it). */
 interface ApiServer {
-  apiServerUrl: string;
-  caPem: string;
-  adminToken: string;
+  kubeconfigPath: string;
 }
+
+const run = promisify(execFile);
 
 /** The text of controller/crd/kube-schemas.generated.json, converted from what `api` serves. */
 export async function servedKubeSchemasJson(api: ApiServer): Promise<string> {
+  // kubectl's raw GET: the OpenAPI documents are no API object a typed client reads.
   const get = async (path: string): Promise<unknown> => {
-    const { status, body } = await httpStatus(`${api.apiServerUrl}${path}`, { ca: api.caPem, token: api.adminToken, timeoutMs: 60_000 });
-    if (status !== 200) throw new Error(`GET ${path} answered ${status}: ${body.slice(0, 200)}`);
-    return JSON.parse(body) as unknown;
+    const { stdout } = await run('kubectl', ['--kubeconfig', api.kubeconfigPath, 'get', '--raw', path], { timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
+    return JSON.parse(stdout) as unknown;
   };
   const docs: OpenApiDocuments = {};
   for (const group of KUBE_OPENAPI_GROUPS) docs[group] = await get(`/openapi/v3/${group}`);

@@ -53,8 +53,6 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, options: W
 
 /** Options of `httpStatus`. */
 export interface HttpStatusOptions {
-  ca?: string;
-  token?: string;
   /** Accept any server certificate (components with self-signed serving certs). */
   insecure?: boolean;
   timeoutMs?: number;
@@ -63,7 +61,6 @@ export interface HttpStatusOptions {
 /** GETs `url` and resolves to the status code and body; rejects on a connection error. */
 export function httpStatus(url: string, options: HttpStatusOptions = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = options.token === undefined ? {} : { authorization: `Bearer ${options.token}` };
     const timeout = options.timeoutMs ?? 2000;
     const onResponse = (res: IncomingMessage): void => {
       let body = '';
@@ -75,8 +72,8 @@ export function httpStatus(url: string, options: HttpStatusOptions = {}): Promis
       res.on('error', reject);
     };
     const req = url.startsWith('https:')
-      ? get(url, { headers, timeout, ca: options.ca, rejectUnauthorized: options.insecure !== true }, onResponse)
-      : httpGet(url, { headers, timeout }, onResponse);
+      ? get(url, { timeout, rejectUnauthorized: options.insecure !== true }, onResponse)
+      : httpGet(url, { timeout }, onResponse);
     req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
     req.on('error', reject);
   });

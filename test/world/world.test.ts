@@ -16,6 +16,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT, startWorld } from './world.ts';
 import type { World } from './world.ts';
+import { VersionApi } from '@kubernetes/client-node';
+import type { V1EndpointSlice } from '@kubernetes/client-node';
+import { MERGE_PATCH, unlessNotFound, wire } from './kube.ts';
 import { httpStatus, waitCrdEstablished, waitFor } from './wait.ts';
 import type { Pod } from './pods/pod-types.ts';
 
@@ -46,14 +49,23 @@ async function apply(manifest: unknown): Promise<void> {
 
 async function namespaceWithAccount(ns: string): Promise<void> {
   await kubectl('create', 'namespace', ns);
-  await waitFor(async () => ((await world.rest.getOptional(`/api/v1/namespaces/${ns}/serviceaccounts/default`)) === undefined ? undefined : true), {
+  await waitFor(async () => ((await defaultAccount(ns)) === undefined ? undefined : true), {
     what: `the default service account of ${ns}`,
     timeoutMs: 60_000,
   });
 }
 
+function defaultAccount(namespace: string): Promise<unknown> {
+  return unlessNotFound(world.kube.core.readNamespacedServiceAccount({ namespace, name: 'default' }));
+}
+
 async function pods(): Promise<Pod[]> {
-  return (await world.rest.get<{ items: Pod[] }>(`/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dweb`)).items;
+  return (await world.kube.core.listNamespacedPod({ namespace: NS, labelSelector: 'app=web' })).items.map((p) => wire(p) as Pod);
+}
+
+/** A pod as the wire has it, read as the runner's Pod with the fields a test looks at. */
+async function readPod<T extends Pod>(namespace: string, name: string): Promise<T> {
+  return wire(await world.kube.core.readNamespacedPod({ namespace, name })) as T;
 }
 
 function isReady(pod: Pod): boolean {
@@ -106,7 +118,10 @@ t.test('a CRD applied with kubectl apply is served, with schema validation and a
   t.equal(got.spec?.replicas, 3, 'the custom resource is stored and served');
   await t.rejects(apply({ apiVersion: 'world.starrocks.com/v1', kind: 'Widget', metadata: { name: 'bad', namespace: 'default' }, spec: { replicas: -1 } }), /replicas/, 'the OpenAPI schema is enforced');
   await t.rejects(apply({ apiVersion: 'world.starrocks.com/v1', kind: 'Widget', metadata: { name: 'big', namespace: 'default' }, spec: { replicas: 12, image: '' } }), /large widgets need an image/, 'CEL rules are enforced');
-  await world.rest.mergePatch('/apis/world.starrocks.com/v1/namespaces/default/widgets/w/status', { status: { phase: 'Ready' } });
+  await world.kube.custom.patchNamespacedCustomObjectStatus(
+    { group: 'world.starrocks.com', version: 'v1', namespace: 'default', plural: 'widgets', name: 'w', body: { status: { phase: 'Ready' } } },
+    MERGE_PATCH,
+  );
   const withStatus = JSON.parse(await kubectl('get', 'widget', 'w', '-o', 'json')) as { status?: { phase?: string } };
   t.equal(withStatus.status?.phase, 'Ready', 'the status subresource is served');
 });
@@ -114,7 +129,7 @@ t.test('a CRD applied with kubectl apply is served, with schema validation and a
 t.test('a StatefulSet of local pods: addresses, DNS, readiness, preStop, claims', async (t) => {
   const world_ = world;
   await kubectl('create', 'namespace', NS);
-  await waitFor(async () => (await world_.rest.getOptional(`/api/v1/namespaces/${NS}/serviceaccounts/default`)) === undefined ? undefined : true, {
+  await waitFor(async () => ((await defaultAccount(NS)) === undefined ? undefined : true), {
     what: 'the default service account',
     timeoutMs: 60_000,
   });
@@ -171,9 +186,7 @@ t.test('a StatefulSet of local pods: addresses, DNS, readiness, preStop, claims'
 
   const slices = await waitFor(
     async () => {
-      const list = await world_.rest.get<{ items: { endpoints?: { addresses: string[] }[] }[] }>(
-        `/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb`,
-      );
+      const list = await world_.kube.objects.list<V1EndpointSlice>('discovery.k8s.io/v1', 'EndpointSlice', NS, undefined, undefined, undefined, undefined, 'kubernetes.io/service-name=web');
       const addresses = list.items.flatMap((s) => (s.endpoints ?? []).flatMap((e) => e.addresses));
       return addresses.length === 3 ? addresses : undefined;
     },
@@ -202,7 +215,7 @@ t.test('a StatefulSet of local pods: addresses, DNS, readiness, preStop, claims'
   });
   const readyReplicas = await waitFor(
     async () => {
-      const sts = await world_.rest.get<{ status?: { readyReplicas?: number } }>(`/apis/apps/v1/namespaces/${NS}/statefulsets/web`);
+      const sts = await world_.kube.apps.readNamespacedStatefulSet({ namespace: NS, name: 'web' });
       return sts.status?.readyReplicas === 3 ? 3 : undefined;
     },
     { what: 'the StatefulSet to count 3 ready replicas', timeoutMs: 30_000, intervalMs: 500 },
@@ -239,7 +252,7 @@ t.test('a StatefulSet of local pods: addresses, DNS, readiness, preStop, claims'
 t.test('a pod: init container, env as kubelet resolves it, volumes as files, probes, restarts, the agent', async (t) => {
   const ns = 'world-pod';
   await kubectl('create', 'namespace', ns);
-  await waitFor(async () => ((await world.rest.getOptional(`/api/v1/namespaces/${ns}/serviceaccounts/default`)) === undefined ? undefined : true), {
+  await waitFor(async () => ((await defaultAccount(ns)) === undefined ? undefined : true), {
     what: 'the default service account',
     timeoutMs: 60_000,
   });
@@ -292,10 +305,9 @@ t.test('a pod: init container, env as kubelet resolves it, volumes as files, pro
       ],
     },
   });
-  const podPath = `/api/v1/namespaces/${ns}/pods/full`;
   type Full = Pod & { status?: { containerStatuses?: { restartCount: number; ready: boolean }[] } };
   const ready = await waitFor(async () => {
-    const pod = await world.rest.get<Full>(podPath);
+    const pod = await readPod<Full>(ns, 'full');
     return isReady(pod) ? pod : undefined;
   }, { what: 'the pod to be Ready through its startup and TCP probes', timeoutMs: 60_000, intervalMs: 500 });
   const ip = ready.status?.podIP ?? '';
@@ -308,12 +320,12 @@ t.test('a pod: init container, env as kubelet resolves it, volumes as files, pro
   const workDir = join(world.dir, 'pods', ready.metadata.uid ?? '', 'volumes', 'work');
   writeFileSync(join(workDir, 'kill'), '');
   const restarted = await waitFor(async () => {
-    const pod = await world.rest.get<Full>(podPath);
+    const pod = await readPod<Full>(ns, 'full');
     return (pod.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 ? pod : undefined;
   }, { what: 'a restart after the liveness probe failed', timeoutMs: 60_000, intervalMs: 500 });
   t.equal(restarted.status?.containerStatuses?.[0]?.restartCount, 1, 'restarted once');
   await rmFile(join(workDir, 'kill'));
-  await waitFor(async () => (isReady(await world.rest.get<Full>(podPath)) ? true : undefined), { what: 'Ready again after the restart', timeoutMs: 60_000, intervalMs: 500 });
+  await waitFor(async () => (isReady(await readPod(ns, 'full')) ? true : undefined), { what: 'Ready again after the restart', timeoutMs: 60_000, intervalMs: 500 });
 
   await apply({
     apiVersion: 'v1',
@@ -322,7 +334,7 @@ t.test('a pod: init container, env as kubelet resolves it, volumes as files, pro
     spec: { restartPolicy: 'Never', containers: [{ name: 'agent', image: 'starrocks-fe-agent:3.5', command: ['/opt/starrocks-agent/starrocks-agent', '--version'] }] },
   });
   const agentPod = await waitFor(async () => {
-    const pod = await world.rest.get<Pod>(`/api/v1/namespaces/${ns}/pods/agent`);
+    const pod = await readPod(ns, 'agent');
     return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed' ? pod : undefined;
   }, { what: 'the agent pod to finish', timeoutMs: 60_000, intervalMs: 500 });
   t.equal(agentPod.status?.phase, 'Succeeded', 'a command naming the agent runs the agent from this repository');
@@ -370,7 +382,7 @@ t.test('a pod whose image the world does not know waits in ErrImagePull and runs
   type Waiting = Pod & { status?: { containerStatuses?: { state?: { waiting?: { reason?: string; message?: string } } }[] } };
   const waiting = await waitFor(
     async () => {
-      const pod = await world.rest.get<Waiting>(`/api/v1/namespaces/${ns}/pods/unknown`);
+      const pod = await readPod<Waiting>(ns, 'unknown');
       const state = pod.status?.containerStatuses?.[0]?.state?.waiting;
       return state?.reason === 'ErrImagePull' ? { pod, state } : undefined;
     },
@@ -380,7 +392,7 @@ t.test('a pod whose image the world does not know waits in ErrImagePull and runs
   t.equal(waiting.pod.status?.phase, 'Pending');
   const backOff = await waitFor(
     async () => {
-      const state = (await world.rest.get<Waiting>(`/api/v1/namespaces/${ns}/pods/unknown`)).status?.containerStatuses?.[0]?.state?.waiting;
+      const state = (await readPod<Waiting>(ns, 'unknown')).status?.containerStatuses?.[0]?.state?.waiting;
       return state?.reason === 'ImagePullBackOff' ? state : undefined;
     },
     { what: 'the back-off after the failed pull', timeoutMs: 30_000, intervalMs: 200 },
@@ -395,9 +407,10 @@ t.test('kubectl apply -k deploy/ runs the controller from its image; one replica
   type ControllerPod = Pod & { spec: { containers: { image?: string }[] }; status?: { containerStatuses?: { state?: { running?: unknown }; imageID?: string }[] } };
   const running = await waitFor(
     async () => {
-      const list = await world.rest.get<{ items: ControllerPod[] }>('/api/v1/namespaces/starrocks-system/pods?labelSelector=app.kubernetes.io%2Fname%3Dstarrocks-controller');
-      const up = list.items.filter((p) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.state?.running !== undefined);
-      return list.items.length === 2 && up.length === 2 ? up : undefined;
+      const list = await world.kube.core.listNamespacedPod({ namespace: 'starrocks-system', labelSelector: 'app.kubernetes.io/name=starrocks-controller' });
+      const items = list.items.map((p) => wire(p) as ControllerPod);
+      const up = items.filter((p) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.state?.running !== undefined);
+      return items.length === 2 && up.length === 2 ? up : undefined;
     },
     { what: 'the 2 controller pods Running', timeoutMs: 120_000, intervalMs: 500 },
   );
@@ -406,7 +419,7 @@ t.test('kubectl apply -k deploy/ runs the controller from its image; one replica
   const names = running.map((p) => p.metadata.name ?? '');
   const holder = await waitFor(
     async () => {
-      const lease = await world.rest.getOptional<{ spec?: { holderIdentity?: string } }>('/apis/coordination.k8s.io/v1/namespaces/starrocks-system/leases/starrocks-controller');
+      const lease = await unlessNotFound(world.kube.coordination.readNamespacedLease({ namespace: 'starrocks-system', name: 'starrocks-controller' }));
       const identity = lease?.spec?.holderIdentity;
       return identity !== undefined && names.includes(identity) ? identity : undefined;
     },
@@ -421,6 +434,6 @@ t.test('kubectl apply -k deploy/ runs the controller from its image; one replica
 t.test('the API server reports its release to kubectl and on /version', async (t) => {
   const printed = JSON.parse(await kubectl('version', '-o', 'json')) as { serverVersion?: { gitVersion?: string } };
   t.equal(printed.serverVersion?.gitVersion, 'v1.35.4', 'kubectl version');
-  const version = await world.rest.get<{ gitVersion?: string; major?: string; minor?: string; gitTreeState?: string }>('/version');
+  const version = await world.kube.config.makeApiClient(VersionApi).getCode();
   t.match(version, { gitVersion: 'v1.35.4', major: '1', minor: '35', gitTreeState: 'clean' }, '/version');
 });

@@ -22,8 +22,8 @@ import type { AddressPlan } from './address-plan.ts';
 import { locateBinaries } from './binaries.ts';
 import { startControlPlane } from './control-plane/control-plane.ts';
 import type { ControlPlane } from './control-plane/control-plane.ts';
-import { kubeRest } from './kube-rest.ts';
-import type { KubeRest } from './kube-rest.ts';
+import { kubeFromFile } from './kube.ts';
+import type { WorldKube } from './kube.ts';
 import { startPodRunner } from './pods/pod-runner.ts';
 import type { PodRunner } from './pods/pod-runner.ts';
 import type { InstallTree } from './pods/pod-worker.ts';
@@ -60,8 +60,8 @@ export interface World {
   dns: { host: string; port: number };
   controlPlane: ControlPlane;
   runner: PodRunner;
-  /** A REST client with the admin token. */
-  rest: KubeRest;
+  /** client-node's API clients, with the admin token of `kubeconfigPath`. */
+  kube: WorldKube;
   /** Node names. */
   nodes: string[];
   /** Stops the pod runner, then the control plane, then removes the folder. Safe to call twice. */
@@ -84,10 +84,10 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     try {
       controlPlane = await startControlPlane({ binaries: paths, dir: join(dir, `cp-${attempt}`), ip: plan.controlPlane, groups: guard });
       const url = new URL(controlPlane.apiServerUrl);
-      const rest = kubeRest({ server: controlPlane.apiServerUrl, caPem: controlPlane.caPem, token: controlPlane.adminToken });
+      const kube = kubeFromFile(controlPlane.kubeconfigPath);
       const nodes = Array.from({ length: options.nodes ?? 1 }, (_, i) => ({ name: `world-node-${i}`, ip: `${plan.prefix}.${2 + i}` }));
       const runner = await startPodRunner({
-        rest,
+        kube,
         dir,
         nodes,
         podAddresses: { prefix: plan.prefix, first: plan.firstPod, last: plan.lastPod },
@@ -109,7 +109,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         dns: cp.dns,
         controlPlane: cp,
         runner,
-        rest,
+        kube,
         nodes: nodes.map((n) => n.name),
         stop() {
           stopped ??= (async () => {

@@ -7,7 +7,8 @@
  *   rounds (each round runs every candidate once, in a rotated order). Budget: 1.3x.
  * - memory: resident memory (VmRSS) of `run` supervising a simulated FE and BE, as the single
  *   executable, as the bundle on Node and from source, next to a bare idle Node process; and what
- *   loading each dependency costs in a fresh process. Budget: bare + 20 MB.
+ *   loading each dependency costs in a fresh process (with the agent's Kubernetes client next to
+ *   `@kubernetes/client-node`, README "The agent's Kubernetes client"). Budget: bare + 20 MB.
  * - readyz: `/readyz` of an FE agent at 500 requests/s for 10 s, open loop, from a separate process
  *   (the simulator's coordinator runs in this one), a new connection per request as kubelet makes
  *   them; p99, failures, and the membership statements the FE received per probe interval.
@@ -208,6 +209,15 @@ async function rssAfter(file: string): Promise<number | undefined> {
   }
 }
 
+// A kubeconfig as the world writes one (token and CA inline), for the two Kubernetes clients below.
+const KUBECONFIG = `apiVersion: v1
+kind: Config
+current-context: bench
+clusters: [{ name: bench, cluster: { server: 'https://127.0.0.1:6443', insecure-skip-tls-verify: true } }]
+users: [{ name: bench, user: { token: bench-token } }]
+contexts: [{ name: bench, context: { cluster: bench, user: bench } }]
+`;
+
 // What each dependency costs as the agent ships it: bundled by esbuild (no module loader, one
 // script), loaded and used the way the agent uses it.
 const LOADS: ReadonlyArray<[string, string]> = [
@@ -217,6 +227,10 @@ const LOADS: ReadonlyArray<[string, string]> = [
   ['node:http, one server listening', "import { createServer } from 'node:http'; await new Promise((r) => createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', r));"],
   ['mysql2', "import mysql from 'mysql2'; void mysql.createConnection;"],
   ['prom-client, registry with default metrics', "import { Registry, collectDefaultMetrics } from 'prom-client'; collectDefaultMetrics({ register: new Registry() });"],
+  // The agent's Kubernetes client against client-node, each configured from a kubeconfig as in the
+  // world (the agent keeps its own: README, "The agent's Kubernetes client").
+  ['agent/kube/rest.ts, a client from a kubeconfig', `import { agentRest, connectionFromKubeconfig } from ${JSON.stringify(join(REPO_ROOT, 'agent', 'kube', 'rest.ts'))}; agentRest({ connection: connectionFromKubeconfig(${JSON.stringify(KUBECONFIG)}, '/'), fieldManager: 'bench', timeoutMs: 1000 });`],
+  ['@kubernetes/client-node, KubeConfig and 2 clients', `import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node'; const kc = new KubeConfig(); kc.loadFromString(${JSON.stringify(KUBECONFIG)}); kc.makeApiClient(CoreV1Api); kc.makeApiClient(AppsV1Api);`],
 ];
 
 async function benchModuleCosts(): Promise<number | undefined> {

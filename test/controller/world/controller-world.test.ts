@@ -23,6 +23,7 @@ import { render } from '../../../controller/render/render.ts';
 import { specHash, storedSpecHash } from '../../../controller/render/spec-hash.ts';
 import { holdLease } from '../../../controller/run/lease.ts';
 import { reconcile } from '../../../controller/run/reconcile.ts';
+import { informer } from '../../world/kube.ts';
 import { REPO_ROOT, startWorld } from '../../world/world.ts';
 import type { World } from '../../world/world.ts';
 import { waitCrdEstablished, waitFor } from '../../world/wait.ts';
@@ -342,19 +343,29 @@ t.test('an upgrade rolls BE, then CN, then FE, each after the previous rollout c
     { what: 'order BE and CN running (0 replicas), FE created', timeoutMs: 60_000, intervalMs: 300 },
   );
   const seen: { at: number; name: string; image: unknown; generation: unknown; observed: unknown }[] = [];
-  const watch = world.rest.watch<Loose>(`/apis/apps/v1/namespaces/${NS}/statefulsets?labelSelector=${encodeURIComponent(`${LABELS.instance}=order`)}`, {
-    onList: () => {},
-    onEvent: (event) => {
-      const containers = dig(event.object, 'spec', 'template', 'spec', 'containers') as Loose[] | undefined;
-      seen.push({
-        at: seen.length,
-        name: String(dig(event.object, 'metadata', 'name')),
-        image: containers?.[0]?.image,
-        generation: dig(event.object, 'metadata', 'generation'),
-        observed: dig(event.object, 'status', 'observedGeneration'),
-      });
+  const labelSelector = `${LABELS.instance}=order`;
+  const watch = informer(
+    {
+      kube: world.kube,
+      path: `/apis/apps/v1/namespaces/${NS}/statefulsets`,
+      list: () => world.kube.apps.listNamespacedStatefulSet({ namespace: NS, labelSelector }),
+      labelSelector,
+      parse: (json) => json as Loose,
     },
-  });
+    {
+      onUpsert: (object) => {
+        const containers = dig(object, 'spec', 'template', 'spec', 'containers') as Loose[] | undefined;
+        seen.push({
+          at: seen.length,
+          name: String(dig(object, 'metadata', 'name')),
+          image: containers?.[0]?.image,
+          generation: dig(object, 'metadata', 'generation'),
+          observed: dig(object, 'status', 'observedGeneration'),
+        });
+      },
+      onDelete: () => undefined,
+    },
+  );
   try {
     await kubectl('patch', CRD.singular, 'order', '-n', NS, '--type', 'merge', '-p', JSON.stringify({ spec: { starRocksFeSpec: { image: 'fe:3.5.9' }, starRocksBeSpec: { image: 'be:3.5.9' }, starRocksCnSpec: { image: 'cn:3.5.9' } } }));
     await waitFor(async () => (['fe', 'be', 'cn'].every((c) => seen.some((s) => s.name === `order-${c}` && s.image === `${c}:3.5.9`)) ? true : undefined), {
@@ -363,7 +374,7 @@ t.test('an upgrade rolls BE, then CN, then FE, each after the previous rollout c
       intervalMs: 200,
     });
   } finally {
-    watch.stop();
+    await watch.stop();
   }
   const first = (c: string): number => seen.findIndex((s) => s.name === `order-${c}` && s.image === `${c}:3.5.9`);
   t.ok(first('be') < first('cn') && first('cn') < first('fe'), `order be ${first('be')} < cn ${first('cn')} < fe ${first('fe')}`);

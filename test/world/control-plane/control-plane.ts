@@ -5,6 +5,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Health, KubeConfig } from '@kubernetes/client-node';
 import { freePort } from '../address-plan.ts';
 import type { BinaryPaths } from '../binaries.ts';
 import { startChild } from '../child.ts';
@@ -144,14 +145,14 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     });
     children.push(apiserver);
     const token = pki.adminToken;
-    await waitFor(async () => ((await httpStatus(`${apiServerUrl}/readyz`, { ca: caPem, token })).status === 200 ? true : undefined), {
-      what: 'kube-apiserver /readyz',
-      timeoutMs,
-      watch: [etcd, apiserver],
-    });
-
     const kubeconfigPath = join(dir, 'kubeconfig');
     await writeKubeconfig(kubeconfigPath, { server: apiServerUrl, caPem, token });
+    const admin = new KubeConfig();
+    admin.loadFromFile(kubeconfigPath);
+    const health = new Health(admin);
+    // Refused connections while it starts are "not yet", as a non-200 answer is.
+    const ready = (): Promise<boolean> => health.readyz({ signal: AbortSignal.timeout(5_000) }).catch(() => false);
+    await waitFor(async () => ((await ready()) ? true : undefined), { what: 'kube-apiserver /readyz', timeoutMs, watch: [etcd, apiserver] });
     if (options.apiServerOnly === true) {
       return { apiServerUrl, kubeconfigPath, caPem, adminToken: token, dns: { host: ip, port: 0 }, children, logDir, stop };
     }

@@ -6,8 +6,9 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KubeRestError } from '../kube-rest.ts';
-import type { KubeRest, WatchHandle } from '../kube-rest.ts';
+import type { V1Node, V1PersistentVolume } from '@kubernetes/client-node';
+import { MERGE_PATCH, informer, unlessExists } from '../kube.ts';
+import type { InformerHandle, WorldKube } from '../kube.ts';
 import { claimFolder } from './pod-volumes.ts';
 import type { PersistentVolumeClaim, Pod } from './pod-types.ts';
 import { startPodWorker } from './pod-worker.ts';
@@ -16,7 +17,7 @@ import type { ProcessGroups } from '../orphan-guard.ts';
 
 /** Options of `startPodRunner`. */
 export interface PodRunnerOptions {
-  rest: KubeRest;
+  kube: WorldKube;
   /** The world's folder: pods live in `pods/`, claims in `claims/`. */
   dir: string;
   /** Node names and their `hostIP`s. */
@@ -56,7 +57,7 @@ interface Entry {
 
 /** Registers the nodes and starts running the pods bound to them. */
 export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunner> {
-  const { rest } = options;
+  const { kube } = options;
   const log = options.log ?? (() => undefined);
   const claimsRoot = join(options.dir, 'claims');
   const podsRoot = join(options.dir, 'pods');
@@ -64,9 +65,9 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
   await mkdir(podsRoot, { recursive: true });
   const claimDir = (namespace: string, claimName: string): string => claimFolder(claimsRoot, namespace, claimName);
 
-  for (const node of options.nodes) await registerNode(rest, node);
+  for (const node of options.nodes) await registerNode(kube, node);
   const heartbeat = setInterval(() => {
-    for (const node of options.nodes) void patchNodeReady(rest, node.name).catch((error: unknown) => log(`node ${node.name} heartbeat failed: ${String(error)}`));
+    for (const node of options.nodes) void patchNodeReady(kube, node.name).catch((error: unknown) => log(`node ${node.name} heartbeat failed: ${String(error)}`));
   }, 10_000);
 
   const workers = new Map<string, Entry>();
@@ -98,7 +99,7 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
     const ip = allocateIp();
     const key = `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name ?? ''}`;
     const worker = startPodWorker(pod, {
-      rest,
+      kube,
       podIP: ip,
       hostIP: node.ip,
       podDir: join(podsRoot, uid),
@@ -124,41 +125,45 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
     if (pod.metadata.deletionTimestamp !== undefined) worker.update(pod);
   };
 
-  const watches: WatchHandle[] = [];
+  const watchFailed = (what: string) => (error: unknown): void => log(`${what}: list or watch failed, restarting: ${error instanceof Error ? error.message : String(error)}`);
+  const watches: InformerHandle[] = [];
   for (const node of options.nodes) {
+    const fieldSelector = `spec.nodeName=${node.name}`;
     watches.push(
-      rest.watch<Pod>(`/api/v1/pods?fieldSelector=spec.nodeName%3D${encodeURIComponent(node.name)}`, {
-        onList(items) {
-          const seen = new Set(items.map((p) => p.metadata.uid));
-          for (const pod of items) track(pod);
-          for (const [uid, entry] of workers) {
-            if (!seen.has(uid) && entry.node === node.name) void entry.worker.kill();
-          }
+      informer(
+        {
+          kube,
+          path: '/api/v1/pods',
+          list: () => kube.core.listPodForAllNamespaces({ fieldSelector }),
+          fieldSelector,
+          parse: (json) => json as Pod,
+          onError: watchFailed(`pods of ${node.name}`),
         },
-        onEvent(event) {
-          if (event.type === 'DELETED') {
-            const uid = event.object.metadata.uid;
+        {
+          onUpsert: track,
+          // Deleted without us finishing it (force deletion), or gone from a relist: kill at once, as kubelet does.
+          onDelete(pod) {
+            const uid = pod.metadata.uid;
             const entry = uid === undefined ? undefined : workers.get(uid);
-            // Deleted without us finishing it (force deletion): kill at once, as kubelet does.
             if (entry !== undefined) void entry.worker.kill();
-            return;
-          }
-          track(event.object);
+          },
         },
-      }),
+      ),
     );
   }
 
   const provisioning = new Set<string>();
   watches.push(
-    rest.watch<PersistentVolumeClaim>('/api/v1/persistentvolumeclaims', {
-      onList(items) {
-        for (const claim of items) void provision(claim);
+    informer(
+      {
+        kube,
+        path: '/api/v1/persistentvolumeclaims',
+        list: () => kube.core.listPersistentVolumeClaimForAllNamespaces(),
+        parse: (json) => json as PersistentVolumeClaim,
+        onError: watchFailed('claims'),
       },
-      onEvent(event) {
-        if (event.type === 'ADDED' || event.type === 'MODIFIED') void provision(event.object);
-      },
-    }),
+      { onUpsert: (claim) => void provision(claim), onDelete: () => undefined },
+    ),
   );
 
   const provision = async (claim: PersistentVolumeClaim): Promise<void> => {
@@ -170,7 +175,7 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
     const dir = claimDir(ns, name);
     try {
       await mkdir(dir, { recursive: true });
-      await rest.post('/api/v1/persistentvolumes', {
+      const volume: V1PersistentVolume = {
         apiVersion: 'v1',
         kind: 'PersistentVolume',
         metadata: { name: `pvc-${uid}`, labels: { 'starrocks-world/claim-namespace': ns }, annotations: { 'pv.kubernetes.io/provisioned-by': 'starrocks-world' } },
@@ -183,14 +188,13 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
           hostPath: { path: dir, type: 'DirectoryOrCreate' },
           claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: ns, name, uid },
         },
-      });
-      log(`claim ${ns}/${name}: provisioned pvc-${uid} at ${dir}`);
+      };
+      // 'exists': provisioned already (a relist).
+      if ((await unlessExists(kube.core.createPersistentVolume({ body: volume }))) !== 'exists') log(`claim ${ns}/${name}: provisioned pvc-${uid} at ${dir}`);
     } catch (error) {
-      // 409: provisioned already (a relist); anything else is retried on the next event.
-      if (!(error instanceof KubeRestError && error.status === 409)) {
-        provisioning.delete(uid);
-        log(`claim ${ns}/${name}: provisioning failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
+      // Retried on the next event.
+      provisioning.delete(uid);
+      log(`claim ${ns}/${name}: provisioning failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
 
@@ -203,15 +207,15 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
     async stop() {
       stopping = true;
       clearInterval(heartbeat);
-      for (const w of watches) w.stop();
+      await Promise.all(watches.map((w) => w.stop()));
       await Promise.all([...workers.values()].map((entry) => entry.worker.kill()));
       await rm(podsRoot, { recursive: true, force: true });
     },
   };
 }
 
-function nodeStatus(ip: string, name: string): Record<string, unknown> {
-  const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+function nodeStatus(ip: string, name: string): NonNullable<V1Node['status']> {
+  const time = wholeSeconds();
   const capacity = { cpu: '64', memory: '256Gi', pods: '240', 'ephemeral-storage': '1Ti' };
   return {
     capacity,
@@ -236,28 +240,28 @@ function nodeStatus(ip: string, name: string): Record<string, unknown> {
   };
 }
 
-async function registerNode(rest: KubeRest, node: { name: string; ip: string }): Promise<void> {
-  const body = {
+async function registerNode(kube: WorldKube, node: { name: string; ip: string }): Promise<void> {
+  const body: V1Node = {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name: node.name, labels: { 'kubernetes.io/hostname': node.name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' } },
     spec: {},
     status: nodeStatus(node.ip, node.name),
   };
-  try {
-    await rest.post('/api/v1/nodes', body);
-  } catch (error) {
-    if (!(error instanceof KubeRestError && error.status === 409)) throw error;
-  }
-  await rest.mergePatch(`/api/v1/nodes/${node.name}/status`, { status: nodeStatus(node.ip, node.name) });
+  await unlessExists(kube.core.createNode({ body }));
+  await kube.core.patchNodeStatus({ name: node.name, body: { status: nodeStatus(node.ip, node.name) } }, MERGE_PATCH);
   // Admission taints every new Node not-ready; the node lifecycle controller (not run here: it
   // would evict pods of a world paused in a debugger) lifts the taint once the Node reports Ready.
-  await rest.mergePatch(`/api/v1/nodes/${node.name}`, { spec: { taints: null } });
+  await kube.core.patchNode({ name: node.name, body: { spec: { taints: null } } }, MERGE_PATCH);
 }
 
-async function patchNodeReady(rest: KubeRest, name: string): Promise<void> {
-  const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  await rest.mergePatch(`/api/v1/nodes/${name}/status`, {
-    status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'local pod runner is ready', lastHeartbeatTime: time, lastTransitionTime: time }] },
-  });
+async function patchNodeReady(kube: WorldKube, name: string): Promise<void> {
+  const time = wholeSeconds();
+  const status = { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'local pod runner is ready', lastHeartbeatTime: time, lastTransitionTime: time }] };
+  await kube.core.patchNodeStatus({ name, body: { status } }, MERGE_PATCH);
+}
+
+// Node times are whole seconds on the wire (metav1.Time); client-node sends a Date as ISO text.
+function wholeSeconds(): Date {
+  return new Date(Math.floor(Date.now() / 1000) * 1000);
 }

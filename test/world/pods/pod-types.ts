@@ -163,10 +163,3 @@ export interface PersistentVolumeClaim {
   };
   status?: { phase?: string };
 }
-
-/** A ConfigMap or Secret: `data` (base64 for Secrets) by key. */
-export interface KeyedData {
-  metadata: ObjectMeta;
-  data?: Record<string, string>;
-  stringData?: Record<string, string>;
-}

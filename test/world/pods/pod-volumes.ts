@@ -6,13 +6,14 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { KubeRest } from '../kube-rest.ts';
+import { unlessNotFound } from '../kube.ts';
+import type { WorldKube } from '../kube.ts';
 import { fieldValue } from './container-env.ts';
-import type { KeyToPath, KeyedData, Pod, Volume } from './pod-types.ts';
+import type { KeyToPath, Pod, Volume } from './pod-types.ts';
 
 /** What volumes need from the world. */
 export interface VolumeContext {
-  rest: KubeRest;
+  kube: WorldKube;
   pod: Pod;
   ips: { podIP: string; hostIP: string };
   /** The pod's own folder. */
@@ -28,8 +29,10 @@ export function claimFolder(root: string, namespace: string, claimName: string):
 }
 
 /** Fetches a ConfigMap's or Secret's data, decoded; undefined when it does not exist. */
-export async function fetchData(rest: KubeRest, namespace: string, kind: 'configmaps' | 'secrets', name: string): Promise<Record<string, string> | undefined> {
-  const object = await rest.getOptional<KeyedData>(`/api/v1/namespaces/${namespace}/${kind}/${name}`);
+export async function fetchData(kube: WorldKube, namespace: string, kind: 'configmaps' | 'secrets', name: string): Promise<Record<string, string> | undefined> {
+  const object: { data?: Record<string, string> } | undefined = await unlessNotFound(
+    kind === 'configmaps' ? kube.core.readNamespacedConfigMap({ namespace, name }) : kube.core.readNamespacedSecret({ namespace, name }),
+  );
   if (object === undefined) return undefined;
   const data = object.data ?? {};
   if (kind === 'configmaps') return { ...data };
@@ -37,16 +40,20 @@ export async function fetchData(rest: KubeRest, namespace: string, kind: 'config
 }
 
 /** Requests a token for the pod's service account, bound to the pod. */
-export async function serviceAccountToken(rest: KubeRest, pod: Pod, expirationSeconds = 3600, audience?: string): Promise<string> {
+export async function serviceAccountToken(kube: WorldKube, pod: Pod, expirationSeconds = 3600, audience?: string): Promise<string> {
   const ns = pod.metadata.namespace ?? 'default';
   const sa = pod.spec.serviceAccountName ?? 'default';
-  const response = await rest.post<{ status?: { token?: string } }>(`/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`, {
-    apiVersion: 'authentication.k8s.io/v1',
-    kind: 'TokenRequest',
-    spec: {
-      expirationSeconds,
-      ...(audience === undefined ? {} : { audiences: [audience] }),
-      boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid },
+  const response = await kube.core.createNamespacedServiceAccountToken({
+    namespace: ns,
+    name: sa,
+    body: {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: {
+        expirationSeconds,
+        audiences: audience === undefined ? [] : [audience],
+        boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid },
+      },
     },
   });
   const token = response.status?.token;
@@ -89,7 +96,7 @@ export async function materializeVolume(volume: Volume, context: VolumeContext):
   if (volume.configMap !== undefined || volume.secret !== undefined) {
     const isSecret = volume.secret !== undefined;
     const name = isSecret ? (volume.secret?.secretName ?? '') : (volume.configMap?.name ?? '');
-    const data = await fetchData(context.rest, ns, isSecret ? 'secrets' : 'configmaps', name);
+    const data = await fetchData(context.kube, ns, isSecret ? 'secrets' : 'configmaps', name);
     const optional = (isSecret ? volume.secret?.optional : volume.configMap?.optional) === true;
     if (data === undefined && !optional) throw new Error(`${isSecret ? 'secret' : 'configmap'} "${name}" not found`);
     await writeKeyed(dir, data ?? {}, isSecret ? volume.secret?.items : volume.configMap?.items);
@@ -100,13 +107,13 @@ export async function materializeVolume(volume: Volume, context: VolumeContext):
       if (source.configMap !== undefined || source.secret !== undefined) {
         const isSecret = source.secret !== undefined;
         const ref = source.secret ?? source.configMap;
-        const data = await fetchData(context.rest, ns, isSecret ? 'secrets' : 'configmaps', ref?.name ?? '');
+        const data = await fetchData(context.kube, ns, isSecret ? 'secrets' : 'configmaps', ref?.name ?? '');
         if (data === undefined && ref?.optional !== true) throw new Error(`${isSecret ? 'secret' : 'configmap'} "${ref?.name ?? ''}" not found`);
         await writeKeyed(dir, data ?? {}, ref?.items);
       } else if (source.downwardAPI !== undefined) {
         await writeDownward(dir, source.downwardAPI.items ?? [], context);
       } else if (source.serviceAccountToken !== undefined) {
-        const token = await serviceAccountToken(context.rest, context.pod, source.serviceAccountToken.expirationSeconds, source.serviceAccountToken.audience);
+        const token = await serviceAccountToken(context.kube, context.pod, source.serviceAccountToken.expirationSeconds, source.serviceAccountToken.audience);
         await writeFile(join(dir, source.serviceAccountToken.path), token, { mode: 0o600 });
       }
     }

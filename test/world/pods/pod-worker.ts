@@ -11,7 +11,8 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { PATHS, ENV } from '../../../agent/contract/index.ts';
-import type { KubeRest } from '../kube-rest.ts';
+import { MERGE_PATCH, unlessNotFound } from '../kube.ts';
+import type { WorldKube } from '../kube.ts';
 import { envReferences, expandCommand, resolveEnv } from './container-env.ts';
 import { containerArgv, findImage, imagePullFailure } from './image-table.ts';
 import { createInstallTree } from '../../sim/install-tree.ts';
@@ -32,7 +33,7 @@ export type InstallTree = (pod: Pod, podDir: string) => Promise<string>;
 
 /** What a worker needs from the runner. */
 export interface PodWorkerContext {
-  rest: KubeRest;
+  kube: WorldKube;
   podIP: string;
   hostIP: string;
   podDir: string;
@@ -90,7 +91,6 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
   const ns = pod.metadata.namespace ?? 'default';
   const name = pod.metadata.name ?? '';
   const uid = pod.metadata.uid ?? '';
-  const podPath = `/api/v1/namespaces/${ns}/pods/${name}`;
   const restartPolicy = pod.spec.restartPolicy ?? 'Always';
   const ips = { podIP: context.podIP, hostIP: context.hostIP };
   const startedAt = now();
@@ -136,7 +136,7 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
     conditions = podConditions({ initialized, containers: containerStatuses, previous: conditions, now: now() });
     const phase = podPhase({ initialized, failedInit, containers: containerStatuses, restartPolicy });
     try {
-      await context.rest.mergePatch(`${podPath}/status`, {
+      const body = {
         status: {
           phase,
           podIP: context.podIP,
@@ -148,7 +148,8 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
           initContainerStatuses: initRuns.map((r) => r.status),
           containerStatuses,
         },
-      });
+      };
+      await context.kube.core.patchNamespacedPodStatus({ namespace: ns, name, body }, MERGE_PATCH);
     } catch (error) {
       if (!finished) log(`status update failed: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -170,7 +171,7 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
     await mkdir(join(context.podDir, 'logs'), { recursive: true });
     const volumeDirs = new Map<string, string>();
     for (const volume of pod.spec.volumes ?? []) {
-      volumeDirs.set(volume.name, await materializeVolume(volume, { rest: context.rest, pod, ips, podDir: context.podDir, claimDir: context.claimDir, caPem: context.apiServer.caPem }));
+      volumeDirs.set(volume.name, await materializeVolume(volume, { kube: context.kube, pod, ips, podDir: context.podDir, claimDir: context.claimDir, caPem: context.apiServer.caPem }));
     }
     const containerRoot = PATHS.starrocksRoot;
     const containers = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
@@ -200,7 +201,7 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
     const automount = pod.spec.automountServiceAccountToken !== false;
     const sa: Record<string, string> = {};
     if (automount) {
-      const token = await serviceAccountToken(context.rest, pod);
+      const token = await serviceAccountToken(context.kube, pod);
       const kubeconfig = join(context.podDir, 'kubeconfig');
       await writeFile(kubeconfig, kubeconfigYaml({ server: context.apiServer.url, caPem: context.apiServer.caPem, token }), { mode: 0o600 });
       sa.KUBECONFIG = kubeconfig;
@@ -238,8 +239,8 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
     const refs = envReferences(c);
     const configMaps = new Map<string, Record<string, string> | undefined>();
     const secrets = new Map<string, Record<string, string> | undefined>();
-    for (const n of refs.configMaps) configMaps.set(n, await fetchData(context.rest, ns, 'configmaps', n));
-    for (const n of refs.secrets) secrets.set(n, await fetchData(context.rest, ns, 'secrets', n));
+    for (const n of refs.configMaps) configMaps.set(n, await fetchData(context.kube, ns, 'configmaps', n));
+    for (const n of refs.secrets) secrets.set(n, await fetchData(context.kube, ns, 'secrets', n));
     const resolved = resolveEnv({ pod, container: c, ips, sources: { configMap: (n) => configMaps.get(n), secret: (n) => secrets.get(n) } });
     if ('error' in resolved) return resolved;
     const env: Record<string, string> = { ...baseEnv };
@@ -528,7 +529,8 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
       await preparing.catch(() => undefined);
       await cleanup();
       try {
-        await context.rest.delete(podPath, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid } });
+        // The options go in the body (the API server reads query options only when there is no body).
+        await unlessNotFound(context.kube.core.deleteNamespacedPod({ namespace: ns, name, body: { gracePeriodSeconds: 0, preconditions: { uid } } }));
       } catch (error) {
         log(`final delete failed: ${error instanceof Error ? error.message : String(error)}`);
       }

@@ -16,6 +16,7 @@ import { createLogUpdate } from 'log-update';
 import { CRD } from '../../../agent/contract/index.ts';
 import { SIM_ENV } from '../../sim/node/node-env.ts';
 import { SimWorld } from '../../sim/world/sim-world.ts';
+import { unlessNotFound } from '../kube.ts';
 import { waitCrdEstablished } from '../wait.ts';
 import { REPO_ROOT, startWorld } from '../world.ts';
 import type { World } from '../world.ts';
@@ -152,16 +153,14 @@ async function run(input: RunInput): Promise<number> {
 
   if (cluster === undefined || manifest === undefined) return noCluster({ world, options, signal, say });
 
-  if (manifest.namespace !== 'default' && (await world.rest.getOptional(`/api/v1/namespaces/${manifest.namespace}`)) === undefined) {
-    await world.rest.post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: manifest.namespace } });
+  if (manifest.namespace !== 'default' && (await unlessNotFound(world.kube.core.readNamespace({ name: manifest.namespace }))) === undefined) {
+    await world.kube.core.createNamespace({ body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: manifest.namespace } } });
   }
   if (secret !== undefined && manifest.secretsInFile[secret.name] === undefined) {
     // Through the API, never kubectl's argv: a password on a command line is visible to every user.
-    await world.rest.post(`/api/v1/namespaces/${manifest.namespace}/secrets`, {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: secret.name },
-      stringData: { [secret.key]: password },
+    await world.kube.core.createNamespacedSecret({
+      namespace: manifest.namespace,
+      body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: secret.name }, stringData: { [secret.key]: password } },
     });
     say(`npm start: created Secret ${manifest.namespace}/${secret.name} (key ${secret.key}) with a random root password, as the manifest asks`);
   }
@@ -181,7 +180,7 @@ async function run(input: RunInput): Promise<number> {
     before = current;
     stateBefore = state;
   };
-  const target = { rest: world.rest, namespace: manifest.namespace, name: manifest.name, components: manifest.components, password };
+  const target = { kube: world.kube, namespace: manifest.namespace, name: manifest.name, components: manifest.components, password };
   const deadline = appliedAt + options.timeoutMs;
   for (;;) {
     interrupted();
@@ -239,10 +238,10 @@ async function run(input: RunInput): Promise<number> {
 /** What to look at when the cluster did not converge: events, the controller's and the runner's last lines. */
 async function diagnostics(world: World, namespace: string, runnerLog: readonly string[]): Promise<string> {
   const parts: string[] = [];
-  const events = await world.rest.get<{ items?: { type?: string; reason?: string; message?: string; involvedObject?: { name?: string } }[] }>(`/api/v1/namespaces/${namespace}/events`).catch(() => ({ items: [] }));
-  parts.push(`events in ${namespace}:`, ...(events.items ?? []).slice(-15).map((e) => `  ${e.type ?? ''} ${e.involvedObject?.name ?? ''} ${e.reason ?? ''}: ${e.message ?? ''}`));
-  const pods = await world.rest.get<{ items?: { metadata?: { name?: string; uid?: string } }[] }>(`/api/v1/namespaces/${CONTROLLER_NAMESPACE}/pods`).catch(() => ({ items: [] }));
-  for (const pod of pods.items ?? []) {
+  const events = await world.kube.core.listNamespacedEvent({ namespace }).then((list) => list.items, () => []);
+  parts.push(`events in ${namespace}:`, ...events.slice(-15).map((e) => `  ${e.type ?? ''} ${e.involvedObject?.name ?? ''} ${e.reason ?? ''}: ${e.message ?? ''}`));
+  const pods = await world.kube.core.listNamespacedPod({ namespace: CONTROLLER_NAMESPACE }).then((list) => list.items, () => []);
+  for (const pod of pods) {
     try {
       const log = readFileSync(join(world.dir, 'pods', pod.metadata?.uid ?? '', 'logs', 'controller.log'), 'utf8').trimEnd().split('\n').slice(-10);
       parts.push(`controller pod ${pod.metadata?.name ?? ''}, last lines:`, ...log.map((l) => `  ${l}`));
@@ -258,13 +257,9 @@ async function diagnostics(world: World, namespace: string, runnerLog: readonly 
 async function noCluster(input: { world: World; options: StartOptions; signal: AbortSignal; say: (line: string) => void }): Promise<number> {
   const { world, options, signal, say } = input;
   const deadline = Date.now() + options.timeoutMs;
-  const selector = encodeURIComponent('app.kubernetes.io/name=starrocks-controller');
   for (;;) {
     if (signal.aborted) throw new Interrupted();
-    const list = await world.rest.get<{ items?: { status?: { conditions?: { type?: string; status?: string }[] } }[] }>(
-      `/api/v1/namespaces/${CONTROLLER_NAMESPACE}/pods?labelSelector=${selector}`,
-    );
-    const items = list.items ?? [];
+    const { items } = await world.kube.core.listNamespacedPod({ namespace: CONTROLLER_NAMESPACE, labelSelector: 'app.kubernetes.io/name=starrocks-controller' });
     const ready = items.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
     if (items.length > 0 && ready === items.length) break;
     if (Date.now() > deadline) {

@@ -6,13 +6,14 @@
 import { CRD, LABELS, PORTS, names } from '../../../agent/contract/index.ts';
 import type { Component } from '../../../agent/contract/index.ts';
 import { createFeClient } from '../../../agent/sql/fe-client.ts';
-import type { KubeRest } from '../kube-rest.ts';
+import { unlessNotFound, wire } from '../kube.ts';
+import type { WorldKube } from '../kube.ts';
 import { podFacts, sortPods } from './view.ts';
 import type { MembersView, PodFacts, Snapshot } from './view.ts';
 
 /** Which cluster to observe, and how to log in to its FEs. */
 export interface ObserveTarget {
-  rest: KubeRest;
+  kube: WorldKube;
   namespace: string;
   name: string;
   components: readonly Component[];
@@ -24,21 +25,20 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
 
 /** Reads everything the view shows; a read that fails leaves its part empty, never throws. */
 export async function observe(target: ObserveTarget): Promise<Snapshot> {
-  const { rest, namespace, name } = target;
-  const selector = encodeURIComponent(`${LABELS.instance}=${name}`);
+  const { kube, namespace, name } = target;
   const [podList, cr, ...sets] = await Promise.all([
-    rest.get<{ items?: unknown[] }>(`/api/v1/namespaces/${namespace}/pods?labelSelector=${selector}`).catch(() => ({ items: [] })),
-    rest.getOptional<{ status?: { phase?: unknown } }>(`/apis/${CRD.group}/${CRD.version}/namespaces/${namespace}/${CRD.plural}/${name}`).catch(() => undefined),
-    ...target.components.map((c) =>
-      rest.getOptional<{ spec?: { replicas?: unknown } }>(`/apis/apps/v1/namespaces/${namespace}/statefulsets/${names(name).statefulSet(c)}`).catch(() => undefined),
-    ),
+    kube.core.listNamespacedPod({ namespace, labelSelector: `${LABELS.instance}=${name}` }).then((list) => list.items.map(wire), () => []),
+    unlessNotFound(kube.custom.getNamespacedCustomObject({ group: CRD.group, version: CRD.version, namespace, plural: CRD.plural, name }))
+      .then((o) => wire(o) as { status?: { phase?: unknown } } | undefined)
+      .catch(() => undefined),
+    ...target.components.map((c) => kube.apps.readNamespacedStatefulSet({ namespace, name: names(name).statefulSet(c) }).catch(() => undefined)),
   ]);
   const desired: Partial<Record<Component, number>> = {};
   target.components.forEach((c, i) => {
     const replicas = sets[i]?.spec?.replicas;
     if (typeof replicas === 'number') desired[c] = replicas;
   });
-  const pods = sortPods((podList.items ?? []).map(podFacts).filter((p): p is PodFacts => p !== undefined));
+  const pods = sortPods(podList.map(podFacts).filter((p): p is PodFacts => p !== undefined));
   const { members, error } = await leaderView(pods, target.password);
   return {
     components: target.components,
