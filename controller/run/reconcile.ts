@@ -34,6 +34,7 @@ import type { ObservedPod, ObservedStatefulSet } from '../status/observed.ts';
 import { NO_ROLLOUT, decideRollout } from '../upgrade-order.ts';
 import type { RolloutDecision } from '../upgrade-order.ts';
 import type { EventRecorder } from './events.ts';
+import { mirrorAgentEvents } from './mirror-events.ts';
 
 /** What a reconcile needs. */
 export interface ReconcileDeps {
@@ -149,6 +150,7 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
   }
   result.progressing = status.phase !== 'running';
   await recordWarnings({ deps, raw, previousStatus, status, rollout });
+  await mirrorAgentEvents({ api: deps.api, log: deps.log, cluster: raw, namespace: key.namespace, name: key.name, now: deps.now() });
   if (canonicalJson(status) !== canonicalJson(previousStatus)) {
     await deps.api.applyStatus({ namespace: key.namespace, name: key.name, status });
     result.statusWritten = true;
