@@ -201,4 +201,23 @@ t.test('a StarRocksCluster comes up with the agents and the simulator, reaches R
   const mirrorNames = ((JSON.parse(mirrored) as { items: Loose[] }).items).map((e) => String(dig(e, 'metadata', 'name')));
   t.ok(mirrorNames.length > 0 && mirrorNames.every((n) => /^sr-fe-0\.[a-z0-9]+\.mirror$/.test(n)), `each agent event mirrored once, named after it: ${mirrorNames.join(', ')}`);
   t.equal(new Set(mirrorNames).size, mirrorNames.length);
+  const originals = await kubectl('get', 'events', '-n', 'e2e', '--field-selector', 'involvedObject.kind=Pod,reason=SqlAccountUpdated', '-o', 'json');
+  const originalNames = (JSON.parse(originals) as { items: Loose[] }).items.map((e) => `${String(dig(e, 'metadata', 'name'))}.mirror`);
+  t.same([...mirrorNames].sort(), [...originalNames].sort(), 'one mirror per agent event, none twice');
+
+  // A scale-in: the CN's preStop records ScalingIn and Deregistered about its own pod, which is
+  // gone by the time anyone looks; the cluster's describe still tells it.
+  await kubectl('patch', CRD.shortName, 'sr', '-n', 'e2e', '--type', 'merge', '-p', JSON.stringify({ spec: { starRocksCnSpec: { replicas: 0 } } }));
+  await waitFor(
+    async () => {
+      described = await kubectl('describe', CRD.shortName, 'sr', '-n', 'e2e');
+      return /Normal\s+ScalingIn\s+\S+\s+starrocks-agent\s+sr-cn-0: /.test(described) && /Normal\s+Deregistered\s+\S+\s+starrocks-agent\s+sr-cn-0: /.test(described) ? true : undefined;
+    },
+    { what: "the CN agent's scale-in events mirrored onto the StarRocksCluster", timeoutMs: 90_000, intervalMs: 1_000 },
+  ).catch((error: unknown) => {
+    t.fail(`describe:\n${described}`);
+    throw error;
+  });
+  t.comment(`after the CN scale-in, $ kubectl describe src sr -n e2e (events)\n${described.slice(described.indexOf('Events:'))}`);
+  t.match(await kubectl('get', CRD.shortName, 'sr', '-n', 'e2e'), /\bsr\s+\S+\s+1\/1\s+1\/1\s+0\/0\s+sr-fe-0\b/, 'CN 0/0 in kubectl get src');
 });
