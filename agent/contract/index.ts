@@ -266,6 +266,12 @@ export const CONTAINERS = {
  */
 export const AGENT_SERVICE_ACCOUNT_SUFFIX = '-starrocks-agent';
 
+/**
+ * `source.component` of the events an agent records about its own pod: the controller lists them
+ * by it to mirror the important ones onto the StarRocksCluster (controller/status/event-mirror.ts).
+ */
+export const AGENT_EVENT_SOURCE = 'starrocks-agent';
+
 /** Names derived from a cluster name. */
 export interface ClusterNames {
   statefulSet(component: Component): string;

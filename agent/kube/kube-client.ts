@@ -8,7 +8,7 @@
  * in-cluster service account. The pod's annotations are written with server-side apply under the
  * agent's own field manager, so the agent owns exactly its keys and never touches others'.
  */
-import { ANNOTATIONS, LABELS } from '../contract/index.ts';
+import { AGENT_EVENT_SOURCE, ANNOTATIONS, LABELS } from '../contract/index.ts';
 import { AgentError, describeError } from '../contract/errors.ts';
 import type { AgentEvent, AgentKube, Fence } from './agent-kube.ts';
 import { agentRest, httpStatusOf, loadConnection } from './rest.ts';
@@ -160,7 +160,7 @@ export function createAgentKube(options: KubeClientOptions): AgentKube {
           firstTimestamp: now,
           lastTimestamp: now,
           count: 1,
-          source: { component: AGENT_FIELD_MANAGER },
+          source: { component: AGENT_EVENT_SOURCE },
         });
       } catch {
         // Events are best effort: a failed event must never fail a decision.

@@ -360,6 +360,12 @@ const statusSchema = () =>
           "The FE group's cluster id, copied from the FE agents' pod annotations; never changes or clears by itself. FE 0 bootstraps only while it is absent.",
       }),
     ),
+    leader: opt(
+      str({
+        description:
+          "The FE leader's pod, as the FE agents report their role (SHOW FRONTENDS); absent while no Ready FE reports LEADER, comma-separated while two do",
+      }),
+    ),
     imageRollout: opt(
       Type.Object(
         { direction: opt(str({ description: 'upgrade, downgrade or unknown (read from the image tags)' })), order: opt(list(str())) },

@@ -13,7 +13,8 @@ export { STATUS_FIELDS } from './fields.ts';
 
 /** The CRD object. */
 export function starRocksClusterCrd(): JsonObject {
-  const column = (n: string, jsonPath: string, type = 'string'): JsonObject => ({ name: n, type, jsonPath });
+  // Priority 1: shown by `kubectl get -o wide` only.
+  const column = (n: string, jsonPath: string, type = 'string', priority = 0): JsonObject => ({ name: n, type, jsonPath, ...(priority === 0 ? {} : { priority }) });
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -46,6 +47,8 @@ export function starRocksClusterCrd(): JsonObject {
             column('FE', `.status.${STATUS_FIELDS.fe}.ready`),
             column('BE', `.status.${STATUS_FIELDS.be}.ready`),
             column('CN', `.status.${STATUS_FIELDS.cn}.ready`),
+            column('Leader', '.status.leader'),
+            column('Cluster-ID', '.status.clusterId', 'string', 1),
             column('Age', '.metadata.creationTimestamp', 'date'),
           ],
           schema: { openAPIV3Schema: crdOpenApiSchema() },

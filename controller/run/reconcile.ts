@@ -23,6 +23,7 @@ import { render } from '../render/render.ts';
 import { podCreateFailure } from '../status/observed.ts';
 import type { ObservedStatefulSet } from '../status/observed.ts';
 import type { EventRecorder } from './events.ts';
+import { mirrorAgentEvents } from './mirror-events.ts';
 import { clusterCache, observe, planReconcile } from './plan.ts';
 import type { ReconcilePlan } from './plan.ts';
 
@@ -90,6 +91,7 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
     }
   }
   result.progressing = plan.computedStatus.phase !== 'running';
+  await mirrorAgentEvents({ api: deps.api, log: deps.log, cluster: raw, namespace: key.namespace, name: key.name, now: deps.now() });
   if (plan.status !== undefined) {
     await deps.api.applyStatus({ namespace: key.namespace, name: key.name, status: plan.status });
     result.statusWritten = true;
@@ -112,14 +114,18 @@ export function applyChanged(before: JsonObject | undefined, after: JsonObject):
   return dig(after, 'metadata', 'resourceVersion') !== dig(before, 'metadata', 'resourceVersion');
 }
 
-// Independent objects: applied together (Kubernetes converges whatever the order), and every one
-// is attempted even when another fails.
+// Objects are applied together and every one is attempted even when another fails, except that
+// RoleBindings go after the rest: the API server's RBAC escalation check resolves a binding's Role
+// when the binding is written, and answers 404 while that Role's create is still in flight.
 async function execute(input: { deps: ReconcileDeps; plan: ReconcilePlan; cache: { owned: readonly JsonObject[] }; result: ReconcileResult; cluster: StarRocksCluster }): Promise<void> {
   const { deps, plan, result } = input;
   const before = new Map(input.cache.owned.map((o) => [objectKey({ kind: String(o.kind), metadata: asJsonObject(o.metadata) ?? {} }), o]));
-  const outcomes = await Promise.allSettled(plan.apply.map((object) => deps.api.apply(object)));
+  const bindings = plan.apply.filter((o) => o.kind === 'RoleBinding');
+  const first = plan.apply.filter((o) => o.kind !== 'RoleBinding');
+  const ordered = [...first, ...bindings];
+  const outcomes = [...(await Promise.allSettled(first.map((object) => deps.api.apply(object)))), ...(await Promise.allSettled(bindings.map((object) => deps.api.apply(object))))];
   for (const [i, outcome] of outcomes.entries()) {
-    const object: KubernetesObject | undefined = plan.apply[i];
+    const object: KubernetesObject | undefined = ordered[i];
     if (outcome.status !== 'fulfilled' || object === undefined) continue;
     const key = objectKey(object);
     if (!applyChanged(before.get(key), outcome.value)) continue;

@@ -14,6 +14,7 @@ import { recordClusterId } from './cluster-id.ts';
 import { CONDITION_TYPES, mergeConditions } from './conditions.ts';
 import type { Condition } from './conditions.ts';
 import { ephemeralDataVolume } from '../render/volumes.ts';
+import { feLeader } from './leader.ts';
 import { rolloutComplete } from './observed.ts';
 import type { ObservedPod, ObservedStatefulSet } from './observed.ts';
 
@@ -51,6 +52,8 @@ export function computeStatus(input: StatusInput): JsonObject {
   const cluster = input.cluster;
   const clusterId = recordClusterId(input.storedClusterId, input.pods);
   if (clusterId.clusterId !== undefined) status.clusterId = clusterId.clusterId;
+  const leader = feLeader(input.pods);
+  if (leader !== undefined) status.leader = leader;
 
   if (cluster !== undefined) {
     for (const spec of presentComponents(cluster)) {

@@ -40,8 +40,16 @@ t.test('names, subresources and printer columns', async (t) => {
       },
     },
   });
-  const columns = (version.additionalPrinterColumns as { name: string }[]).map((c) => c.name);
-  t.same(columns, ['Phase', 'FE', 'BE', 'CN', 'Age']);
+  const columns = (version.additionalPrinterColumns as { name: string; jsonPath: string; priority?: number }[]).map((c) => `${c.name} ${c.jsonPath}${c.priority === undefined ? '' : ` wide`}`);
+  t.same(columns, [
+    'Phase .status.phase',
+    'FE .status.starRocksFeStatus.ready',
+    'BE .status.starRocksBeStatus.ready',
+    'CN .status.starRocksCnStatus.ready',
+    'Leader .status.leader',
+    'Cluster-ID .status.clusterId wide',
+    'Age .metadata.creationTimestamp',
+  ]);
 });
 
 t.test('the schema is structural', async (t) => {

@@ -258,3 +258,29 @@ t.test('the FE proxy: applied while the CR asks for it, pruned when the spec is 
   t.notOk(store.has('Deployment/c-fe-proxy') || store.has('ConfigMap/c-fe-proxy') || store.has('Service/c-fe-proxy-service'));
   t.ok(store.has('ConfigMap/c-fe-bootstrap'), 'the fence (owned by the cluster, not managed-by the controller) is not pruned');
 });
+
+t.test('a RoleBinding is applied after its Role exists (the API server answers 404 while the Role is being created)', async (t) => {
+  const { api, store, cache } = fakeApi(cluster());
+  const pending: Promise<unknown>[] = [];
+  const slowRoles: KubeApi = {
+    ...api,
+    apply: async (object) => {
+      if (object.kind === 'Role') {
+        // The Role's create takes a moment; its binding must not race it.
+        const done = new Promise((resolve) => setTimeout(resolve, 20)).then(() => api.apply(object));
+        pending.push(done);
+        return (await done) as JsonObject;
+      }
+      if (object.kind === 'RoleBinding') {
+        const roleName = String(((object as unknown as Loose).roleRef as Loose).name);
+        if (!store.has(`Role/${roleName}`)) throw Object.assign(new Error(`roles.rbac.authorization.k8s.io "${roleName}" not found`), { httpStatus: 404 });
+      }
+      return api.apply(object);
+    },
+  };
+  const { deps: d } = deps(slowRoles, cache);
+  const result = await reconcile(d, KEY);
+  await Promise.all(pending);
+  t.ok(result.applied.some((k) => k.includes('/RoleBinding/')), `the RoleBinding applied: ${result.applied.join(', ')}`);
+  t.notOk(((store.get('StarRocksCluster/c') as Loose).status as Loose | undefined)?.phase === 'failed', 'no failed phase');
+});

@@ -103,6 +103,7 @@ t.test('membership comes from the agents\' pod annotations', async (t) => {
   ]);
   t.match(status.starRocksFeStatus, { runningInstances: ['s-fe-0'], failedInstances: ['s-fe-1'], creatingInstances: ['s-fe-2'] });
   t.match(condition(status, 'Degraded'), { status: 'True', reason: 'AgentError', message: 's-fe-1: leader unreachable' });
+  t.equal(status.leader, 's-fe-0', 'the Leader column: the Ready FE whose membership record says LEADER');
 });
 
 t.test('observeStatefulSet reads the API object', async (t) => {

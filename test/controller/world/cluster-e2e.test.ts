@@ -166,6 +166,62 @@ t.test('a StarRocksCluster comes up with the agents and the simulator, reaches R
   } finally {
     await connection.end();
   }
+
+  // What a person reads (README "Status a person can read"): the printer columns, and describe
+  // with the conditions, the cluster id, the members and the agents' events mirrored onto the CR.
+  const table = await kubectl('get', CRD.shortName, 'sr', '-n', 'e2e');
+  t.comment(`$ kubectl get src sr -n e2e\n${table}`);
+  const [header, row] = table.trim().split('\n').map((line) => line.trim().split(/\s+/));
+  t.same(header, ['NAME', 'PHASE', 'FE', 'BE', 'CN', 'LEADER', 'AGE'], 'the columns');
+  t.same(row?.slice(0, 6), ['sr', 'running', '1/1', '1/1', '1/1', 'sr-fe-0'], 'phase, ready counts and the leader');
+  const clusterId = String(dig(JSON.parse(await kubectl('get', CRD.singular, 'sr', '-n', 'e2e', '-o', 'json')), 'status', 'clusterId'));
+  t.match(clusterId, /^[1-9][0-9]*$/, 'status.clusterId recorded');
+  const wide = await kubectl('get', CRD.shortName, 'sr', '-n', 'e2e', '-o', 'wide');
+  t.comment(`$ kubectl get src sr -n e2e -o wide\n${wide}`);
+  const [wideHeader, wideRow] = wide.trim().split('\n').map((line) => line.trim().split(/\s+/));
+  t.equal(wideRow?.[wideHeader?.indexOf('CLUSTER-ID') ?? -1], clusterId, '-o wide adds the cluster id');
+
+  // The FE leader's agent creates the agent SQL user at bring-up (agent/commands/account-keeper.ts)
+  // and records SqlAccountUpdated about its own pod; the controller mirrors it onto the cluster.
+  let described = '';
+  await waitFor(
+    async () => {
+      described = await kubectl('describe', CRD.shortName, 'sr', '-n', 'e2e');
+      return /Normal\s+SqlAccountUpdated\s+\S+\s+starrocks-agent\s+sr-fe-0: SQL user /.test(described) ? true : undefined;
+    },
+    { what: "the agent's event mirrored onto the StarRocksCluster", timeoutMs: 60_000, intervalMs: 1_000 },
+  ).catch((error: unknown) => {
+    t.fail(`describe:\n${described}`);
+    throw error;
+  });
+  t.comment(`$ kubectl describe src sr -n e2e\n${described}`);
+  t.match(described, new RegExp(`Cluster Id:\\s+${clusterId}\\n`), 'the cluster id');
+  t.match(described, /Leader:\s+sr-fe-0\n/, 'the leader');
+  t.match(described, /Reason:\s+AllComponentsReady\n\s+Status:\s+True\n\s+Type:\s+Ready\n/, 'the conditions with their reasons');
+  t.match(described, /Members:\n\s+Agent Phase:\s+\S+\n\s+Host:\s+sr-fe-0\.sr-fe-search\.e2e\.svc\.cluster\.local:9010\n\s+Pod:\s+sr-fe-0\n\s+Ready:\s+true\n\s+Role:\s+LEADER\n/, 'members with their role and state');
+  const mirrored = await kubectl('get', 'events', '-n', 'e2e', '--field-selector', `involvedObject.kind=${CRD.kind},reason=SqlAccountUpdated`, '-o', 'json');
+  const mirrorNames = ((JSON.parse(mirrored) as { items: Loose[] }).items).map((e) => String(dig(e, 'metadata', 'name')));
+  t.ok(mirrorNames.length > 0 && mirrorNames.every((n) => /^sr-fe-0\.[a-z0-9]+\.mirror$/.test(n)), `each agent event mirrored once, named after it: ${mirrorNames.join(', ')}`);
+  t.equal(new Set(mirrorNames).size, mirrorNames.length);
+  const originals = await kubectl('get', 'events', '-n', 'e2e', '--field-selector', 'involvedObject.kind=Pod,reason=SqlAccountUpdated', '-o', 'json');
+  const originalNames = (JSON.parse(originals) as { items: Loose[] }).items.map((e) => `${String(dig(e, 'metadata', 'name'))}.mirror`);
+  t.same([...mirrorNames].sort(), [...originalNames].sort(), 'one mirror per agent event, none twice');
+
+  // A scale-in: the CN's preStop records ScalingIn and Deregistered about its own pod, which is
+  // gone by the time anyone looks; the cluster's describe still tells it.
+  await kubectl('patch', CRD.shortName, 'sr', '-n', 'e2e', '--type', 'merge', '-p', JSON.stringify({ spec: { starRocksCnSpec: { replicas: 0 } } }));
+  await waitFor(
+    async () => {
+      described = await kubectl('describe', CRD.shortName, 'sr', '-n', 'e2e');
+      return /Normal\s+ScalingIn\s+\S+\s+starrocks-agent\s+sr-cn-0: /.test(described) && /Normal\s+Deregistered\s+\S+\s+starrocks-agent\s+sr-cn-0: /.test(described) ? true : undefined;
+    },
+    { what: "the CN agent's scale-in events mirrored onto the StarRocksCluster", timeoutMs: 90_000, intervalMs: 1_000 },
+  ).catch((error: unknown) => {
+    t.fail(`describe:\n${described}`);
+    throw error;
+  });
+  t.comment(`after the CN scale-in, $ kubectl describe src sr -n e2e (events)\n${described.slice(described.indexOf('Events:'))}`);
+  t.match(await kubectl('get', CRD.shortName, 'sr', '-n', 'e2e'), /\bsr\s+\S+\s+1\/1\s+1\/1\s+0\/0\s+sr-fe-0\b/, 'CN 0/0 in kubectl get src');
 });
 
 t.test('kubectl scale sts and a relabelled StatefulSet or Service are reverted within one resync, nothing deregistered', async (t) => {
