@@ -29,6 +29,7 @@ import type {
   SpecProblem,
   StarRocksCluster,
   StorageVolume,
+  PodMonitorSettings,
 } from './types.ts';
 import { conforms, ruleProblems, schemaProblems } from './validate.ts';
 
@@ -81,6 +82,13 @@ export function parseCluster(raw: unknown): ParseResult {
     passwordSecret: secretName === undefined ? undefined : { name: secretName, key: agentRaw.passwordSecret?.key ?? PASSWORD_MOUNTS.file },
   };
 
+  const monitorRaw = spec.metrics?.podMonitor;
+  const podMonitor: PodMonitorSettings = {
+    enabled: monitorRaw?.enabled ?? false,
+    interval: text(monitorRaw?.interval),
+    labels: { ...monitorRaw?.labels },
+  };
+
   return {
     cluster: {
       name: metadata.name ?? '',
@@ -91,6 +99,7 @@ export function parseCluster(raw: unknown): ParseResult {
       be: beRaw === undefined ? undefined : parseComponent({ component: 'be', raw: beRaw, envVars: beRaw.beEnvVars }),
       cn,
       agent,
+      podMonitor,
       waitForFullRollout: spec.waitForFullRollout ?? DEFAULT_WAIT_FOR_FULL_ROLLOUT,
     },
     problems,
