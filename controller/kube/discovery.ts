@@ -20,7 +20,7 @@ export const DEFAULT_DISCOVERY_SECONDS = 30;
 export interface ApiDiscovery {
   /** The last answer. */
   current(): ServedApis;
-  /** Called when a refresh finds other group/versions than before. */
+  /** Called when a read finds other group/versions than `current()` had (the assumed ones at first). */
   onChange(listener: (served: ServedApis) => void): void;
   /** Resolves after the first read (answered or failed). */
   ready: Promise<void>;
@@ -39,16 +39,13 @@ export interface ApiDiscoveryOptions {
 /** Read now, then every `refreshMs` until the signal aborts. */
 export function startApiDiscovery(options: ApiDiscoveryOptions): ApiDiscovery {
   let served: ServedApis = ASSUMED_SERVED;
-  let known = false;
   const listeners: ((served: ServedApis) => void)[] = [];
   const refresh = async (): Promise<void> => {
     try {
       const next = await options.read();
-      const changed = !known || next.groupVersions.join(' ') !== served.groupVersions.join(' ');
       const before = served;
       served = next;
-      known = true;
-      if (!changed) return;
+      if (next.groupVersions.join(' ') === before.groupVersions.join(' ')) return;
       const added = next.groupVersions.filter((g) => !before.groupVersions.includes(g));
       const removed = before.groupVersions.filter((g) => !next.groupVersions.includes(g));
       options.log.info({ added, removed }, 'API discovery changed');

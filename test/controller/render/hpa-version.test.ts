@@ -13,7 +13,7 @@ t.test('chooseHpaVersion, every asked version against every served set', async (
     for (const asked of [undefined, '', ...HPA_VERSIONS]) {
       const choice = chooseHpaVersion(asked, served);
       const label = `asked ${String(asked)} served [${served.join(',')}]`;
-      if (asked !== undefined && asked !== '' && served.includes(asked)) {
+      if (asked !== undefined && asked !== '' && (served as readonly string[]).includes(asked)) {
         t.same(choice, { version: asked, unavailable: undefined }, `${label}: the one asked`);
       } else if (newest === undefined) {
         t.equal(choice.version, undefined, `${label}: nothing to render`);
