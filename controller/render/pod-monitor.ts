@@ -18,7 +18,7 @@ import type { ComponentPort } from './ports.ts';
 const STARROCKS_METRICS_PATH = '/metrics';
 
 /** The PodMonitor's name: `<cluster>-<component>-monitor`. */
-export function podMonitorName(cluster: string, component: string): string {
+function podMonitorName(cluster: string, component: string): string {
   return `${cluster}-${component}-monitor`;
 }
 
