@@ -234,3 +234,20 @@ t.test('an apply changed something of ours only when the generation, labels or a
   t.notOk(applyChanged(sa('5'), sa('5')));
   t.ok(applyChanged(sa('5'), sa('6')), 'no generation: the resourceVersion tells');
 });
+
+t.test('PodMonitors: listed while the monitoring API is served, so a second reconcile writes nothing and turning them off prunes them', async (t) => {
+  const raw = cluster();
+  (raw.spec as Loose).metrics = { podMonitor: { enabled: true } };
+  const kube = fakeApi(raw);
+  const { deps: d } = deps(kube.api, kube.cache);
+  const served = { groupVersions: ['autoscaling/v2', 'monitoring.coreos.com/v1'] };
+  const withDiscovery = { ...d, served: () => served };
+  const first = await reconcile(withDiscovery, KEY);
+  t.same(first.applied.filter((k) => k.includes('PodMonitor')), ['default/PodMonitor/c-fe-monitor', 'default/PodMonitor/c-be-monitor']);
+  const second = await reconcile(withDiscovery, KEY);
+  t.same(second.applied, [], 'the listed PodMonitors are what the apply compares with');
+  kube.store.set('StarRocksCluster/c', { ...(kube.store.get('StarRocksCluster/c') ?? {}), spec: { ...(raw.spec as Loose), metrics: { podMonitor: { enabled: false } } } } as JsonObject);
+  const off = await reconcile(withDiscovery, KEY);
+  t.same(off.deleted.sort(), ['default/PodMonitor/c-be-monitor', 'default/PodMonitor/c-fe-monitor']);
+  t.notOk(kube.store.has('PodMonitor/c-fe-monitor'));
+});
