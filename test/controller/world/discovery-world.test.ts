@@ -16,6 +16,9 @@ import { stringify } from 'yaml';
 import { CRD, LABELS, LABEL_VALUES, selectorLabels } from '../../../agent/contract/index.ts';
 import { FIELD_MANAGER } from '../../../controller/cr/defaults.ts';
 import { dig } from '../../../controller/json.ts';
+import { clientNodeKubeApi } from '../../../controller/kube/client-node-api.ts';
+import type { KubeApi } from '../../../controller/kube/kube-api.ts';
+import { loadKubeConfig } from '../../../controller/kube/kube-config.ts';
 import { REPO_ROOT, startWorld } from '../../world/world.ts';
 import type { World } from '../../world/world.ts';
 import { waitCrdEstablished, waitFor } from '../../world/wait.ts';
@@ -32,10 +35,13 @@ type Loose = Record<string, unknown>;
 let world: World;
 let kit: ControllerKit;
 let running: RunningController | undefined;
+/** The test's own reads, as the admin (the controller may not get HPAs, it lists them). */
+let admin: KubeApi;
 
 t.before(async () => {
   world = await startWorld({ nodes: 0 });
   kit = controllerKit(world.kubeconfigPath);
+  admin = clientNodeKubeApi({ kubeConfig: loadKubeConfig({ kubeconfig: world.kubeconfigPath, env: {} }), fieldManager: 'discovery-test', timeoutMs: 15_000 });
 });
 t.teardown(async () => {
   await running?.stop();
@@ -57,7 +63,7 @@ function applyCluster(name: string, edit: (spec: Record<string, Loose>) => void)
 }
 
 async function condition(cluster: string, type: string): Promise<Loose | undefined> {
-  const cr = await kit.api.get(CRD.kind, NS, cluster);
+  const cr = await admin.get(CRD.kind, NS, cluster);
   return ((dig(cr, 'status', 'conditions') as Loose[] | undefined) ?? []).find((c) => c.type === type);
 }
 
@@ -90,7 +96,7 @@ t.test('autoScalingPolicy.version v2beta2 (not served) gets an autoscaling/v2 HP
   await applyCluster('asks-v2beta2', (spec) => {
     spec.starRocksCnSpec = { image: 'cn:1', autoScalingPolicy: { version: 'v2beta2', maxReplicas: 4, hpaPolicy: { metrics: [CPU, MEMORY] } } };
   });
-  const hpa = await waitFor(() => kit.api.get('HorizontalPodAutoscaler', NS, 'asks-v2beta2-cn-autoscaler'), { what: 'the HPA', timeoutMs: 30_000, intervalMs: 300 });
+  const hpa = await waitFor(() => admin.get('HorizontalPodAutoscaler', NS, 'asks-v2beta2-cn-autoscaler'), { what: 'the HPA', timeoutMs: 30_000, intervalMs: 300 });
   t.equal(appliedIn(hpa), 'autoscaling/v2');
   t.same(dig(hpa, 'spec', 'metrics'), [CPU, MEMORY]);
   const c = await waitFor(() => condition('asks-v2beta2', 'HPAVersionUnavailable'), { what: 'the HPAVersionUnavailable condition', timeoutMs: 30_000, intervalMs: 300 });
@@ -103,7 +109,7 @@ t.test('autoScalingPolicy.version v1 (served) gets an autoscaling/v1 HPA with th
   await applyCluster('asks-v1', (spec) => {
     spec.starRocksCnSpec = { image: 'cn:1', autoScalingPolicy: { version: 'v1', maxReplicas: 4, hpaPolicy: { metrics: [MEMORY, CPU] } } };
   });
-  const hpa = await waitFor(() => kit.api.get('HorizontalPodAutoscaler', NS, 'asks-v1-cn-autoscaler'), { what: 'the HPA', timeoutMs: 30_000, intervalMs: 300 });
+  const hpa = await waitFor(() => admin.get('HorizontalPodAutoscaler', NS, 'asks-v1-cn-autoscaler'), { what: 'the HPA', timeoutMs: 30_000, intervalMs: 300 });
   t.equal(appliedIn(hpa), 'autoscaling/v1');
   const v1 = JSON.parse(await kubectl('get', '--raw', `/apis/autoscaling/v1/namespaces/${NS}/horizontalpodautoscalers/asks-v1-cn-autoscaler`)) as Loose;
   t.equal(dig(v1, 'spec', 'targetCPUUtilizationPercentage'), 60);
@@ -117,7 +123,7 @@ t.test('autoScalingPolicy.version v1 (served) gets an autoscaling/v1 HPA with th
   const uid = dig(hpa, 'metadata', 'uid');
   running?.controller.queue.add(`${NS}/asks-v1`);
   await running?.controller.queue.idle();
-  t.equal(dig(await kit.api.get('HorizontalPodAutoscaler', NS, 'asks-v1-cn-autoscaler'), 'metadata', 'uid'), uid);
+  t.equal(dig(await admin.get('HorizontalPodAutoscaler', NS, 'asks-v1-cn-autoscaler'), 'metadata', 'uid'), uid);
 });
 
 t.test('a PodMonitor asked for before its CRD exists: PodMonitorUnavailable; once installed, discovered and applied; pruned when turned off', async (t) => {
@@ -134,7 +140,7 @@ t.test('a PodMonitor asked for before its CRD exists: PodMonitorUnavailable; onc
   t.match(missing, { reason: 'PodMonitorUnavailable', message: /does not serve monitoring\.coreos\.com\/v1/ });
   await running?.controller.queue.idle();
   t.same(await eventTypes('monitored', 'PodMonitorUnavailable'), ['Warning']);
-  t.ok(await kit.api.get('StatefulSet', NS, 'monitored-fe'), 'the rest is applied as usual');
+  t.ok(await admin.get('StatefulSet', NS, 'monitored-fe'), 'the rest is applied as usual');
 
   await kubectl('apply', '-f', join(REPO_ROOT, 'test', 'controller', 'fixtures', 'podmonitor-crd.yaml'));
   await waitCrdEstablished(kubectl, 'podmonitors.monitoring.coreos.com');
@@ -155,7 +161,7 @@ t.test('a PodMonitor asked for before its CRD exists: PodMonitorUnavailable; onc
     ]);
     t.equal(dig(m, 'metadata', 'labels', 'release'), 'prometheus');
     // The selector's labels are on the pod template, and the ports are container ports.
-    const sts = await kit.api.get('StatefulSet', NS, `monitored-${component}`);
+    const sts = await admin.get('StatefulSet', NS, `monitored-${component}`);
     t.match(dig(sts, 'spec', 'template', 'metadata', 'labels'), selectorLabels('monitored', component));
     const containers = dig(sts, 'spec', 'template', 'spec', 'containers') as Loose[];
     const names = containers.flatMap((c) => ((c.ports as Loose[] | undefined) ?? []).map((p) => p.name));
