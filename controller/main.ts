@@ -20,6 +20,7 @@ import { parseCluster, presentComponents } from './cr/parse.ts';
 import { asString, dig } from './json.ts';
 import { clientNodeKubeApi } from './kube/client-node-api.ts';
 import { clientNodeInformers } from './kube/informers.ts';
+import { DEFAULT_DISCOVERY_SECONDS, clientNodeDiscoveryRead, startApiDiscovery } from './kube/discovery.ts';
 import { loadKubeConfig } from './kube/kube-config.ts';
 import { render } from './render/render.ts';
 import { DEFAULT_RESYNC_SECONDS, startController } from './run/controller.ts';
@@ -47,6 +48,8 @@ commands:
                  --agent-image IMAGE    the agent image every pod's install-agent init container
                                         runs, unless the CR sets spec.agent.image
                                         (default ${DEFAULT_AGENT_IMAGE})
+                 --discovery-seconds N  read the API server's group/versions again this often
+                                        (HPA version, PodMonitor CRD) (default ${DEFAULT_DISCOVERY_SECONDS})
   render FILE  print the objects a StarRocksCluster manifest renders to (YAML), then exit
   --version    print the version
   --help       print this help`;
@@ -115,6 +118,7 @@ async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Prom
       concurrency: { type: 'string', default: '4' },
       'request-timeout-ms': { type: 'string', default: '10000' },
       'agent-image': { type: 'string', default: DEFAULT_AGENT_IMAGE },
+      'discovery-seconds': { type: 'string', default: String(DEFAULT_DISCOVERY_SECONDS) },
     },
   });
   const agentImage = values['agent-image'].trim();
@@ -165,6 +169,12 @@ async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Prom
     concurrency: number('concurrency', values.concurrency, 1),
     signal: abort.signal,
     agentImage,
+    discovery: startApiDiscovery({
+      read: clientNodeDiscoveryRead({ kubeConfig, timeoutMs: number('request-timeout-ms', values['request-timeout-ms'], 100) }),
+      refreshMs: number('discovery-seconds', values['discovery-seconds'], 1) * 1000,
+      log,
+      signal: abort.signal,
+    }),
   });
   log.info({ version: VERSION, namespace: values.namespace ?? '(all)', agentImage }, 'controller started');
   if (lost !== undefined) {

@@ -33,6 +33,7 @@ import type {
   SpecProblem,
   StarRocksCluster,
   StorageVolume,
+  PodMonitorSettings,
 } from './types.ts';
 import { conforms, ruleProblems, schemaProblems } from './validate.ts';
 
@@ -85,6 +86,13 @@ export function parseCluster(raw: unknown): ParseResult {
     passwordSecret: secretName === undefined ? undefined : { name: secretName, key: agentRaw.passwordSecret?.key ?? PASSWORD_MOUNTS.file },
   };
 
+  const monitorRaw = spec.metrics?.podMonitor;
+  const podMonitor: PodMonitorSettings = {
+    enabled: monitorRaw?.enabled ?? false,
+    interval: text(monitorRaw?.interval),
+    labels: { ...monitorRaw?.labels },
+  };
+
   return {
     cluster: {
       name: metadata.name ?? '',
@@ -96,6 +104,7 @@ export function parseCluster(raw: unknown): ParseResult {
       cn,
       feProxy: spec.starRocksFeProxySpec === undefined ? undefined : parseFeProxy(spec.starRocksFeProxySpec),
       agent,
+      podMonitor,
       waitForFullRollout: spec.waitForFullRollout ?? DEFAULT_WAIT_FOR_FULL_ROLLOUT,
     },
     problems,

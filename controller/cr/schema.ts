@@ -276,6 +276,20 @@ const agentSchema = () =>
     ),
   });
 
+const metricsSchema = () =>
+  Type.Object(
+    {
+      podMonitor: opt(
+        Type.Object({
+          enabled: opt(bool({ default: false, description: 'Render a monitoring.coreos.com/v1 PodMonitor per component (StarRocks /metrics and the agent /metrics) when the API server serves it; a Warning event and condition when it does not.' })),
+          interval: opt(str({ pattern: '^([0-9]+(ms|s|m|h))+$', description: 'Scrape interval, e.g. 30s; default: the Prometheus one.' })),
+          labels: opt(stringMap()),
+        }),
+      ),
+    },
+    { description: "Metrics (ours; the kube-starrocks chart's metrics.serviceMonitor): Prometheus scraping through the prometheus-operator." },
+  );
+
 /** `spec` of a StarRocksCluster. */
 const specSchema = () =>
   Type.Object({
@@ -293,6 +307,7 @@ const specSchema = () =>
     starRocksFeProxySpec: opt(feProxySpecSchema()),
     disasterRecovery: opt(passthrough('Disaster recovery (official): accepted, not rendered by this controller')),
     agent: opt(agentSchema()),
+    metrics: opt(metricsSchema()),
   });
 
 const cnStatusFields = () => ({ selector: opt(str()), horizontalScaler: opt(Type.Object({ name: opt(str()), version: opt(str()) })) });

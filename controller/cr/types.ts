@@ -108,13 +108,13 @@ export interface FeSpec extends ComponentSpec {
   voters: number;
 }
 
-/** CN's `autoScalingPolicy`: rendered as an autoscaling/v2 HPA on the CR's scale subresource. */
+/** CN's `autoScalingPolicy`: rendered as an HPA on the CR's scale subresource. */
 export interface AutoScalingPolicy {
   minReplicas: number;
   maxReplicas: number;
   metrics: Json[];
   behavior: JsonObject | undefined;
-  /** `v1`, `v2beta2`, `v2` or empty: accepted for compatibility; autoscaling/v2 is rendered. */
+  /** `v1`, `v2beta2`, `v2` or empty: the autoscaling version asked for (render/hpa-version.ts). */
   version: string | undefined;
 }
 
@@ -178,6 +178,15 @@ export interface FeProxySpec {
   resolver: string;
 }
 
+/** `spec.metrics.podMonitor` (our addition): PodMonitors for the prometheus-operator. */
+export interface PodMonitorSettings {
+  enabled: boolean;
+  /** Scrape interval; undefined leaves Prometheus' own. */
+  interval: string | undefined;
+  /** Labels of the PodMonitors (what a Prometheus' podMonitorSelector matches). */
+  labels: Record<string, string>;
+}
+
 /** A parsed, defaulted StarRocksCluster. */
 export interface StarRocksCluster {
   name: string;
@@ -190,6 +199,7 @@ export interface StarRocksCluster {
   /** The FE proxy, when the CR asks for one. */
   feProxy?: FeProxySpec | undefined;
   agent: AgentSettings;
+  podMonitor: PodMonitorSettings;
   /**
    * `waitForFullRollout` (official): on a downgrade, BE and CN wait for FE's full rollout when
    * true, for one Ready FE pod when false. See `upgrade-order.ts`.

@@ -39,7 +39,7 @@ export interface ClientNodeKubeApiOptions {
 }
 
 /** Aborts every request after `ms`. */
-function timeoutMiddleware(ms: number): ObservableMiddleware {
+export function timeoutMiddleware(ms: number): ObservableMiddleware {
   return {
     pre: (context) => {
       context.setSignal(AbortSignal.timeout(ms));
@@ -133,6 +133,7 @@ const API_VERSIONS: Readonly<Record<string, string>> = {
   RoleBinding: 'rbac.authorization.k8s.io/v1',
   PodDisruptionBudget: 'policy/v1',
   HorizontalPodAutoscaler: 'autoscaling/v2',
+  PodMonitor: 'monitoring.coreos.com/v1',
   Lease: 'coordination.k8s.io/v1',
 };
 

@@ -14,9 +14,13 @@ import { DEFAULT_AGENT_IMAGE } from '../cr/defaults.ts';
 import { presentComponents } from '../cr/parse.ts';
 import type { StarRocksCluster } from '../cr/types.ts';
 import { renderFeProxy } from './fe-proxy.ts';
+import { monitoringServed, servedHpaVersions, ASSUMED_SERVED } from '../kube/served-apis.ts';
+import type { ServedApis } from '../kube/served-apis.ts';
 import { renderAutoscaler } from './hpa.ts';
+import { chooseHpaVersion } from './hpa-version.ts';
 import type { KubernetesObject } from './objects.ts';
 import { renderPodDisruptionBudget } from './pdb.ts';
+import { renderPodMonitor } from './pod-monitor.ts';
 import type { FePodView } from './pdb.ts';
 import { componentPorts, searchPort } from './ports.ts';
 import { renderAgentRbac } from './rbac.ts';
@@ -34,6 +38,8 @@ export interface RenderInput {
   fePods?: readonly FePodView[];
   /** The controller's `--agent-image`; `spec.agent.image` wins over it; `DEFAULT_AGENT_IMAGE` by default. */
   agentImage?: string;
+  /** What the API server serves (discovery); `ASSUMED_SERVED` when not known. */
+  served?: ServedApis;
 }
 
 /** Every object the cluster owns. */
@@ -41,6 +47,7 @@ export function render(input: RenderInput): KubernetesObject[] {
   const { cluster } = input;
   const feQuery = componentPorts('fe', input.confs?.fe).find((p) => p.serviceName === 'query');
   const feQueryPort = feQuery?.port ?? 0;
+  const served = input.served ?? ASSUMED_SERVED;
   const objects: KubernetesObject[] = renderAgentRbac(cluster);
   for (const spec of presentComponents(cluster)) {
     const conf = input.confs?.[spec.component];
@@ -58,10 +65,12 @@ export function render(input: RenderInput): KubernetesObject[] {
       }),
       renderPodDisruptionBudget(cluster, spec, input.fePods),
     );
-    if (spec.component === 'cn' && cluster.cn !== undefined) {
-      const hpa = renderAutoscaler(cluster, cluster.cn);
+    if (spec.component === 'cn' && cluster.cn?.autoScalingPolicy !== undefined) {
+      const { version } = chooseHpaVersion(cluster.cn.autoScalingPolicy.version, servedHpaVersions(served));
+      const hpa = version === undefined ? undefined : renderAutoscaler(cluster, cluster.cn, version);
       if (hpa !== undefined) objects.push(hpa);
     }
+    if (cluster.podMonitor.enabled && monitoringServed(served)) objects.push(renderPodMonitor({ cluster, spec, ports }));
   }
   const feHttp = componentPorts('fe', input.confs?.fe).find((p) => p.serviceName === 'http');
   if (cluster.feProxy !== undefined && feHttp !== undefined) {

@@ -50,7 +50,7 @@ import { VOLUME_NAMES, renderVolumes } from './volumes.ts';
 const STARROCKS_UID = 1000;
 
 /** Name of the agent's container port. */
-const AGENT_PORT_NAME = 'agent';
+export const AGENT_PORT_NAME = 'agent';
 
 /** Options of `renderStatefulSet`. */
 export interface StatefulSetOptions {

@@ -9,6 +9,7 @@ import { describeError } from '../../agent/contract/errors.ts';
 import type { Log } from '../../agent/contract/log.ts';
 import { asString, dig } from '../json.ts';
 import type { JsonObject } from '../json.ts';
+import type { ApiDiscovery } from '../kube/discovery.ts';
 import type { Informers, KubeApi } from '../kube/kube-api.ts';
 import type { EventRecorder } from './events.ts';
 import { reconcile } from './reconcile.ts';
@@ -33,6 +34,8 @@ export interface ControllerOptions {
   signal: AbortSignal;
   /** The agent image of `install-agent` when a CR names none (`--agent-image`). */
   agentImage?: string;
+  /** What the API server serves, kept current; without it `ASSUMED_SERVED`. */
+  discovery?: ApiDiscovery;
   now?: () => string;
   /** Called after each reconcile (benchmarks and tests observe the loop through it). */
   onReconciled?: (key: string, result: ReconcileResult) => void;
@@ -54,7 +57,7 @@ function clusterKey(namespace: string, name: string): string {
 export function startController(options: ControllerOptions): Controller {
   const now = options.now ?? (() => new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
   const { informers } = options;
-  const deps = { api: options.api, cache: informers.cache, log: options.log, events: options.events, now, agentImage: options.agentImage };
+  const deps = { api: options.api, cache: informers.cache, log: options.log, events: options.events, now, agentImage: options.agentImage, served: options.discovery?.current };
   const queue = createWorkQueue({
     concurrency: options.concurrency,
     handle: async (key) => {
@@ -91,7 +94,11 @@ export function startController(options: ControllerOptions): Controller {
       if (namespace !== undefined && name !== undefined) queue.add(clusterKey(namespace, name));
     }
   };
-  const started = informers.start().then(() => {
+  // A group/version appearing or going (a CRD installed) changes what every cluster renders.
+  options.discovery?.onChange(() => {
+    if (synced) resyncAll();
+  });
+  const started = Promise.all([informers.start(), options.discovery?.ready]).then(() => {
     synced = true;
     if (!options.signal.aborted) resyncAll();
   });

@@ -18,11 +18,14 @@ import { objectKey } from '../render/objects.ts';
 import type { KubernetesObject } from '../render/objects.ts';
 import { specHash, storedSpecHash, withSpecHash } from '../render/spec-hash.ts';
 import { computeStatus, tabletWaitText } from '../status/compute.ts';
-import { CONDITION_TYPES, parseConditions } from '../status/conditions.ts';
+import { CONDITION_TYPES, mergeConditions, parseConditions } from '../status/conditions.ts';
 import type { Condition } from '../status/conditions.ts';
 import { observePod, observeStatefulSet } from '../status/observed.ts';
 import type { ObservedPod, ObservedStatefulSet } from '../status/observed.ts';
 import { NO_ROLLOUT, decideRollout } from '../upgrade-order.ts';
+import { ASSUMED_SERVED } from '../kube/served-apis.ts';
+import type { ServedApis } from '../kube/served-apis.ts';
+import { API_CONDITION_TYPES, servedApiConditions } from './api-conditions.ts';
 import type { RolloutDecision } from '../upgrade-order.ts';
 
 /** What the informers hold of one cluster: its owned objects (with their kind) and its pods. */
@@ -121,6 +124,8 @@ export interface PlanInput {
   podCreateFailures?: Partial<Record<Component, string>>;
   /** The error of this reconcile's apply, when it failed: status and events only. */
   applyError?: string;
+  /** What the API server serves (discovery), as rendering was given it; `ASSUMED_SERVED` when not known. */
+  served?: ServedApis;
 }
 
 /** Plan one reconcile. Pure. */
@@ -174,6 +179,11 @@ export function planReconcile(input: PlanInput): ReconcilePlan {
     keptEphemeral: seen.keptEphemeral,
     podCreateFailures: input.podCreateFailures ?? {},
   });
+  if (seen.cluster !== undefined) {
+    const previous = parseConditions(previousStatus.conditions);
+    const apiConditions = mergeConditions({ previous, next: servedApiConditions(seen.cluster, input.served ?? ASSUMED_SERVED), now: input.now });
+    if (apiConditions.length > 0) status.conditions = [...(Array.isArray(status.conditions) ? status.conditions : []), ...apiConditions.map((c) => ({ ...c }))];
+  }
   events.push(...warningEvents({ previousStatus, status, rollout: seen.rollout }));
   const changed = canonicalJson(status) !== canonicalJson(previousStatus);
   const phaseBefore = asString(previousStatus.phase);
@@ -225,7 +235,8 @@ interface TabletWait {
 function warningEvents(input: { previousStatus: JsonObject; status: JsonObject; rollout: RolloutDecision }): PlannedEvent[] {
   const { previousStatus, status, rollout } = input;
   const events: PlannedEvent[] = [];
-  for (const type of [CONDITION_TYPES.dataOnEphemeralStorage, CONDITION_TYPES.clusterIdMismatch]) {
+  const warnings = [CONDITION_TYPES.dataOnEphemeralStorage, CONDITION_TYPES.clusterIdMismatch, ...Object.values(API_CONDITION_TYPES)];
+  for (const type of warnings) {
     const now = findCondition(status.conditions, type);
     const before = findCondition(previousStatus.conditions, type);
     if (now?.status === 'True' && (before?.status !== 'True' || before.message !== now.message)) {

@@ -4,7 +4,7 @@
  * object (server-side apply), delete what is no longer rendered, own the bootstrap fence, write
  * status when it changed and record the plan's events. This file only sequences I/O.
  */
-import { CRD, names } from '../../agent/contract/index.ts';
+import { CRD, LABELS, LABEL_VALUES, names } from '../../agent/contract/index.ts';
 import type { Component } from '../../agent/contract/index.ts';
 import { parseStarRocksConf } from '../../agent/contract/starrocks-conf.ts';
 import type { StarRocksConf } from '../../agent/contract/starrocks-conf.ts';
@@ -16,6 +16,8 @@ import { asJsonObject, asString, canonicalJson, dig, isObject } from '../json.ts
 import type { JsonObject } from '../json.ts';
 import { OWNED_KINDS, httpStatusOf } from '../kube/kube-api.ts';
 import type { KubeApi, ObjectCache } from '../kube/kube-api.ts';
+import { ASSUMED_SERVED, monitoringServed } from '../kube/served-apis.ts';
+import type { ServedApis } from '../kube/served-apis.ts';
 import { objectKey } from '../render/objects.ts';
 import type { KubernetesObject } from '../render/objects.ts';
 import { agentPasswordSecret, generateAgentPassword } from '../render/agent-secret.ts';
@@ -38,6 +40,8 @@ export interface ReconcileDeps {
   now: () => string;
   /** The agent image of `install-agent` when the CR names none (`--agent-image`). */
   agentImage?: string;
+  /** What the API server serves, from the last discovery; `ASSUMED_SERVED` when absent. */
+  served?: () => ServedApis;
 }
 
 /** What a reconcile did. */
@@ -55,9 +59,13 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
   const result: ReconcileResult = { applied: [], deleted: [], statusWritten: false, progressing: false };
   const raw = deps.cache.get(CRD.kind, key.namespace, key.name);
   if (raw === undefined || dig(raw, 'metadata', 'deletionTimestamp') !== undefined) return result;
+  const served = deps.served?.() ?? ASSUMED_SERVED;
   const cache = clusterCache({
     name: key.name,
-    owned: OWNED_KINDS.flatMap((kind) => deps.cache.list(kind, key.namespace).map((o) => ({ ...o, kind }))),
+    owned: [
+      ...OWNED_KINDS.flatMap((kind) => deps.cache.list(kind, key.namespace).map((o) => ({ ...o, kind }))),
+      ...(await listPodMonitors({ deps, served, namespace: key.namespace, cluster: key.name })),
+    ],
     pods: deps.cache.list('Pod', key.namespace),
   });
   const seen = observe({ cluster: raw, cache });
@@ -70,7 +78,7 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
   if (seen.problems.length > 0) deps.log.warn({ cluster: key.name, problems: seen.problems }, 'invalid StarRocksCluster spec');
 
   const podCreateFailures = await readPodCreateFailures(deps, key.namespace, seen.statefulSets);
-  const planInput = { cluster: raw, cache, now: deps.now(), podCreateFailures };
+  const planInput = { cluster: raw, cache, now: deps.now(), podCreateFailures, served };
   let plan: ReconcilePlan;
   const cluster = seen.cluster;
   if (cluster === undefined) {
@@ -79,7 +87,7 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
     try {
       const confs = await readConfs(deps.api, cluster);
       const fePods = seen.pods.filter((p) => p.component === 'fe').map((p) => ({ ordinal: p.ordinal, role: p.role }));
-      plan = planReconcile({ ...planInput, rendered: render({ cluster, confs, heldImages: seen.rollout.heldImages, fePods, agentImage: deps.agentImage }) });
+      plan = planReconcile({ ...planInput, rendered: render({ cluster, confs, heldImages: seen.rollout.heldImages, fePods, agentImage: deps.agentImage, served }) });
       // Before the pods: they mount it, and wait for it while it is missing.
       await ensureAgentPasswordSecret({ deps, cluster });
       await execute({ deps, plan, cache, result, cluster });
@@ -197,6 +205,20 @@ async function ensureAgentPasswordSecret(input: { deps: ReconcileDeps; cluster: 
   } catch (error) {
     if (httpStatusOf(error) !== 409) throw error;
   }
+}
+
+// PodMonitors are not cached (their CRD may come and go; an informer would hold up the start):
+// listed per reconcile, only while discovery finds the API, so they are compared and pruned like
+// the cached kinds. A failed list leaves them out: nothing is pruned, the next reconcile lists again.
+async function listPodMonitors(input: { deps: ReconcileDeps; served: ServedApis; namespace: string; cluster: string }): Promise<JsonObject[]> {
+  if (!monitoringServed(input.served)) return [];
+  const list = await input.deps.api
+    .list({ kind: 'PodMonitor', namespace: input.namespace, labelSelector: `${LABELS.instance}=${input.cluster},${LABELS.managedBy}=${LABEL_VALUES.managedBy}` })
+    .catch((error: unknown) => {
+      input.deps.log.warn({ cluster: input.cluster, err: describeError(error) }, 'could not list PodMonitors');
+      return undefined;
+    });
+  return (list?.items ?? []).map((o) => ({ ...o, kind: 'PodMonitor' }));
 }
 
 // Only for a StatefulSet short of pods (no call in steady state); best effort: the events are

@@ -284,3 +284,20 @@ t.test('a RoleBinding is applied after its Role exists (the API server answers 4
   t.ok(result.applied.some((k) => k.includes('/RoleBinding/')), `the RoleBinding applied: ${result.applied.join(', ')}`);
   t.notOk(((store.get('StarRocksCluster/c') as Loose).status as Loose | undefined)?.phase === 'failed', 'no failed phase');
 });
+
+t.test('PodMonitors: listed while the monitoring API is served, so a second reconcile writes nothing and turning them off prunes them', async (t) => {
+  const raw = cluster();
+  (raw.spec as Loose).metrics = { podMonitor: { enabled: true } };
+  const kube = fakeApi(raw);
+  const { deps: d } = deps(kube.api, kube.cache);
+  const served = { groupVersions: ['autoscaling/v2', 'monitoring.coreos.com/v1'] };
+  const withDiscovery = { ...d, served: () => served };
+  const first = await reconcile(withDiscovery, KEY);
+  t.same(first.applied.filter((k) => k.includes('PodMonitor')), ['default/PodMonitor/c-fe-monitor', 'default/PodMonitor/c-be-monitor']);
+  const second = await reconcile(withDiscovery, KEY);
+  t.same(second.applied, [], 'the listed PodMonitors are what the apply compares with');
+  kube.store.set('StarRocksCluster/c', { ...(kube.store.get('StarRocksCluster/c') ?? {}), spec: { ...(raw.spec as Loose), metrics: { podMonitor: { enabled: false } } } } as JsonObject);
+  const off = await reconcile(withDiscovery, KEY);
+  t.same(off.deleted.sort(), ['default/PodMonitor/c-be-monitor', 'default/PodMonitor/c-fe-monitor']);
+  t.notOk(kube.store.has('PodMonitor/c-fe-monitor'));
+});

@@ -174,12 +174,19 @@ t.test('values the chart cannot honour fail the render with what to do', async (
   const twoWithoutLease = await helm.run(['template', 'sr', CHART_DIR, '--set', 'operator.starrocksOperator.leaderElection.enabled=false']);
   t.not(twoWithoutLease.code, 0);
   t.match(twoWithoutLease.stderr, /replicaCount=2 needs leaderElection\.enabled=true/);
-  const monitor = await helm.run(['template', 'sr', CHART_DIR, '--set', 'starrocks.metrics.serviceMonitor.enabled=true']);
-  t.not(monitor.code, 0);
-  t.match(monitor.stderr, /renders no ServiceMonitor yet/);
   const noPassword = await helm.run(['template', 'sr', CHART_DIR, '--set', 'starrocks.starrocksCluster.enabled=true', '--set', 'starrocks.initPassword.enabled=true']);
   t.not(noPassword.code, 0);
   t.match(noPassword.stderr, /needs starrocks\.initPassword\.password or starrocks\.initPassword\.passwordSecret/);
+});
+
+t.test('metrics.serviceMonitor (official) becomes the cluster\'s spec.metrics.podMonitor', async (t) => {
+  const on = await helm.run(['template', 'sr', CHART_DIR, '--set', 'starrocks.starrocksCluster.enabled=true', '--set', 'starrocks.metrics.serviceMonitor.enabled=true', '--set', 'starrocks.metrics.serviceMonitor.labels.release=prometheus']);
+  t.equal(on.code, 0, on.stderr);
+  const cluster = parseAllDocuments(on.stdout).map((d) => d.toJS() as { kind?: string; spec?: { metrics?: unknown } }).find((d) => d.kind === 'StarRocksCluster');
+  t.same(cluster?.spec?.metrics, { podMonitor: { enabled: true, interval: '15s', labels: { release: 'prometheus' } } });
+  const off = await helm.run(['template', 'sr', CHART_DIR, '--set', 'starrocks.starrocksCluster.enabled=true']);
+  const plain = parseAllDocuments(off.stdout).map((d) => d.toJS() as { kind?: string; spec?: { metrics?: unknown } }).find((d) => d.kind === 'StarRocksCluster');
+  t.equal(plain?.spec?.metrics, undefined, 'off by default');
 });
 
 t.test('kubeVersion: a server older than 1.30 is refused, the pinned world version accepted', async (t) => {
