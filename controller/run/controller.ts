@@ -10,6 +10,8 @@ import type { Log } from '../../agent/contract/log.ts';
 import { asString, dig } from '../json.ts';
 import type { JsonObject } from '../json.ts';
 import type { Informers, KubeApi } from '../kube/kube-api.ts';
+import { observeReconcile } from '../http/metrics.ts';
+import type { ControllerMetrics } from '../http/metrics.ts';
 import type { EventRecorder } from './events.ts';
 import { reconcile } from './reconcile.ts';
 import type { ReconcileResult } from './reconcile.ts';
@@ -34,6 +36,8 @@ export interface ControllerOptions {
   /** The agent image of `install-agent` when a CR names none (`--agent-image`). */
   agentImage?: string;
   now?: () => string;
+  /** Where reconciles are counted and the cache sizes read (`/metrics`). */
+  metrics?: ControllerMetrics;
   /** Called after each reconcile (benchmarks and tests observe the loop through it). */
   onReconciled?: (key: string, result: ReconcileResult) => void;
 }
@@ -53,13 +57,20 @@ function clusterKey(namespace: string, name: string): string {
 /** Start the informers and reconcile. */
 export function startController(options: ControllerOptions): Controller {
   const now = options.now ?? (() => new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
-  const { informers } = options;
+  const { informers, metrics } = options;
+  if (metrics !== undefined) metrics.sources.cache = informers.cache;
   const deps = { api: options.api, cache: informers.cache, log: options.log, events: options.events, now, agentImage: options.agentImage };
   const queue = createWorkQueue({
     concurrency: options.concurrency,
     handle: async (key) => {
       const [namespace = '', name = ''] = key.split('/');
-      const result = await reconcile(deps, { namespace, name });
+      const started = performance.now();
+      const seconds = (): number => (performance.now() - started) / 1000;
+      const result = await reconcile(deps, { namespace, name }).catch((error: unknown) => {
+        if (metrics !== undefined) observeReconcile(metrics, { seconds: seconds(), outcome: 'error' });
+        throw error;
+      });
+      if (metrics !== undefined) observeReconcile(metrics, { seconds: seconds(), outcome: result.progressing ? 'requeue' : 'success', ...result });
       options.onReconciled?.(key, result);
       return result.progressing ? options.progressRecheckMs : undefined;
     },
