@@ -5,7 +5,7 @@ import type { JsonObject } from '../../../controller/json.ts';
 
 async function sample(metrics: ReturnType<typeof createControllerMetrics>, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
   const metric = await metrics.registry.getSingleMetric(name)?.get();
-  const found = metric?.values.find((v) => Object.entries(labels).every(([k, value]) => v.labels[k] === value) && (v.metricName ?? name) === name);
+  const found = metric?.values.find((v) => Object.entries(labels).every(([k, value]) => v.labels[k] === value));
   return found?.value;
 }
 
