@@ -15,7 +15,7 @@ export const CACHE_SIZE_KINDS: readonly CachedKind[] = [CRD.kind as CachedKind, 
 export type ReconcileOutcome = 'success' | 'requeue' | 'error';
 
 /** Where the gauges read at scrape time: set once the lease and the informers exist. */
-export interface MetricSources {
+interface MetricSources {
   /** True while this replica may write (holds the Lease, or runs without leader election). */
   isLeading?: () => boolean;
   cache?: ObjectCache;
