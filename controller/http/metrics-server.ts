@@ -40,7 +40,7 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** Serve `registry` at `/metrics` on `address`; rejects when the address cannot be bound. */
+/** Serve `registry` at `/metrics` on `address` (unref'd); rejects when the address cannot be bound. */
 export async function startMetricsServer(options: { address: BindAddress; registry: Registry }): Promise<MetricsServer> {
   const { registry } = options;
   const server = createServer((request, response) => {
@@ -62,6 +62,8 @@ export async function startMetricsServer(options: { address: BindAddress; regist
       resolve();
     });
   });
+  // Never what keeps the process alive: a controller whose start failed still exits.
+  server.unref();
   const bound = server.address() as AddressInfo;
   const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
   return {

@@ -3,7 +3,8 @@
  * like). Names follow Prometheus conventions: `starrocks_controller_` prefix, base units,
  * `_total` counters; labels are bounded sets (result, kind), never a cluster's name or spec.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectProcessMetrics } from '../../agent/contract/process-metrics.ts';
 import { CRD } from '../../agent/contract/index.ts';
 import { OWNED_KINDS } from '../kube/kube-api.ts';
 import type { CachedKind, ObjectCache } from '../kube/kube-api.ts';
@@ -36,7 +37,7 @@ export interface ControllerMetrics {
 /** Create the controller's metrics, with the default process metrics, on a new registry. */
 export function createControllerMetrics(): ControllerMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  collectProcessMetrics(registry);
   const registers = [registry];
   const sources: MetricSources = {};
   new Gauge({
