@@ -82,5 +82,5 @@ t.test('a real starrocks-controller process serves /metrics that promtool passes
   t.match(text, /^process_resident_memory_bytes \d+/m);
   t.same(checkMetrics(text), { code: 0, output: '' }, 'no finding');
   child.kill('SIGTERM');
-  t.equal(await exited, 0, output.slice(-2000));
+  t.equal(await exited, 0, 'exits 0 on SIGTERM', { output: output.slice(-2000) });
 });
