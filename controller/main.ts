@@ -14,10 +14,15 @@ import { parseStarRocksConf } from '../agent/contract/starrocks-conf.ts';
 import type { StarRocksConf } from '../agent/contract/starrocks-conf.ts';
 import { AgentError, describeError, exitCodeOf } from '../agent/contract/errors.ts';
 import { createLogger } from '../agent/contract/log.ts';
+import type { Log } from '../agent/contract/log.ts';
+import type { Registry } from 'prom-client';
 import { VERSION } from '../agent/contract/version.ts';
 import { DEFAULT_AGENT_IMAGE, FIELD_MANAGER } from './cr/defaults.ts';
 import { parseCluster, presentComponents } from './cr/parse.ts';
 import { asString, dig } from './json.ts';
+import { createControllerMetrics } from './http/metrics.ts';
+import { DEFAULT_METRICS_PORT, parseBindAddress, startMetricsServer } from './http/metrics-server.ts';
+import type { MetricsServer } from './http/metrics-server.ts';
 import { clientNodeKubeApi } from './kube/client-node-api.ts';
 import { clientNodeInformers } from './kube/informers.ts';
 import { DEFAULT_DISCOVERY_SECONDS, clientNodeDiscoveryRead, startApiDiscovery } from './kube/discovery.ts';
@@ -50,6 +55,9 @@ commands:
                                         (default ${DEFAULT_AGENT_IMAGE})
                  --discovery-seconds N  read the API server's group/versions again this often
                                         (HPA version, PodMonitor CRD) (default ${DEFAULT_DISCOVERY_SECONDS})
+                 --metrics-bind-address ADDR  serve Prometheus /metrics on HOST:PORT; :PORT
+                                        listens on POD_IP (else every address); 0 turns
+                                        it off (default :${DEFAULT_METRICS_PORT})
   render FILE  print the objects a StarRocksCluster manifest renders to (YAML), then exit
   --version    print the version
   --help       print this help`;
@@ -119,6 +127,7 @@ async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Prom
       'request-timeout-ms': { type: 'string', default: '10000' },
       'agent-image': { type: 'string', default: DEFAULT_AGENT_IMAGE },
       'discovery-seconds': { type: 'string', default: String(DEFAULT_DISCOVERY_SECONDS) },
+      'metrics-bind-address': { type: 'string', default: `:${String(DEFAULT_METRICS_PORT)}` },
     },
   });
   const agentImage = values['agent-image'].trim();
@@ -138,6 +147,8 @@ async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Prom
   const identity = env.POD_NAME ?? `${hostname()}-${process.pid}`;
   const abort = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => abort.abort());
+  const metrics = createControllerMetrics();
+  const metricsServer = await serveMetrics(values['metrics-bind-address'], env, metrics.registry, log);
 
   let lost: Promise<void> | undefined;
   let api = client;
@@ -154,11 +165,17 @@ async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Prom
       signal: abort.signal,
     });
     lost = leadership.lost;
+    metrics.sources.isLeading = leadership.isLeading;
     // Every write checks leadership when it is made: a leader paused past its renew deadline
     // writes nothing when it resumes, before its renew loop notices.
     api = leaderOnly(client, leadership.isLeading);
+  } else {
+    metrics.sources.isLeading = () => true;
   }
-  if (abort.signal.aborted) return 0;
+  if (abort.signal.aborted) {
+    await metricsServer?.close();
+    return 0;
+  }
   const controller = startController({
     api,
     informers: clientNodeInformers({ kubeConfig, namespace: values.namespace, log, signal: abort.signal }),
@@ -175,6 +192,7 @@ async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Prom
       log,
       signal: abort.signal,
     }),
+    metrics,
   });
   log.info({ version: VERSION, namespace: values.namespace ?? '(all)', agentImage }, 'controller started');
   if (lost !== undefined) {
@@ -187,7 +205,23 @@ async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Prom
     });
   }
   await controller.done;
+  await metricsServer?.close();
   return typeof process.exitCode === 'number' ? process.exitCode : 0;
+}
+
+// Metrics are for watching: a port taken (two controllers on one host) is logged, and the
+// controller reconciles all the same.
+async function serveMetrics(raw: string, env: NodeJS.ProcessEnv, registry: Registry, log: Log): Promise<MetricsServer | undefined> {
+  const address = parseBindAddress(raw, env.POD_IP ?? '0.0.0.0');
+  if (address === undefined) return undefined;
+  try {
+    const server = await startMetricsServer({ address, registry });
+    log.info({ url: `${server.url}/metrics` }, 'serving metrics');
+    return server;
+  } catch (error) {
+    log.error({ address: `${address.host}:${String(address.port)}`, err: describeError(error) }, 'cannot serve metrics: free the port or set --metrics-bind-address; reconciling without /metrics');
+    return undefined;
+  }
 }
 
 if (process.argv[1] !== undefined && /starrocks-controller(\.mjs)?$|controller[/\\]main\.ts$/.test(process.argv[1])) {

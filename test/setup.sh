@@ -40,7 +40,8 @@ if ! $if_needed || [ ! -x dist/starrocks-agent ] || [ -n "$(find agent images/bu
 fi
 
 # The Kubernetes world's binaries (etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
-# CoreDNS), built from their Go modules once and cached outside the work tree; a no-op when cached.
+# CoreDNS), helm and promtool (the chart's and /metrics' tests), built from their Go modules once
+# and cached outside the work tree; a no-op when cached.
 if $if_needed; then
   # Its one line when the binaries are cached says nothing new.
   node_modules/.bin/node test/world/build.ts | { grep -v '^world binaries: ready' || true; }

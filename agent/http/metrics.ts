@@ -2,7 +2,8 @@
  * The agent's Prometheus metrics, on a registry of its own (tests create as many as they like).
  * Names follow Prometheus conventions: `starrocks_agent_` prefix, base units, `_total` counters.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectProcessMetrics } from '../contract/process-metrics.ts';
 
 /** Every metric the agent exports. */
 export interface AgentMetrics {
@@ -21,7 +22,7 @@ export interface AgentMetrics {
 /** Create the agent's metrics, with the default process metrics, on a new registry. */
 export function createMetrics(): AgentMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  collectProcessMetrics(registry);
   const registers = [registry];
   return {
     registry,

@@ -11,6 +11,8 @@ import { asString, dig } from '../json.ts';
 import type { JsonObject } from '../json.ts';
 import type { ApiDiscovery } from '../kube/discovery.ts';
 import type { Informers, KubeApi } from '../kube/kube-api.ts';
+import { observeReconcile } from '../http/metrics.ts';
+import type { ControllerMetrics } from '../http/metrics.ts';
 import type { EventRecorder } from './events.ts';
 import { reconcile } from './reconcile.ts';
 import type { ReconcileResult } from './reconcile.ts';
@@ -37,6 +39,8 @@ export interface ControllerOptions {
   /** What the API server serves, kept current; without it `ASSUMED_SERVED`. */
   discovery?: ApiDiscovery;
   now?: () => string;
+  /** Where reconciles are counted and the cache sizes read (`/metrics`). */
+  metrics?: ControllerMetrics;
   /** Called after each reconcile (benchmarks and tests observe the loop through it). */
   onReconciled?: (key: string, result: ReconcileResult) => void;
 }
@@ -56,13 +60,20 @@ function clusterKey(namespace: string, name: string): string {
 /** Start the informers and reconcile. */
 export function startController(options: ControllerOptions): Controller {
   const now = options.now ?? (() => new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
-  const { informers } = options;
+  const { informers, metrics } = options;
+  if (metrics !== undefined) metrics.sources.cache = informers.cache;
   const deps = { api: options.api, cache: informers.cache, log: options.log, events: options.events, now, agentImage: options.agentImage, served: options.discovery?.current };
   const queue = createWorkQueue({
     concurrency: options.concurrency,
     handle: async (key) => {
       const [namespace = '', name = ''] = key.split('/');
-      const result = await reconcile(deps, { namespace, name });
+      const started = performance.now();
+      const seconds = (): number => (performance.now() - started) / 1000;
+      const result = await reconcile(deps, { namespace, name }).catch((error: unknown) => {
+        if (metrics !== undefined) observeReconcile(metrics, { seconds: seconds(), outcome: 'error' });
+        throw error;
+      });
+      if (metrics !== undefined) observeReconcile(metrics, { seconds: seconds(), outcome: result.progressing ? 'requeue' : 'success', ...result });
       options.onReconciled?.(key, result);
       return result.progressing ? options.progressRecheckMs : undefined;
     },

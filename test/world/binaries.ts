@@ -3,8 +3,9 @@
  * them, and the envtest convention (`KUBEBUILDER_ASSETS`) that overrides both.
  *
  * The cache sits outside the work tree so that a fresh clone on the same machine (CI runs one)
- * reuses binaries that take many minutes to build. Helm, which the chart's tests run, has its own
- * key and folder, so a Helm version change never rebuilds the Kubernetes binaries.
+ * reuses binaries that take many minutes to build. Helm, which the chart's tests run, and promtool,
+ * which lints `/metrics`, have their own keys and folders, so changing their versions never
+ * rebuilds the Kubernetes binaries.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -57,6 +58,24 @@ export function helmBinDir(env: NodeJS.ProcessEnv = process.env, platform: strin
 /** The cached `helm` binary, or undefined when it is not built yet. */
 export function locateHelm(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const path = join(helmBinDir(env), 'helm');
+  return existsSync(path) ? path : undefined;
+}
+
+/** The pinned Prometheus release (its Go module github.com/prometheus/prometheus) whose `promtool` lints `/metrics`. */
+export const PROMTOOL = {
+  version: 'v0.316.0',
+  /** Bumped when promtool's build recipe (flags) changes. */
+  recipe: '1',
+} as const;
+
+/** promtool's own cache folder, keyed by its version, recipe and the platform. */
+export function promtoolBinDir(env: NodeJS.ProcessEnv = process.env, platform: string = `${process.platform}-${process.arch}`): string {
+  return join(cacheRoot(env), `promtool-${PROMTOOL.version}-r${PROMTOOL.recipe}-${platform}`, 'bin');
+}
+
+/** The cached `promtool` binary, or undefined when it is not built yet. */
+export function locatePromtool(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const path = join(promtoolBinDir(env), 'promtool');
   return existsSync(path) ? path : undefined;
 }
 

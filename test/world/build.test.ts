@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BINARY_NAMES, HELM, cacheBinDir, helmBinDir, locateBinaries, locateHelm, versionsKey } from './binaries.ts';
-import { NO_GO_MESSAGE, buildMissing, findGo, helmVersionStamps, kubernetesVersionStamps, stagingReplaces } from './build.ts';
+import { BINARY_NAMES, HELM, PROMTOOL, cacheBinDir, helmBinDir, locateBinaries, locateHelm, locatePromtool, promtoolBinDir, versionsKey } from './binaries.ts';
+import { NO_GO_MESSAGE, buildMissing, findGo, helmVersionStamps, kubernetesVersionStamps, promtoolVersionStamps, stagingReplaces } from './build.ts';
 import { addressPlan } from './address-plan.ts';
 import { corefileText } from './control-plane/control-plane.ts';
 
@@ -115,4 +115,31 @@ t.test('the cached helm is the pinned release', async (t) => {
   const helm = locateHelm();
   if (helm === undefined) throw new Error('helm is not built: run node test/world/build.ts');
   t.match(execFileSync(helm, ['version', '--short'], { encoding: 'utf8' }), new RegExp(`^${HELM.version.replaceAll('.', '\\.')}`));
+});
+
+t.test('promtool has its own cache folder, keyed by its version and platform, beside helm and the Kubernetes binaries', async (t) => {
+  const env = { STARROCKS_WORLD_CACHE: mkdtempSync(join(tmpdir(), 'world-promtool-test-')) };
+  t.teardown(() => rmSync(env.STARROCKS_WORLD_CACHE, { recursive: true, force: true }));
+  t.equal(promtoolBinDir(env, 'linux-x64'), join(env.STARROCKS_WORLD_CACHE, `promtool-${PROMTOOL.version}-r${PROMTOOL.recipe}-linux-x64`, 'bin'));
+  t.not(promtoolBinDir(env, 'linux-x64'), promtoolBinDir(env, 'linux-arm64'));
+  t.not(join(promtoolBinDir(env), '..'), join(cacheBinDir(env), '..'), "not inside the Kubernetes binaries' folder");
+  t.not(promtoolBinDir(env), helmBinDir(env));
+  t.equal(locatePromtool(env), undefined);
+  mkdirSync(promtoolBinDir(env), { recursive: true });
+  writeFileSync(join(promtoolBinDir(env), 'promtool'), '');
+  t.equal(locatePromtool(env), join(promtoolBinDir(env), 'promtool'));
+  t.equal(locateHelm(env), undefined, 'promtool does not stand in for helm');
+});
+
+t.test('a promtool build is stamped with the Prometheus release its Go module version stands for', async (t) => {
+  t.ok(promtoolVersionStamps('v0.316.0').includes('-X github.com/prometheus/common/version.Version=3.16.0'));
+  t.ok(promtoolVersionStamps('v0.305.2').includes('-X github.com/prometheus/common/version.Version=3.5.2'));
+  t.throws(() => promtoolVersionStamps('v3.16.0'), /not a Prometheus module version/);
+});
+
+t.test('the cached promtool is the pinned release', async (t) => {
+  const promtool = locatePromtool();
+  if (promtool === undefined) throw new Error('promtool is not built: run node test/world/build.ts');
+  const release = promtoolVersionStamps(PROMTOOL.version)[0]?.split('=')[1] ?? '';
+  t.match(execFileSync(promtool, ['--version'], { encoding: 'utf8' }), new RegExp(`^promtool, version ${release.replaceAll('.', '\\.')} `));
 });

@@ -1,5 +1,6 @@
 /**
- * Builds the Kubernetes world's binaries and Helm (for the chart's tests) from their Go modules
+ * Builds the Kubernetes world's binaries, Helm (for the chart's tests) and promtool (which lints
+ * `/metrics` and the dashboard's queries) from their Go modules
  * and caches them (see binaries.ts). `npm run setup` runs this; it does nothing when every binary
  * is present.
  *
@@ -13,7 +14,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { BINARY_NAMES, HELM, VERSIONS, cacheBinDir, helmBinDir, locateBinaries, locateHelm } from './binaries.ts';
+import { BINARY_NAMES, HELM, PROMTOOL, VERSIONS, cacheBinDir, helmBinDir, locateBinaries, locateHelm, locatePromtool, promtoolBinDir } from './binaries.ts';
 
 /** The one check kube-apiserver must not make here (pkg/apis/core/validation). */
 const LOOPBACK_CHECK = `	if ip.IsLoopback() {
@@ -26,6 +27,8 @@ interface Recipe {
   name: string;
   version: string;
   outputs: string[];
+  /** A static binary (CGO off), as the project's own release builds make it. */
+  static?: boolean;
   /** Writes go.mod (and any local copy) into `dir`; returns the packages to build and extra `-X` stamps. */
   prepare(dir: string, go: string): { packages: string[]; stamps?: string[] };
 }
@@ -119,6 +122,7 @@ const HELM_RECIPE: Recipe = {
   name: 'helm',
   version: HELM.version,
   outputs: ['helm'],
+  static: true,
   prepare(dir, go) {
     const info = JSON.parse(
       execFileSync(go, ['mod', 'download', '-json', `helm.sh/helm/v3@${HELM.version}`], { cwd: dir, env: goEnv(), encoding: 'utf8' }),
@@ -130,6 +134,27 @@ const HELM_RECIPE: Recipe = {
     return { packages: ['helm.sh/helm/v3/cmd/helm'], stamps: helmVersionStamps({ version: HELM.version, clientGo }) };
   },
 };
+
+/** promtool, built as Prometheus' .promu.yml builds a release (static, version stamped). */
+const PROMTOOL_RECIPE: Recipe = {
+  name: 'promtool',
+  version: PROMTOOL.version,
+  outputs: ['promtool'],
+  static: true,
+  prepare(dir) {
+    // Prometheus' go.mod asks for go 1.26.7: the machine's 1.26 toolchain builds it (GOTOOLCHAIN=local).
+    writeFileSync(join(dir, 'go.mod'), `module worldbuild/promtool\n\ngo 1.26.7\n\nrequire github.com/prometheus/prometheus ${PROMTOOL.version}\n`);
+    return { packages: ['github.com/prometheus/prometheus/cmd/promtool'], stamps: promtoolVersionStamps(PROMTOOL.version) };
+  },
+};
+
+/** The `-X` flag of `promtool --version`: Go module v0.316.0 is Prometheus 3.16.0. */
+export function promtoolVersionStamps(moduleVersion: string): string[] {
+  const match = /^v0\.(\d)(\d\d)\.(\d+)$/.exec(moduleVersion);
+  if (match === null) throw new Error(`not a Prometheus module version (v0.MNN.P): ${moduleVersion}`);
+  const release = `${match[1] ?? ''}.${String(Number(match[2]))}.${match[3] ?? ''}`;
+  return [`-X github.com/prometheus/common/version.Version=${release}`, '-X github.com/prometheus/common/version.Branch=HEAD'];
+}
 
 /**
  * The `-X` flags Helm's Makefile sets: its version, and the Kubernetes version `helm template` and
@@ -197,7 +222,7 @@ function buildRecipe(recipe: Recipe, go: string, workRoot: string, binDir: strin
   // CGO off as Helm's release builds: a static binary.
   const result = spawnSync(go, ['build', '-p', jobs, '-trimpath', `-ldflags=${['-s', '-w', ...stamps].join(' ')}`, '-o', target, ...packages], {
     cwd: dir,
-    env: recipe.name === 'helm' ? { ...goEnv(), CGO_ENABLED: '0' } : goEnv(),
+    env: recipe.static === true ? { ...goEnv(), CGO_ENABLED: '0' } : goEnv(),
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   if (result.status !== 0) throw new Error(`go build of ${recipe.name} failed (exit ${String(result.status)})`);
@@ -216,9 +241,11 @@ export function buildMissing(log: (line: string) => void): string | undefined {
   const { missing } = locateBinaries();
   const binDir = cacheBinDir();
   const helmMissing = locateHelm() === undefined;
+  const promtoolMissing = locatePromtool() === undefined;
   if (missing.length === 0) log(`world binaries: ready (${BINARY_NAMES.join(', ')}), cache ${binDir}`);
   if (!helmMissing) log(`world binaries: ready (helm ${HELM.version}), cache ${helmBinDir()}`);
-  if (missing.length === 0 && !helmMissing) return undefined;
+  if (!promtoolMissing) log(`world binaries: ready (promtool ${PROMTOOL.version}), cache ${promtoolBinDir()}`);
+  if (missing.length === 0 && !helmMissing && !promtoolMissing) return undefined;
   const go = findGo();
   if (go === undefined) {
     return NO_GO_MESSAGE;
@@ -227,6 +254,7 @@ export function buildMissing(log: (line: string) => void): string | undefined {
   const jobs: { recipe: Recipe; binDir: string }[] = [
     ...RECIPES.filter((recipe) => recipe.outputs.some((name) => (missing as string[]).includes(name))).map((recipe) => ({ recipe, binDir })),
     ...(helmMissing ? [{ recipe: HELM_RECIPE, binDir: helmBinDir() }] : []),
+    ...(promtoolMissing ? [{ recipe: PROMTOOL_RECIPE, binDir: promtoolBinDir() }] : []),
   ];
   for (const { recipe, binDir: dir } of jobs) {
     mkdirSync(dir, { recursive: true });
@@ -241,7 +269,7 @@ export function buildMissing(log: (line: string) => void): string | undefined {
       rmSync(workRoot, { recursive: true, force: true });
     }
   }
-  log(`world binaries: all built in ${((Date.now() - total) / 1000).toFixed(0)} s, cache ${binDir} and ${helmBinDir()}`);
+  log(`world binaries: all built in ${((Date.now() - total) / 1000).toFixed(0)} s, cache ${binDir}, ${helmBinDir()} and ${promtoolBinDir()}`);
   return undefined;
 }
 
