@@ -9,7 +9,8 @@
  *
  * Variants: `per-request` (client-node's own KubeConfig: a new undici Agent, so a new TLS
  * connection, per request), `shared` (the controller's KubeConfig: one dispatcher), and
- * `per-request` with MALLOC_ARENA_MAX=2 (glibc arenas, for comparison only).
+ * `per-request` with MALLOC_ARENA_MAX=2 (glibc arenas, for comparison only); BENCH_ROWS=1,3 picks
+ * rows by index (3: `shared` with MALLOC_ARENA_MAX=2), BENCH_NODE_FLAGS adds flags to each child.
  */
 import { execFile } from 'node:child_process';
 import { subscribe } from 'node:diagnostics_channel';
