@@ -57,9 +57,8 @@ export interface ProbeSeconds {
   readiness: number;
 }
 
-/** Fields common to FE, BE and CN. */
-export interface ComponentSpec {
-  component: Component;
+/** The pod settings every workload of the CR has: FE, BE, CN and the FE proxy. */
+interface WorkloadSpec {
   image: string;
   imagePullPolicy: string | undefined;
   imagePullSecrets: JsonObject[];
@@ -75,8 +74,13 @@ export interface ComponentSpec {
   topologySpreadConstraints: Json[];
   priorityClassName: string | undefined;
   service: ServiceSpec | undefined;
-  storageVolumes: StorageVolume[];
   serviceAccount: string | undefined;
+}
+
+/** Fields common to FE, BE and CN. */
+export interface ComponentSpec extends WorkloadSpec {
+  component: Component;
+  storageVolumes: StorageVolume[];
   configMapInfo: ConfigMapInfo | undefined;
   probeSeconds: ProbeSeconds;
   lifecycle: JsonObject | undefined;
@@ -152,23 +156,7 @@ export interface AgentSettings {
 }
 
 /** `starRocksFeProxySpec`: an nginx Deployment in front of the FE HTTP port (official). */
-export interface FeProxySpec {
-  image: string;
-  imagePullPolicy: string | undefined;
-  imagePullSecrets: JsonObject[];
-  replicas: number;
-  /** Container resources built from the inline `requests`/`limits`. */
-  resources: JsonObject;
-  annotations: Record<string, string>;
-  podLabels: Record<string, string>;
-  schedulerName: string | undefined;
-  nodeSelector: Record<string, string>;
-  affinity: JsonObject | undefined;
-  tolerations: Json[];
-  topologySpreadConstraints: Json[];
-  priorityClassName: string | undefined;
-  service: ServiceSpec | undefined;
-  serviceAccount: string | undefined;
+export interface FeProxySpec extends WorkloadSpec {
   hostAliases: Json[];
   terminationGracePeriodSeconds: number | undefined;
   /** Liveness and readiness budgets in seconds; 0 disables the probe (official behaviour). */
