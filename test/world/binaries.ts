@@ -65,7 +65,7 @@ export function locateHelm(env: NodeJS.ProcessEnv = process.env): string | undef
 export const PROMTOOL = {
   version: 'v0.316.0',
   /** Bumped when promtool's build recipe (flags) changes. */
-  recipe: '1',
+  recipe: '2',
 } as const;
 
 /** promtool's own cache folder, keyed by its version, recipe and the platform. */
