@@ -209,7 +209,7 @@ t.test('the three examples apply and the controller creates every object with th
     { type: 'Degraded', status: 'False' },
   ]);
   const table = await kubectl('get', CRD.shortName, '-n', NS);
-  t.match(table, /NAME\s+PHASE\s+FE\s+BE\s+CN\s+AGE/);
+  t.match(table, /NAME\s+PHASE\s+FE\s+BE\s+CN\s+LEADER\s+AGE/);
   t.match(table, /prod\s+reconciling\s+0\/3\s+0\/3\s+/);
   t.match(await kubectl('get', 'events', '-n', NS, '--field-selector', 'involvedObject.name=prod'), /Applied/);
 });
