@@ -10,6 +10,9 @@
  * - a decommission StarRocks refuses (3 replicas need 3 BEs) keeps the BE registered, with the
  *   reason in an event and in the pod annotation.
  */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import { ANNOTATIONS, names } from '../../agent/contract/index.ts';
 import { agentRbacRules } from '../../controller/render/agent-rbac.ts';
@@ -49,6 +52,46 @@ const patchRoleRules = async (rules: unknown): Promise<void> => {
   await c.world.kube.rbac.patchNamespacedRole({ namespace: c.namespace, name: n.agentServiceAccount, body: { rules } }, MERGE_PATCH);
 };
 const agentUser = `system:serviceaccount:${c.namespace}:${n.agentServiceAccount}`;
+// The controller applies the whole desired state on every change it sees, so a hand edit of the
+// agent Role is repaired at once. The fault: an admission policy refusing any write of that Role
+// which grants StatefulSets, armed before the edit; the controller's repair is refused meanwhile.
+const roleFaultFile = join(tmpdir(), `agent-role-fault-${process.pid}.yaml`);
+writeFileSync(
+  roleFaultFile,
+  `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: fault-agent-role-statefulsets
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+      - apiGroups: ['rbac.authorization.k8s.io']
+        apiVersions: ['v1']
+        operations: ['CREATE', 'UPDATE']
+        resources: ['roles']
+  validations:
+    - expression: "object.metadata.name != '${n.agentServiceAccount}' || !object.rules.exists(r, has(r.resources) && r.resources.exists(x, x == 'statefulsets'))"
+      message: 'fault injected by the test: the agent Role may not grant statefulsets'
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: fault-agent-role-statefulsets
+spec:
+  policyName: fault-agent-role-statefulsets
+  validationActions: [Deny]
+`,
+);
+/** Whether the API server refuses a write of the agent Role that keeps StatefulSets (the fault is loaded). */
+const roleFaultArmed = async (): Promise<boolean> => {
+  try {
+    await c.kubectl('label', 'role', n.agentServiceAccount, '-n', c.namespace, 'probe=fault', '--overwrite', '--dry-run=server');
+    return false;
+  } catch (error) {
+    return /fault injected/.test(String(error));
+  }
+};
 const canReadStatefulSets = async (): Promise<boolean> => {
   const out = await c.kubectl('auth', 'can-i', 'get', `statefulsets.apps/${n.statefulSet('be')}`, '-n', c.namespace, '--as', agentUser).catch((error: { stdout?: string }) => error.stdout ?? '');
   return out.trim() === 'yes';
@@ -108,6 +151,8 @@ t.test('the agent cannot read its StatefulSet: a scale-in BE stops as for a rest
   const role = await c.world.kube.rbac.readNamespacedRole({ namespace: c.namespace, name: n.agentServiceAccount });
   t.same(wire(role.rules), agentRbacRules(c.name), 'the rendered Role holds the agent rules');
   const withoutStatefulSets = agentRbacRules(c.name).filter((rule) => !rule.resources.includes('statefulsets'));
+  await c.kubectl('apply', '-f', roleFaultFile);
+  await waitFor(async () => ((await roleFaultArmed()) ? true : undefined), { what: 'the agent Role fault armed', timeoutMs: 30_000, intervalMs: 200 });
   await patchRoleRules(withoutStatefulSets);
   try {
     await waitFor(async () => ((await canReadStatefulSets()) ? undefined : true), { what: 'RBAC to deny StatefulSets', timeoutMs: 30_000, intervalMs: 500 });
@@ -123,7 +168,10 @@ t.test('the agent cannot read its StatefulSet: a scale-in BE stops as for a rest
     const view = await c.view();
     t.ok(view?.backends.some((b) => b.host === c.fqdn('be', 2) && !b.systemDecommissioned), 'BE 2 is still registered, not decommissioning');
   } finally {
-    await patchRoleRules(agentRbacRules(c.name));
+    await c.kubectl('delete', '-f', roleFaultFile, '--ignore-not-found');
+    // Refused until the API server has unloaded the policy (the controller may restore it first).
+    const restored = async (): Promise<true | undefined> => patchRoleRules(agentRbacRules(c.name)).then(() => true as const, () => undefined);
+    await waitFor(restored, { what: 'the agent Role restored once the fault is lifted', timeoutMs: 30_000, intervalMs: 200 });
   }
   await waitFor(async () => ((await canReadStatefulSets()) ? true : undefined), { what: 'RBAC to allow StatefulSets again', timeoutMs: 30_000, intervalMs: 500 });
   await c.patchSpec({ starRocksBeSpec: { replicas: 3 } });
