@@ -111,6 +111,9 @@ function renderCommand(args: readonly string[]): number {
   return 0;
 }
 
+/** How long a deposed leader may drain before it exits regardless (code 80). */
+const LOST_LEADERSHIP_GRACE_MS = 3_000;
+
 async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
@@ -201,6 +204,13 @@ async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Prom
         log.error('leadership lost: exiting so that a restart rejoins as a follower');
         process.exitCode = 80;
         abort.abort();
+        // A deposed leader must be gone within a bound, whatever I/O is still in flight (as
+        // client-go's leader election exits on OnStoppedLeading): the stop below drains what it
+        // can; what is still open after the grace is logged for diagnosis and the process ends.
+        setTimeout(() => {
+          log.warn({ open: process.getActiveResourcesInfo() }, 'still open after leadership was lost: exiting now');
+          process.exit(80);
+        }, LOST_LEADERSHIP_GRACE_MS).unref();
       }
     });
   }
