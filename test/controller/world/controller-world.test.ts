@@ -569,8 +569,15 @@ t.test('hand edits are repaired: kubectl scale sts <c>-fe --replicas 1 goes back
     intervalMs: 200,
   });
   t.comment(`label restored in ${Date.now() - started} ms`);
-  // DriftRepaired events are best effort (a reconcile already running with the cache from before
-  // the edit repairs it without seeing it): their content is tested in run/plan.test.ts.
+  // A reconcile records its events before it returns, and one key never runs twice at once: once
+  // a reconcile of drift has finished after the label came back, the repair's events (best
+  // effort; their content is tested in run/plan.test.ts) are all recorded, and can be counted.
+  const afterRepair = running?.reconciled.length ?? 0;
+  await waitFor(async () => ((running?.reconciled ?? []).slice(afterRepair).some((r) => r.key === `${NS}/drift`) ? true : undefined), {
+    what: 'a reconcile of drift after the repair',
+    timeoutMs: 20_000,
+    intervalMs: 200,
+  });
   const driftEvents = (await eventsOf('drift', 'DriftRepaired')).length;
 
   // kubectl rollout restart writes a template annotation the controller does not own: the
