@@ -30,7 +30,7 @@ import { loadKubeConfig } from './kube/kube-config.ts';
 import { render } from './render/render.ts';
 import { DEFAULT_RESYNC_SECONDS, startController } from './run/controller.ts';
 import { apiEventRecorder } from './run/events.ts';
-import { holdLease, leaderOnly } from './run/lease.ts';
+import { holdLease } from './run/lease.ts';
 
 const USAGE = `usage: starrocks-controller <command> [options]
 
@@ -142,11 +142,8 @@ async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Prom
   };
   const log = createLogger({ level: env.STARROCKS_CONTROLLER_LOG_LEVEL ?? 'info', base: { component: 'controller' } });
   const kubeConfig = loadKubeConfig({ kubeconfig: values.kubeconfig, env });
-  const client = clientNodeKubeApi({
-    kubeConfig,
-    fieldManager: FIELD_MANAGER,
-    timeoutMs: number('request-timeout-ms', values['request-timeout-ms'], 100),
-  });
+  const timeoutMs = number('request-timeout-ms', values['request-timeout-ms'], 100);
+  const client = clientNodeKubeApi({ kubeConfig, fieldManager: FIELD_MANAGER, timeoutMs });
   const identity = env.POD_NAME ?? `${hostname()}-${process.pid}`;
   const abort = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => abort.abort());
@@ -169,9 +166,10 @@ async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Prom
     });
     lost = leadership.lost;
     metrics.sources.isLeading = leadership.isLeading;
-    // Every write checks leadership when it is made: a leader paused past its renew deadline
-    // writes nothing when it resumes, before its renew loop notices.
-    api = leaderOnly(client, leadership.isLeading);
+    // Every write checks leadership right before it is sent: a leader paused past its renew
+    // deadline writes nothing when it resumes, before its renew loop notices. The lease's own
+    // client stays ungated (it must keep renewing).
+    api = clientNodeKubeApi({ kubeConfig, fieldManager: FIELD_MANAGER, timeoutMs, writeAllowed: leadership.isLeading });
   } else {
     metrics.sources.isLeading = () => true;
   }
@@ -190,7 +188,7 @@ async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Prom
     signal: abort.signal,
     agentImage,
     discovery: startApiDiscovery({
-      read: clientNodeDiscoveryRead({ kubeConfig, timeoutMs: number('request-timeout-ms', values['request-timeout-ms'], 100) }),
+      read: clientNodeDiscoveryRead({ kubeConfig, timeoutMs }),
       refreshMs: number('discovery-seconds', values['discovery-seconds'], 1) * 1000,
       log,
       signal: abort.signal,

@@ -7,6 +7,7 @@
 import {
   ApiException,
   CustomObjectsApi,
+  HttpMethod,
   KubernetesObjectApi,
   Observable,
   PatchStrategy,
@@ -36,6 +37,12 @@ export interface ClientNodeKubeApiOptions {
   fieldManager: string;
   /** Timeout of every request, in milliseconds. */
   timeoutMs: number;
+  /**
+   * Asked right before each write is sent; a write is refused when it answers false. The
+   * controller passes its lease's `isLeading`, so a leader paused between deciding a write and
+   * sending it (client-node awaits authentication first) sends nothing once it resumes.
+   */
+  writeAllowed?: () => boolean;
 }
 
 /** Aborts every request after `ms`. */
@@ -49,19 +56,32 @@ export function timeoutMiddleware(ms: number): ObservableMiddleware {
   };
 }
 
+/** Refuses every request but GET when `allowed()` is false: the last step before the request is sent. */
+export function writeGateMiddleware(allowed: () => boolean): ObservableMiddleware {
+  return {
+    pre: (context) => {
+      if (context.getHttpMethod() === HttpMethod.GET || allowed()) return new Observable(Promise.resolve(context));
+      const refused = new KubeCallError(0, `${context.getHttpMethod()} ${new URL(context.getUrl()).pathname} refused: this controller is not the leader (its lease was not renewed in time)`);
+      return new Observable(Promise.reject(refused));
+    },
+    post: (response) => new Observable(Promise.resolve(response)),
+  };
+}
+
 /** A KubeApi over client-node. */
 export function clientNodeKubeApi(options: ClientNodeKubeApiOptions): KubeApi {
   const kc = options.kubeConfig;
   const server = kc.getCurrentCluster()?.server;
   if (server === undefined) throw new AgentError('ERR_KUBERNETES', 'the kubeconfig has no current cluster: name one with its current-context');
-  const timeout = timeoutMiddleware(options.timeoutMs);
+  const middleware = [timeoutMiddleware(options.timeoutMs)];
+  if (options.writeAllowed !== undefined) middleware.push(writeGateMiddleware(options.writeAllowed));
   const configuration = createConfiguration({
     baseServer: new ServerConfiguration(server, {}),
     authMethods: { default: kc },
-    middleware: [timeout],
+    middleware,
   });
   const objects = new KubernetesObjectApi(configuration);
-  const custom = kc.makeApiClient(CustomObjectsApi);
+  const custom = new CustomObjectsApi(configuration);
   const manager = options.fieldManager;
 
   const call = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
@@ -104,7 +124,7 @@ export function clientNodeKubeApi(options: ClientNodeKubeApiOptions): KubeApi {
       await call(`apply status of ${CRD.kind} ${input.namespace}/${input.name}`, () =>
         custom.patchNamespacedCustomObjectStatus(
           { group: CRD.group, version: CRD.version, namespace: input.namespace, plural: CRD.plural, name: input.name, body, fieldManager: manager, force: true },
-          setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply, { middleware: [timeout], middlewareMergeStrategy: 'append' }),
+          setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
         ),
       );
     },
@@ -148,6 +168,7 @@ export function plain(value: unknown): JsonObject {
 }
 
 function callError(what: string, error: unknown): KubeCallError {
+  if (error instanceof KubeCallError) return error;
   if (error instanceof ApiException) {
     const body: unknown = error.body;
     const message = typeof body === 'object' && body !== null && 'message' in body ? String((body as { message: unknown }).message) : String(body);

@@ -6,7 +6,7 @@
  * last saw the holder or renewTime change, never from the remote renewTime (clocks differ). The
  * leader counts its renew deadline, shorter than the lease duration, from the start of its last
  * successful renewal, and stops writing once it passes (`isLeading()` turns false at once; the
- * KubeApi of `leaderOnly` refuses writes then). With clocks that run at the same rate, the old
+ * controller's KubeApi asks it right before sending each write: `writeAllowed`). With clocks that run at the same rate, the old
  * leader has stopped writing before a follower can take over. Leaders can still overlap if a
  * clock runs fast or slow by more than the gap between the two (lease duration − renew deadline),
  * or by a write the API server receives after a long network delay.
@@ -199,21 +199,4 @@ export async function holdLease(options: HoldLeaseOptions): Promise<Leadership> 
     leading = false;
   })();
   return { isLeading, lost };
-}
-
-/** The API with every write refused unless `isLeading()` holds at the moment of the call. */
-export function leaderOnly(api: KubeApi, isLeading: () => boolean): KubeApi {
-  const guard = <A extends unknown[], R>(what: string, call: (...args: A) => Promise<R>) => (...args: A): Promise<R> => {
-    if (!isLeading()) return Promise.reject(new AgentError('ERR_KUBERNETES', `${what} refused: this controller is not the leader (its lease was not renewed in time)`));
-    return call(...args);
-  };
-  return {
-    get: (...args) => api.get(...args),
-    list: (...args) => api.list(...args),
-    apply: guard('apply', (o) => api.apply(o)),
-    applyStatus: guard('status apply', (s) => api.applyStatus(s)),
-    create: guard('create', (o) => api.create(o)),
-    replace: guard('replace', (o) => api.replace(o)),
-    delete: guard('delete', (k, n, m) => api.delete(k, n, m)),
-  };
 }

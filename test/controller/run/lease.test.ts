@@ -3,7 +3,7 @@ import t from 'tap';
 import { createLogger } from '../../../agent/contract/log.ts';
 import type { JsonObject } from '../../../controller/json.ts';
 import type { KubeApi } from '../../../controller/kube/kube-api.ts';
-import { holdLease, leaderOnly, leaseAction, leaseView, microTime, observeLease } from '../../../controller/run/lease.ts';
+import { holdLease, leaseAction, leaseView, microTime, observeLease } from '../../../controller/run/lease.ts';
 
 const view = (holder: string, renewTime: string) => ({ holder, renewTime, durationSeconds: 15 });
 
@@ -72,19 +72,16 @@ function leaseApi(): { api: KubeApi; hold: (on: boolean) => void; calls: () => n
   return { api, hold: (on) => void (held = on), calls: () => calls, inFlightMax: () => inFlightMax };
 }
 
-t.test('a leader whose renewal hangs past the renew deadline stops leading, and its writes are refused at once', async (t) => {
+t.test('a leader whose renewal hangs past the renew deadline stops leading at once', async (t) => {
   const { api, hold, inFlightMax } = leaseApi();
   let now = 0;
   const abort = new AbortController();
   t.teardown(() => abort.abort());
   const leadership = await holdLease({ api, log: silent, namespace: 'ns', name: 'l', identity: 'a', durationSeconds: 3, renewDeadlineMs: 2_000, retryMs: 20, signal: abort.signal, clock: () => now });
   t.ok(leadership.isLeading());
-  const guarded = leaderOnly(api, leadership.isLeading);
-  await guarded.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'ns', labels: {} } });
   hold(true);
   now = 2_500; // as after a SIGSTOP: the clock jumped past the renew deadline, no renewal landed
   t.notOk(leadership.isLeading(), 'not leading the moment the deadline passed');
-  await t.rejects(guarded.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'ns', labels: {} } }), /not the leader/);
   await leadership.lost;
   hold(false);
   t.equal(inFlightMax(), 1, 'never two lease requests at once');
