@@ -57,7 +57,7 @@ export function timeoutMiddleware(ms: number): ObservableMiddleware {
 }
 
 /** Refuses every request but GET when `allowed()` is false: the last step before the request is sent. */
-export function writeGateMiddleware(allowed: () => boolean): ObservableMiddleware {
+function writeGateMiddleware(allowed: () => boolean): ObservableMiddleware {
   return {
     pre: (context) => {
       if (context.getHttpMethod() === HttpMethod.GET || allowed()) return new Observable(Promise.resolve(context));

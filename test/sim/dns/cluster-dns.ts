@@ -168,9 +168,10 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
       entry.fault = fault.kind;
       if (fault.times !== undefined) fault.times -= 1;
       if (fault.kind === 'drop') return undefined;
-      if (fault.kind === 'servfail') {
-        entry.outcome = 'SERVFAIL';
-        return dnsPacket.encode(base('SERVFAIL'));
+      if (fault.kind === 'servfail' || fault.kind === 'nxdomain') {
+        const rcode = fault.kind === 'servfail' ? 'SERVFAIL' : 'NXDOMAIN';
+        entry.outcome = rcode;
+        return dnsPacket.encode(base(rcode));
       }
       await hold(fault.delayMs ?? 0);
       if (stopped) return undefined;

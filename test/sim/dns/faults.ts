@@ -1,6 +1,6 @@
 /**
  * DNS fault injection as data: which fault, if any, applies to a question. The server applies it
- * (drop the packet, answer SERVFAIL, or answer late).
+ * (drop the packet, answer SERVFAIL or NXDOMAIN, or answer late).
  *
  * @example
  * ```ts
@@ -11,8 +11,8 @@
 import { normalizeName } from './zone.ts';
 import type { ZoneQuestion } from './zone.ts';
 
-/** What a fault does to a matching query. */
-export type DnsFaultKind = 'drop' | 'servfail' | 'delay';
+/** What a fault does to a matching query (`nxdomain`: the name does not exist yet, as before endpoints propagate). */
+export type DnsFaultKind = 'drop' | 'servfail' | 'nxdomain' | 'delay';
 
 /** One injected fault. */
 export interface DnsFault {

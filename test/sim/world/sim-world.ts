@@ -273,6 +273,15 @@ export class SimWorld {
     return this.cluster(clusterId)?.tablets.map((t) => ({ ...t, replicas: [...t.replicas] })) ?? [];
   }
 
+  /** A cluster's electable voters, the ones live now (as its election judges them), and its quorum. */
+  voterQuorum(clusterId?: number): { voters: string[]; live: string[]; quorum: number } | undefined {
+    const cluster = this.cluster(clusterId);
+    if (cluster === undefined) return undefined;
+    const voters = cluster.voters();
+    const live = voters.filter((m) => this.#live(this.#procOfMember(cluster, m)));
+    return { voters: voters.map((m) => m.host), live: live.map((m) => m.host), quorum: cluster.quorum() };
+  }
+
   /** Tablets with no replica on a live registered backend: data loss. */
   lostTablets(clusterId?: number): Tablet[] {
     const c = this.cluster(clusterId);

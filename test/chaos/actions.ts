@@ -1,0 +1,77 @@
+/**
+ * User actions and faults the scenarios share, on a running world cluster. Each changes the
+ * world the way a user, kubelet or the network would; none talks to an agent.
+ */
+import { sleep } from '../../agent/contract/backoff.ts';
+import { names } from '../../agent/contract/index.ts';
+import type { Component } from '../../agent/contract/index.ts';
+import type { WorldCluster } from '../e2e/fixtures/world-cluster.ts';
+import { unlessNotFound } from '../world/kube.ts';
+import type { ScenarioContext } from './scenario.ts';
+
+const SPEC_KEY: Readonly<Record<Component, string>> = { fe: 'starRocksFeSpec', be: 'starRocksBeSpec', cn: 'starRocksCnSpec' };
+
+/** The pod name of a component's ordinal. */
+export function podName(c: WorldCluster, component: Component, ordinal: number): string {
+  return names(c.name).pod(component, ordinal);
+}
+
+/** The pod address of a component's ordinal, waiting (bounded) until it has one. */
+export async function podIp(c: WorldCluster, component: Component, ordinal: number, timeoutMs = 60_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (let i = 0; i < 1_000; i++) {
+    const p = await c.pod(podName(c, component, ordinal));
+    if (p?.ip !== undefined && !p.terminating) return p.ip;
+    if (Date.now() > deadline) break;
+    await sleep(250);
+  }
+  throw new Error(`${podName(c, component, ordinal)} has no address after ${timeoutMs} ms`);
+}
+
+/** The ordinal of the FE pod whose process leads the first cluster now, if any. */
+export async function leaderOrdinal(c: WorldCluster): Promise<number | undefined> {
+  const leader = c.sim.leader();
+  if (leader === undefined) return undefined;
+  const pods = await c.pods('fe');
+  const match = pods.find((p) => leader.host.startsWith(`${p.name}.`));
+  return match === undefined ? undefined : Number(match.name.split('-').at(-1));
+}
+
+/** Sets a component's replicas in the StarRocksCluster and the desired shape. */
+export async function scale(ctx: ScenarioContext, component: Component, replicas: number): Promise<void> {
+  await ctx.step(`scale ${component} to ${replicas}`, () => ctx.cluster.patchSpec({ [SPEC_KEY[component]]: { replicas } }));
+  ctx.desired[component] = replicas;
+}
+
+/** Merges fields into a component's spec (an image change rolls it). */
+export async function patchComponent(ctx: ScenarioContext, component: Component, fields: Record<string, unknown>): Promise<void> {
+  await ctx.step(`patch ${component} ${JSON.stringify(fields)}`, () => ctx.cluster.patchSpec({ [SPEC_KEY[component]]: fields }));
+}
+
+/** Deletes pods (their preStop runs unless `force`). */
+export async function deletePods(ctx: ScenarioContext, pods: readonly string[], options: { force?: boolean } = {}): Promise<void> {
+  await ctx.step(`delete pods ${pods.join(', ')}${options.force === true ? ' --force --grace-period=0' : ''}`, async () => {
+    await Promise.all(
+      pods.map((name) =>
+        unlessNotFound(ctx.cluster.world.kube.core.deleteNamespacedPod({ namespace: ctx.cluster.namespace, name, ...(options.force === true ? { gracePeriodSeconds: 0 } : {}) })),
+      ),
+    );
+  });
+}
+
+/** SIGKILLs the StarRocks process of a pod (the container then exits and kubelet restarts it). */
+export async function killProcess(ctx: ScenarioContext, component: Component, ordinal: number): Promise<void> {
+  const ip = await podIp(ctx.cluster, component, ordinal);
+  await ctx.step(`kill -9 the StarRocks process of ${podName(ctx.cluster, component, ordinal)} (${ip})`, async () => ctx.cluster.sim.kill(ip));
+}
+
+/** Waits (bounded) until a statement matching `pattern` appears in the simulator's log. */
+export async function waitStatement(ctx: ScenarioContext, pattern: RegExp, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (let i = 0; i < 10_000 && Date.now() < deadline; i++) {
+    if (ctx.cluster.sim.statements().some((s) => pattern.test(s.sql))) return true;
+    await sleep(100);
+  }
+  ctx.note(`no statement matching ${String(pattern)} within ${timeoutMs} ms`);
+  return false;
+}
