@@ -18,7 +18,7 @@ import { seededRandom } from './rng.ts';
 import type { AgentKind, Scenario, ScenarioContext } from './scenario.ts';
 
 /** The images each agent's pods run (the world's image table knows both). */
-const AGENT_IMAGES: Readonly<Record<AgentKind, { fe: string; be: string }>> = {
+export const AGENT_IMAGES: Readonly<Record<AgentKind, { fe: string; be: string }>> = {
   ours: { fe: 'starrocks-fe-agent:3.3', be: 'starrocks-be-agent:3.3' },
   baseline: { fe: 'starrocks-fe-baseline:3.3', be: 'starrocks-be-baseline:3.3' },
 };
