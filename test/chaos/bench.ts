@@ -15,7 +15,6 @@ import mysql from 'mysql2/promise';
 import { sleep } from '../../agent/contract/backoff.ts';
 import { PORTS } from '../../agent/contract/index.ts';
 import { startWorldCluster } from '../e2e/fixtures/world-cluster.ts';
-import type { WorldCluster } from '../e2e/fixtures/world-cluster.ts';
 import { SimWorld } from '../sim/world/sim-world.ts';
 import { leaderOrdinal, podName } from './actions.ts';
 import { median } from './report.ts';

@@ -1,4 +1,7 @@
 import { Resolver } from 'node:dns/promises';
+import { connect } from 'node:net';
+import dnsPacket from 'dns-packet';
+import type { DecodedPacket } from 'dns-packet';
 import t from 'tap';
 import { startClusterDns } from '../sim/dns/cluster-dns.ts';
 import { startDnsFaultProxy } from './dns-fault-proxy.ts';
@@ -31,4 +34,34 @@ t.test('the proxy forwards real answers and applies its faults (NXDOMAIN, SERVFA
   t.equal(await code(resolver.resolve4(NAME)), 'ETIMEOUT', 'dropped');
   proxy.clear();
   t.same(proxy.faulted(), { nxdomain: 1, servfail: 1, drop: 1 });
+});
+
+t.test('over TCP too: forwarded, and a fault answered in the length-prefixed frame', async (t) => {
+  const upstream = await startClusterDns({});
+  t.teardown(() => upstream.stop());
+  upstream.setService({ namespace: 'ns', name: 'h', headless: true, publishNotReadyAddresses: true, ports: [] });
+  upstream.setPod({ namespace: 'ns', service: 'h', hostname: 'p-0', ip: '127.64.7.7', ready: true });
+  await upstream.settled();
+  const proxy = await startDnsFaultProxy({ upstream: upstream.address });
+  t.teardown(() => proxy.stop());
+  const ask = async (): Promise<DecodedPacket> => {
+    const socket = connect(proxy.endpoint.port, proxy.endpoint.host);
+    try {
+      const query = dnsPacket.encode({ type: 'query', id: 7, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name: NAME, type: 'A' }] });
+      const prefix = Buffer.alloc(2);
+      prefix.writeUInt16BE(query.length);
+      socket.write(Buffer.concat([prefix, query]));
+      let buffered = Buffer.alloc(0);
+      for await (const chunk of socket) {
+        buffered = Buffer.concat([buffered, chunk as Buffer]);
+        if (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) break;
+      }
+      return dnsPacket.decode(buffered.subarray(2, 2 + buffered.readUInt16BE(0)));
+    } finally {
+      socket.destroy();
+    }
+  };
+  t.same((await ask()).answers?.map((a) => ('data' in a ? a.data : undefined)), ['127.64.7.7']);
+  proxy.add({ match: NAME, kind: 'nxdomain' });
+  t.equal(((await ask()) as { rcode?: string }).rcode, 'NXDOMAIN');
 });

@@ -14,12 +14,12 @@
  * ```
  */
 import { createSocket } from 'node:dgram';
-import type { Socket as UdpSocket } from 'node:dgram';
-import { connect, createServer } from 'node:net';
-import type { Server, Socket } from 'node:net';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 import dnsPacket from 'dns-packet';
 import type { DecodedPacket } from 'dns-packet';
 import { sleep } from '../../agent/contract/backoff.ts';
+import { bindDns, serveTcp } from '../sim/dns/dns-transport.ts';
 import { pickFault } from '../sim/dns/faults.ts';
 import type { DnsFault } from '../sim/dns/faults.ts';
 
@@ -87,6 +87,11 @@ export async function startDnsFaultProxy(options: DnsFaultProxyOptions): Promise
     });
   };
 
+  const answer = async (raw: Buffer, forward: (raw: Buffer) => Promise<Buffer | undefined>): Promise<Buffer | undefined> => {
+    const decided = await decide(raw);
+    return decided === 'forward' ? forward(raw) : decided;
+  };
+
   const forwardUdp = (raw: Buffer): Promise<Buffer | undefined> =>
     new Promise((resolve) => {
       const socket = createSocket(options.upstream.host.includes(':') ? 'udp6' : 'udp4');
@@ -101,72 +106,36 @@ export async function startDnsFaultProxy(options: DnsFaultProxyOptions): Promise
       socket.send(raw, options.upstream.port, options.upstream.host);
     });
 
-  // A TCP query is length-prefixed; the answer comes back the same way on a fresh connection.
-  const forwardTcp = (framed: Buffer): Promise<Buffer | undefined> =>
+  // Over TCP a message is length-prefixed; each forwarded query gets its own connection.
+  const forwardTcp = (raw: Buffer): Promise<Buffer | undefined> =>
     new Promise((resolve) => {
       const socket = connect(options.upstream.port, options.upstream.host);
-      const chunks: Buffer[] = [];
+      let buffered = Buffer.alloc(0);
+      const complete = (): boolean => buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0);
       const timer = setTimeout(() => done(), timeoutMs);
       const done = (): void => {
         clearTimeout(timer);
         socket.destroy();
-        const all = Buffer.concat(chunks);
-        resolve(all.length >= 2 && all.length >= 2 + all.readUInt16BE(0) ? all.subarray(0, 2 + all.readUInt16BE(0)) : undefined);
+        resolve(complete() ? buffered.subarray(2, 2 + buffered.readUInt16BE(0)) : undefined);
       };
       socket.on('error', () => done());
       socket.on('data', (chunk) => {
-        chunks.push(chunk);
-        const all = Buffer.concat(chunks);
-        if (all.length >= 2 && all.length >= 2 + all.readUInt16BE(0)) done();
+        buffered = Buffer.concat([buffered, chunk]);
+        if (complete()) done();
       });
-      socket.write(framed);
+      const prefix = Buffer.alloc(2);
+      prefix.writeUInt16BE(raw.length);
+      socket.write(Buffer.concat([prefix, raw]));
     });
 
-  const udp: UdpSocket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
-  await new Promise<void>((resolve, reject) => {
-    udp.once('error', reject);
-    udp.bind(0, host, () => {
-      udp.off('error', reject);
-      resolve();
-    });
-  });
-  udp.on('error', () => undefined);
+  const { udp, tcp, port } = await bindDns({ host, port: 0 });
   udp.on('message', (raw, from) => {
-    void (async () => {
-      const decided = await decide(raw);
-      const answer = decided === 'forward' ? await forwardUdp(raw) : decided;
-      if (answer !== undefined && !stopped) udp.send(answer, from.port, from.address);
-    })();
+    void answer(raw, forwardUdp).then((out) => {
+      if (out !== undefined && !stopped) udp.send(out, from.port, from.address);
+    });
   });
-  const port = udp.address().port;
-
   const sockets = new Set<Socket>();
-  const tcp: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
-    let buffered = Buffer.alloc(0);
-    socket.on('data', (chunk) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
-        const framed = buffered.subarray(0, 2 + buffered.readUInt16BE(0));
-        buffered = buffered.subarray(framed.length);
-        void (async () => {
-          const decided = await decide(framed.subarray(2));
-          if (decided === undefined) return;
-          const answer = decided === 'forward' ? await forwardTcp(framed) : Buffer.concat([Buffer.from([decided.length >> 8, decided.length & 0xff]), decided]);
-          if (answer !== undefined && !socket.destroyed) socket.write(answer);
-        })();
-      }
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, host, () => {
-      tcp.off('error', reject);
-      resolve();
-    });
-  });
+  serveTcp(tcp, { sockets, respond: (message) => answer(message, forwardTcp), stopped: () => stopped });
 
   return {
     endpoint: { host, port },

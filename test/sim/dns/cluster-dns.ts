@@ -13,12 +13,10 @@
  * await dns.stop();
  * ```
  */
-import { createSocket } from 'node:dgram';
-import type { Socket as UdpSocket } from 'node:dgram';
-import { createServer } from 'node:net';
-import type { Server, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import dnsPacket from 'dns-packet';
 import type { Answer, DecodedPacket, Packet } from 'dns-packet';
+import { bindDns, serveTcp } from './dns-transport.ts';
 import { pickFault } from './faults.ts';
 import type { DnsFault, DnsFaultKind } from './faults.ts';
 import { answer, emptyZone, normalizeName, withPod, withService, withoutPod, withoutService } from './zone.ts';
@@ -211,34 +209,14 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
       holds.add(t);
     });
 
-  const { udp, tcp, host, port } = await bind(options);
+  const { udp, tcp, host, port } = await bindDns(options);
 
   udp.on('message', (message, peer) => {
     void respond(message, 'udp').then((out) => {
       if (out !== undefined && !stopped) udp.send(out, peer.port, peer.address);
     });
   });
-  tcp.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
-    let buffered = Buffer.alloc(0);
-    socket.on('data', (chunk) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      while (buffered.length >= 2) {
-        const length = buffered.readUInt16BE(0);
-        if (buffered.length < 2 + length) break;
-        const message = buffered.subarray(2, 2 + length);
-        buffered = buffered.subarray(2 + length);
-        void respond(Buffer.from(message), 'tcp').then((out) => {
-          if (out === undefined || stopped || socket.destroyed) return;
-          const prefix = Buffer.alloc(2);
-          prefix.writeUInt16BE(out.length);
-          socket.write(Buffer.concat([prefix, out]));
-        });
-      }
-    });
-  });
+  serveTcp(tcp, { sockets, respond: (message) => respond(message, 'tcp'), stopped: () => stopped });
 
   return {
     address: { host, port },
@@ -305,50 +283,4 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
     for (const p of pending) z = p.apply(z);
     return z.pods.get(`${which.namespace.toLowerCase()}/${which.hostname.toLowerCase()}`);
   }
-}
-
-/** A random address in 127.64.0.0/10, the simulator's share of loopback. */
-function randomSimulatorAddress(): string {
-  const byte = (min: number, max: number): number => min + Math.floor(Math.random() * (max - min + 1));
-  return `127.${byte(64, 127)}.${byte(0, 255)}.${byte(1, 254)}`;
-}
-
-// UDP and TCP on the same address and port; another address (or port) when either is taken.
-async function bind(options: ClusterDnsOptions): Promise<{ udp: UdpSocket; tcp: Server; host: string; port: number }> {
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const host = options.host ?? randomSimulatorAddress();
-    const udp = createSocket(host.includes(':') ? 'udp6' : 'udp4');
-    try {
-      await new Promise<void>((resolve, reject) => {
-        udp.once('error', reject);
-        udp.bind(options.port ?? 0, host, () => {
-          udp.off('error', reject);
-          resolve();
-        });
-      });
-      const port = udp.address().port;
-      const tcp = createServer();
-      await new Promise<void>((resolve, reject) => {
-        tcp.once('error', reject);
-        tcp.listen(port, host, () => {
-          tcp.off('error', reject);
-          resolve();
-        });
-      });
-      udp.on('error', () => undefined);
-      return { udp, tcp, host, port };
-    } catch (error) {
-      lastError = error;
-      try {
-        udp.close();
-      } catch {
-        // never bound: nothing to close
-      }
-      const retryable = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
-      const canMove = options.host === undefined || (options.port ?? 0) === 0;
-      if (!retryable || !canMove) break;
-    }
-  }
-  throw lastError instanceof Error ? lastError : new Error(`cannot bind the cluster DNS: ${String(lastError)}`);
 }
