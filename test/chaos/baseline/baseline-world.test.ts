@@ -6,6 +6,8 @@
  * start), and a BE scale-in behaves as the official stack does: a graceful stop with no
  * DECOMMISSION and no DROP, so the BE's row stays behind dead and the tablets it held alone are lost.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
 import { names } from '../../../agent/contract/index.ts';
 import { unlessNotFound } from '../../world/kube.ts';
@@ -53,6 +55,9 @@ t.test('3 FE / 2 BE / 1 CN converge through the official scripts: one cluster, e
   }
   t.ok(sql(/^ALTER SYSTEM ADD COMPUTE NODE/).includes(`ALTER SYSTEM ADD COMPUTE NODE "${c.fqdn('cn', 0)}:9050";`), 'the CN added itself as the script does');
   t.same(sql(/CREATE USER|SET PASSWORD|DECOMMISSION|DROP/i), [], 'no statement of our agent (no agent user, no password, no deregistration)');
+  const fe0 = await c.pod(n.pod('fe', 0));
+  const fe0Log = readFileSync(join(c.world.dir, 'pods', fe0?.uid ?? '', 'logs', 'fe.log'), 'utf8');
+  t.match(fe0Log, /Timed out, no members detected ever, assume myself is the first node/, 'W2: FE 0 bootstrapped because it found no leader within its 30 s');
   const fence = await unlessNotFound(c.world.kube.core.readNamespacedConfigMap({ namespace: c.namespace, name: n.fence }));
   t.equal(fence, undefined, 'no bootstrap fence: the official stack has none');
 });
