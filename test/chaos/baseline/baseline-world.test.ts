@@ -3,8 +3,9 @@
  * in the pods our controller renders, through the world's BASELINE images: a 3 FE / 2 BE / 1 CN
  * cluster converges the official way (FE 0 waits its 30 s for a leader, then bootstraps; the
  * others join through the load-balanced FE service; BE and CN register themselves with ADD on
- * start), and a BE scale-in behaves as the official stack does: a graceful stop with no
- * DECOMMISSION and no DROP, so the BE's row stays behind dead and the tablets it held alone are lost.
+ * start, and again on every restart), and a BE scale-in behaves as the official stack does: a
+ * graceful stop with no DECOMMISSION and no DROP, so the BE's row stays behind dead and the tablets
+ * it held alone are lost.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,6 +61,22 @@ t.test('3 FE / 2 BE / 1 CN converge through the official scripts: one cluster, e
   t.match(fe0Log, /Timed out, no members detected ever, assume myself is the first node/, 'W2: FE 0 bootstrapped because it found no leader within its 30 s');
   const fence = await unlessNotFound(c.world.kube.core.readNamespacedConfigMap({ namespace: c.namespace, name: n.fence }));
   t.equal(fence, undefined, 'no bootstrap fence: the official stack has none');
+});
+
+t.test('a restart of FE 1 and BE 0 sends their ADD statements again: the scripts register on every start', async (t) => {
+  const count = (statement: string): number => sql(/^ALTER SYSTEM ADD /).filter((s) => s === statement).length;
+  const addFe1 = `ALTER SYSTEM ADD FOLLOWER "${c.fqdn('fe', 1)}:9010";`;
+  const addBe0 = `ALTER SYSTEM ADD BACKEND "${c.fqdn('be', 0)}:9050";`;
+  const before = { fe1: count(addFe1), be0: count(addBe0) };
+  await c.restartPod(n.pod('fe', 1));
+  await c.restartPod(n.pod('be', 0));
+  const view = await c.converged(shape, 180_000);
+  t.equal(c.sim.clusterIdsCreated().length, 1, 'still one cluster id');
+  t.ok(count(addBe0) > before.be0, `BE 0 sent ADD BACKEND again (${before.be0} -> ${count(addBe0)})`);
+  // W7: the sim's fe.conf says `meta_dir = ${STARROCKS_HOME}/meta`, which the script does not
+  // expand, so FE 1 finds no ROLE file and takes the first-start path although its meta is there.
+  t.ok(count(addFe1) > before.fe1, `FE 1 sent ADD FOLLOWER again (${before.fe1} -> ${count(addFe1)})`);
+  t.equal(view.frontends.filter((f) => f.host === c.fqdn('fe', 1)).length, 1, 'FE 1 is listed once');
 });
 
 t.test('BE 2 -> 1: stopped without DECOMMISSION or DROP, its row stays dead, its single-replica tablets are lost', async (t) => {
