@@ -59,7 +59,9 @@ export async function mysql(network: PodNetwork, password: string, call: MysqlCa
       conn.destroy();
       if (error !== null) {
         const e = error as { errno?: number; sqlState?: string; message: string };
-        resolve({ code: 1, stdout: '', stderr: `ERROR ${e.errno ?? 2003} (${e.sqlState ?? 'HY000'}): ${e.message}` });
+        // A server error has a MySQL errno; a socket error (negative errno) is the client's 2003.
+        const errno = e.errno !== undefined && e.errno > 0 ? e.errno : 2003;
+        resolve({ code: 1, stdout: '', stderr: `ERROR ${errno} (${e.sqlState ?? 'HY000'}): ${e.message}` });
         return;
       }
       const rows = Array.isArray(result) ? (result as unknown[][]).map((row) => row.map(cellText)) : [];
