@@ -37,6 +37,19 @@ t.test('command replaces the entrypoint and drops CMD; args replace CMD', async 
   t.same(containerArgv(official, undefined, undefined), ['/bin/bash'], 'ubuntu:22.04 sets CMD ["/bin/bash"] and no ENTRYPOINT');
 });
 
+t.test('the baseline images run the model of the official scripts where the agent images run the agent', async (t) => {
+  const host = { nodePath: '/usr/bin/node', repoRoot: '/repo' };
+  for (const reference of ['starrocks-fe-baseline:3.3', 'starrocks-be-baseline:3.3', 'registry.example.com/x/starrocks-be-baseline:3.5']) {
+    const image = findImage(reference);
+    t.equal(image?.kind, 'starrocks-baseline', reference);
+    t.equal(image?.starrocksTree, true, `${reference} holds the install tree`);
+    t.same(image?.programs['/opt/starrocks-agent/starrocks-agent']?.(['prestop'], host), { file: '/usr/bin/node', args: ['/repo/test/chaos/baseline/main.ts', 'prestop'] });
+    t.same(image?.programs['/opt/starrocks/be_entrypoint.sh']?.(['sr-fe-service'], host), { exec: ['/opt/starrocks-agent/starrocks-agent', 'run', 'sr-fe-service'] });
+  }
+  t.same(findImage('starrocks-fe-agent:3.3')?.programs['/opt/starrocks-agent/starrocks-agent']?.(['run'], host), { file: '/usr/bin/node', args: ['/repo/agent/main.ts', 'run'] }, 'the agent images are unchanged');
+  t.equal(findImage('starrocks-cn-baseline:3.3'), undefined, 'CN shares the be image, as with the agent images');
+});
+
 t.test('a failed pull alternates ErrImagePull and ImagePullBackOff, naming the image', async (t) => {
   t.same(imagePullFailure('any/fe:3.3', 1), {
     reason: 'ErrImagePull',

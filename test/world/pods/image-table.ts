@@ -122,6 +122,28 @@ const AGENT: WorldImage = {
   },
 };
 
+const baseline = (args: readonly string[], host: ImageHost): ProgramRun => ({ file: host.nodePath, args: [join(host.repoRoot, 'test', 'chaos', 'baseline', 'main.ts'), ...args] });
+
+// The official entrypoint paths run the baseline's `run`, with their argument ($(FE_SERVICE_NAME)).
+const baselineEntrypoint = (args: readonly string[]): ProgramRun => ({ exec: [AGENT_BIN, 'run', ...args] });
+
+/**
+ * The chaos suite's baseline (test/chaos/baseline): the AGENT image with the agent replaced by a
+ * model of the official operator's container scripts, so the same rendered pods run the other
+ * product's behaviour (entrypoint on `run`, stop script on `prestop`, /api/health as probes).
+ */
+const BASELINE: WorldImage = {
+  ...AGENT,
+  kind: 'starrocks-baseline',
+  programs: {
+    ...AGENT.programs,
+    [AGENT_BIN]: baseline,
+    '/opt/starrocks/fe_entrypoint.sh': baselineEntrypoint,
+    '/opt/starrocks/be_entrypoint.sh': baselineEntrypoint,
+    '/opt/starrocks/cn_entrypoint.sh': baselineEntrypoint,
+  },
+};
+
 const nginx = (args: readonly string[], host: ImageHost): ProgramRun => ({
   file: host.nodePath,
   args: [join(host.repoRoot, 'test', 'world', 'pods', 'nginx-container.ts'), ...args],
@@ -151,6 +173,7 @@ const TABLE: readonly { repository: RegExp; image: WorldImage }[] = [
   { repository: /^(?:.+\/)?starrocks-controller$/, image: CONTROLLER },
   { repository: /^starrocks\/(?:fe|be|cn)-ubuntu$/, image: OFFICIAL },
   { repository: /^(?:.+\/)?starrocks-(?:fe|be)-agent$/, image: AGENT },
+  { repository: /^(?:.+\/)?starrocks-(?:fe|be)-baseline$/, image: BASELINE },
   { repository: /^(?:.+\/)?starrocks-agent$/, image: AGENT_EXECUTABLE_IMAGE },
   { repository: /^busybox$/, image: toolImage('busybox', ['sh']) },
   { repository: /^python$/, image: toolImage('python', ['python3']) },
