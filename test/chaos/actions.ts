@@ -3,7 +3,7 @@
  * world the way a user, kubelet or the network would; none talks to an agent.
  */
 import { sleep } from '../../agent/contract/backoff.ts';
-import { names } from '../../agent/contract/index.ts';
+import { CRD, LABELS, names } from '../../agent/contract/index.ts';
 import type { Component } from '../../agent/contract/index.ts';
 import type { WorldCluster } from '../e2e/fixtures/world-cluster.ts';
 import { unlessNotFound } from '../world/kube.ts';
@@ -74,4 +74,40 @@ export async function waitStatement(ctx: ScenarioContext, pattern: RegExp, timeo
   }
   ctx.note(`no statement matching ${String(pattern)} within ${timeoutMs} ms`);
   return false;
+}
+
+/**
+ * What an HorizontalPodAutoscaler does to CNs: writes the StarRocksCluster's scale subresource
+ * (its specReplicasPath is the CN replicas), as safety-faults-world.test.ts does it by hand.
+ */
+export async function scaleCnByHpa(ctx: ScenarioContext, replicas: number): Promise<void> {
+  const c = ctx.cluster;
+  await ctx.step(`HPA: scale subresource of the StarRocksCluster to ${replicas} CN`, () => c.kubectl('scale', `${CRD.plural}.${CRD.group}/${c.name}`, '--replicas', String(replicas), '-n', c.namespace));
+  ctx.desired.cn = replicas;
+}
+
+/** The main container's image of each pod of a component, by pod name. */
+export async function podImages(c: WorldCluster, component: Component): Promise<Map<string, string | undefined>> {
+  const list = await c.world.kube.core.listNamespacedPod({ namespace: c.namespace, labelSelector: `${LABELS.instance}=${c.name},${LABELS.component}=${component}` });
+  return new Map(list.items.map((p) => [p.metadata?.name ?? '', p.spec?.containers.find((x) => x.name === component)?.image]));
+}
+
+/**
+ * Waits (bounded) until `replicas` pods of a component run `image`, Ready: the end of a rollout
+ * (the invariants could otherwise all hold before the StatefulSet started rolling).
+ */
+export async function waitRolledTo(ctx: ScenarioContext, options: { component: Component; image: string; replicas: number; timeoutMs: number }): Promise<boolean> {
+  const { component, image, replicas, timeoutMs } = options;
+  return ctx.step(`wait until ${replicas} ${component} pods run ${image}, Ready`, async () => {
+    const deadline = Date.now() + timeoutMs;
+    for (let i = 0; i < 10_000 && Date.now() < deadline; i++) {
+      const images = await podImages(ctx.cluster, component);
+      const pods = await ctx.cluster.pods(component);
+      const done = pods.length === replicas && pods.every((p) => p.ready && !p.terminating && images.get(p.name) === image);
+      if (done) return true;
+      await sleep(500);
+    }
+    ctx.note(`the ${component} rollout to ${image} did not finish within ${timeoutMs} ms`);
+    return false;
+  });
 }

@@ -1,7 +1,22 @@
 /** Every chaos scenario, by name (one file each). */
 import type { Scenario } from '../scenario.ts';
+import { scenario as beRollingUpgradeWithTables } from './be-rolling-upgrade-with-tables.ts';
+import { scenario as beScaleInDuringRollingUpgrade } from './be-scale-in-during-rolling-upgrade.ts';
+import { scenario as cnHpaScaleInDuringRollout } from './cn-hpa-scale-in-during-rollout.ts';
+import { scenario as componentRemovedFromCr } from './component-removed-from-cr.ts';
 import { scenario as dnsLateOnePod } from './dns-late-one-pod.ts';
 import { scenario as feLeaderKilledWhileFollowerJoins } from './fe-leader-killed-while-follower-joins.ts';
+import { scenario as forceDeleteBeMidDecommission } from './force-delete-be-mid-decommission.ts';
+import { scenario as pvcReusedAfterScaleInThenOut } from './pvc-reused-after-scale-in-then-out.ts';
 
 /** The scenarios, in the order `npm run chaos` runs them. */
-export const SCENARIOS: readonly Scenario[] = [feLeaderKilledWhileFollowerJoins, dnsLateOnePod];
+export const SCENARIOS: readonly Scenario[] = [
+  feLeaderKilledWhileFollowerJoins,
+  dnsLateOnePod,
+  pvcReusedAfterScaleInThenOut,
+  beScaleInDuringRollingUpgrade,
+  cnHpaScaleInDuringRollout,
+  beRollingUpgradeWithTables,
+  componentRemovedFromCr,
+  forceDeleteBeMidDecommission,
+];
