@@ -3,7 +3,8 @@
  * world the way a user, kubelet or the network would; none talks to an agent.
  */
 import { sleep } from '../../agent/contract/backoff.ts';
-import { CRD, LABELS, names } from '../../agent/contract/index.ts';
+import { readFileSync, readdirSync } from 'node:fs';
+import { CRD, ENV, LABELS, names } from '../../agent/contract/index.ts';
 import type { Component } from '../../agent/contract/index.ts';
 import type { WorldCluster } from '../e2e/fixtures/world-cluster.ts';
 import { unlessNotFound } from '../world/kube.ts';
@@ -109,5 +110,77 @@ export async function waitRolledTo(ctx: ScenarioContext, options: { component: C
     }
     ctx.note(`the ${component} rollout to ${image} did not finish within ${timeoutMs} ms`);
     return false;
+  });
+}
+
+/**
+ * `kubectl drain` of nodes, all at once (one kubectl each): cordon, then evictions through the
+ * eviction API, which honours the PodDisruptionBudgets. A drain the budgets hold past `timeoutS`
+ * fails; that is noted, not thrown (a budget may rightly hold it).
+ */
+export async function drainNodes(ctx: ScenarioContext, nodes: readonly string[], timeoutS: number): Promise<void> {
+  await Promise.all(
+    nodes.map((node) =>
+      ctx
+        .step(`kubectl drain ${node}`, () => ctx.cluster.kubectl('drain', node, '--ignore-daemonsets', '--delete-emptydir-data', `--timeout=${timeoutS}s`))
+        .catch(() => ctx.note(`drain of ${node} did not finish within ${timeoutS} s`)),
+    ),
+  );
+}
+
+/** `kubectl uncordon` of nodes. */
+export async function uncordonNodes(ctx: ScenarioContext, nodes: readonly string[]): Promise<void> {
+  for (const node of nodes) await ctx.step(`kubectl uncordon ${node}`, () => ctx.cluster.kubectl('uncordon', node));
+}
+
+/** The node each pod of the cluster runs on, by pod name. */
+export async function podNodes(c: WorldCluster): Promise<Map<string, string | undefined>> {
+  const list = await c.world.kube.core.listNamespacedPod({ namespace: c.namespace, labelSelector: `${LABELS.instance}=${c.name}` });
+  return new Map(list.items.map((p) => [p.metadata?.name ?? '', p.spec?.nodeName]));
+}
+
+/**
+ * Pids of the processes of the pod at `podIp` whose argv includes `arg` (`init`, `run`, `prestop`):
+ * the world runs containers as local processes, and every container has the pod's address in its
+ * POD_IP env (the controller renders it from the downward API).
+ */
+export function containerPids(podIp: string, arg: string): number[] {
+  const out: number[] = [];
+  for (const entry of safeReaddir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (!argv.includes(arg) || !argv.some((a) => a.endsWith('starrocks-agent'))) continue;
+      const env = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+      if (env.includes(`${ENV.POD_IP}=${podIp}`)) out.push(Number(entry));
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return out;
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Runs the preStop command of a pod's main container once more, while the pod exists (as a user's
+ * `kubectl exec POD -- <the preStop command>` would, beside kubelet's own run of the hook).
+ */
+export async function execPreStop(ctx: ScenarioContext, component: Component, ordinal: number, timeoutMs: number): Promise<void> {
+  const c = ctx.cluster;
+  const name = podName(c, component, ordinal);
+  await ctx.step(`exec the preStop command in ${name} a second time`, async () => {
+    const pod = await c.world.kube.core.readNamespacedPod({ namespace: c.namespace, name });
+    const command = pod.spec?.containers.find((x) => x.name === component)?.lifecycle?.preStop?.exec?.command;
+    const uid = pod.metadata?.uid;
+    if (command === undefined || uid === undefined) throw new Error(`${name} has no exec preStop hook on its ${component} container`);
+    const result = await c.world.runner.exec({ uid, container: component, command, timeoutMs });
+    ctx.note(`second preStop of ${name}: ${result.ok ? 'exit 0' : result.reason}`);
   });
 }
