@@ -184,3 +184,36 @@ export async function execPreStop(ctx: ScenarioContext, component: Component, or
     ctx.note(`second preStop of ${name}: ${result.ok ? 'exit 0' : result.reason}`);
   });
 }
+
+/** Stops the in-process controller mid-flight and starts a fresh one (see WorldCluster.restartController). */
+export async function restartController(ctx: ScenarioContext): Promise<void> {
+  await ctx.step('kill the controller and start it again', () => ctx.cluster.restartController());
+}
+
+/**
+ * Makes the API server unreachable for `ms`: SIGSTOP of kube-apiserver (connections open, nothing
+ * answers, as a hung or cut-off API server), then SIGCONT.
+ */
+export async function apiServerUnreachable(ctx: ScenarioContext, ms: number): Promise<void> {
+  const apiserver = ctx.cluster.world.controlPlane.children.find((child) => child.name === 'kube-apiserver');
+  if (apiserver === undefined) throw new Error('the world has no kube-apiserver child');
+  await ctx.step(`kube-apiserver unreachable for ${ms} ms (SIGSTOP, then SIGCONT)`, async () => {
+    apiserver.signal('SIGSTOP');
+    try {
+      await sleep(ms);
+    } finally {
+      apiserver.signal('SIGCONT');
+    }
+  });
+}
+
+/** Waits (bounded) until a pod has a deletion timestamp (its preStop is due or running). */
+export async function waitTerminating(ctx: ScenarioContext, name: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (let i = 0; i < 10_000 && Date.now() < deadline; i++) {
+    if ((await ctx.cluster.pod(name))?.terminating === true) return true;
+    await sleep(100);
+  }
+  ctx.note(`${name} not terminating within ${timeoutMs} ms`);
+  return false;
+}

@@ -1,10 +1,12 @@
 /** Every chaos scenario, by name (one file each). */
 import type { Scenario } from '../scenario.ts';
 import { scenario as agentKilledAfterAdd } from './agent-killed-after-add.ts';
+import { scenario as apiserverUnreachableDuringPrestop } from './apiserver-unreachable-during-prestop.ts';
 import { scenario as beRollingUpgradeWithTables } from './be-rolling-upgrade-with-tables.ts';
 import { scenario as beScaleInDuringRollingUpgrade } from './be-scale-in-during-rolling-upgrade.ts';
 import { scenario as cnHpaScaleInDuringRollout } from './cn-hpa-scale-in-during-rollout.ts';
 import { scenario as componentRemovedFromCr } from './component-removed-from-cr.ts';
+import { scenario as controllerKilledMidReconcile } from './controller-killed-mid-reconcile.ts';
 import { scenario as dnsLateOnePod } from './dns-late-one-pod.ts';
 import { scenario as drainTwoNodes } from './drain-two-nodes.ts';
 import { scenario as feLeaderKilledWhileFollowerJoins } from './fe-leader-killed-while-follower-joins.ts';
@@ -25,4 +27,6 @@ export const SCENARIOS: readonly Scenario[] = [
   componentRemovedFromCr,
   forceDeleteBeMidDecommission,
   drainTwoNodes,
+  controllerKilledMidReconcile,
+  apiserverUnreachableDuringPrestop,
 ];
