@@ -181,6 +181,8 @@ export async function execPreStop(ctx: ScenarioContext, component: Component, or
     const uid = pod.metadata?.uid;
     if (command === undefined || uid === undefined) throw new Error(`${name} has no exec preStop hook on its ${component} container`);
     const result = await c.world.runner.exec({ uid, container: component, command, timeoutMs });
+    // The container gone before the second run means the scenario did not do what it says.
+    if (!result.ok && /not running|no pod/.test(result.reason)) throw new Error(`${name}: the second preStop could not run: ${result.reason}`);
     ctx.note(`second preStop of ${name}: ${result.ok ? 'exit 0' : result.reason}`);
   });
 }

@@ -11,11 +11,12 @@ export const scenario: Scenario = {
   summary: 'BE 3 -> 2 and BE 2 force-deleted at a random moment of its decommission (2-replica table)',
   shape: { fe: 1, be: 3, cn: 0 },
   graceSeconds: { fe: 30, be: 60 },
-  tables: [{ buckets: 12, replicationNum: 2 }],
+  // About 80 replicas on BE 2 to move: its decommission takes seconds, the force deletion lands inside it.
+  tables: [{ buckets: 120, replicationNum: 2 }],
   async run(ctx) {
     await scale(ctx, 'be', 2);
     await waitStatement(ctx, /DECOMMISSION\s+BACKEND/i, 60_000);
-    await ctx.pause(0, 3_000);
+    await ctx.pause(0, 2_000);
     await deletePods(ctx, [podName(ctx.cluster, 'be', 2)], { force: true });
   },
   boundMs: 120_000,
