@@ -10,13 +10,14 @@ export const scenario: Scenario = {
   summary: 'BE 3 -> 2 (tables with replicas on BE 2), then back to 3 at a random moment: BE 2 returns on its old PVC',
   shape: { fe: 1, be: 3, cn: 0 },
   graceSeconds: { fe: 30, be: 30 },
+  // About 80 replicas on BE 2: its decommission takes seconds, so the scale-out often lands inside it.
   tables: [
-    { buckets: 12, replicationNum: 1 },
-    { buckets: 6, replicationNum: 2 },
+    { buckets: 120, replicationNum: 1 },
+    { buckets: 60, replicationNum: 2 },
   ],
   async run(ctx) {
     await scale(ctx, 'be', 2);
-    await ctx.pause(0, 15_000);
+    await ctx.pause(0, 8_000);
     await scale(ctx, 'be', 3);
   },
   boundMs: 120_000,
