@@ -4,6 +4,7 @@
  */
 import { sleep } from '../../agent/contract/backoff.ts';
 import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { CRD, ENV, LABELS, names } from '../../agent/contract/index.ts';
 import type { Component } from '../../agent/contract/index.ts';
 import type { WorldCluster } from '../e2e/fixtures/world-cluster.ts';
@@ -150,7 +151,8 @@ export function containerPids(podIp: string, arg: string): number[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (!argv.includes(arg) || !argv.some((a) => a.endsWith('starrocks-agent'))) continue;
+      // The agent images run `node agent/main.ts`, the stock images the agent's single executable.
+      if (!argv.includes(arg) || !argv.some((a) => a.endsWith('starrocks-agent') || a.endsWith(join('agent', 'main.ts')))) continue;
       const env = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
       if (env.includes(`${ENV.POD_IP}=${podIp}`)) out.push(Number(entry));
     } catch {
