@@ -11,11 +11,12 @@ export const scenario: Scenario = {
   summary: "BE 3 -> 2, the API server hung (SIGSTOP) for 5-20 s while BE 2's preStop runs",
   shape: { fe: 1, be: 3, cn: 0 },
   graceSeconds: { fe: 30, be: 30 },
-  tables: [{ buckets: 12, replicationNum: 2 }],
+  // About 80 replicas on BE 2: the decommission outlasts the start of the outage.
+  tables: [{ buckets: 120, replicationNum: 2 }],
   async run(ctx) {
     await scale(ctx, 'be', 2);
     await waitTerminating(ctx, podName(ctx.cluster, 'be', 2), 30_000);
-    await ctx.pause(0, 1_500);
+    await ctx.pause(0, 1_000);
     await apiServerUnreachable(ctx, ctx.rng.int(5_000, 20_000));
   },
   boundMs: 150_000,
