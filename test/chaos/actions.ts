@@ -88,8 +88,8 @@ export async function scaleCnByHpa(ctx: ScenarioContext, replicas: number): Prom
   ctx.desired.cn = replicas;
 }
 
-/** The main container's image of each pod of a component, by pod name. */
-export async function podImages(c: WorldCluster, component: Component): Promise<Map<string, string | undefined>> {
+// The main container's image of each pod of a component, by pod name.
+async function podImages(c: WorldCluster, component: Component): Promise<Map<string, string | undefined>> {
   const list = await c.world.kube.core.listNamespacedPod({ namespace: c.namespace, labelSelector: `${LABELS.instance}=${c.name},${LABELS.component}=${component}` });
   return new Map(list.items.map((p) => [p.metadata?.name ?? '', p.spec?.containers.find((x) => x.name === component)?.image]));
 }
