@@ -2,7 +2,7 @@
  * BE 3 -> 2 with tables on the BEs, then back to 3 after a random delay: the new BE 2 pod comes
  * back on its old PVC (the StatefulSet keeps claims), possibly while the old pod still decommissions.
  */
-import { scale } from '../actions.ts';
+import { podName, scale } from '../actions.ts';
 import type { Scenario } from '../scenario.ts';
 
 export const scenario: Scenario = {
@@ -18,6 +18,8 @@ export const scenario: Scenario = {
   async run(ctx) {
     await scale(ctx, 'be', 2);
     await ctx.pause(0, 8_000);
+    const old = await ctx.cluster.pod(podName(ctx.cluster, 'be', 2));
+    ctx.note(`the old BE 2 pod is ${old === undefined ? 'gone' : old.terminating ? 'still terminating (its preStop decommissions it)' : 'not deleted yet'}`);
     await scale(ctx, 'be', 3);
   },
   boundMs: 120_000,
