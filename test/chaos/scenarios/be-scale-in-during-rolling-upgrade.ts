@@ -20,6 +20,6 @@ export const scenario: Scenario = {
     await waitRolledTo(ctx, { component: 'be', image: NEW_IMAGE, replicas: 3, timeoutMs: 240_000 });
   },
   // A scale-in that lands after BE 3's preStop judged its deletion a restart leaves its row to the
-  // FE agents' ghost keeper (60 s grace by default): seed 2 converged 57 s after the rollout.
+  // FE agents' ghost keeper (60 s grace by default); seed 2, converging 57 s after the rollout, likely hit it.
   boundMs: 120_000,
 };
