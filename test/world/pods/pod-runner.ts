@@ -44,6 +44,8 @@ export interface PodRunner {
   claimDir(namespace: string, claimName: string): string;
   /** The address given to a running pod, by namespace/name. */
   podIP(namespace: string, name: string): string | undefined;
+  /** Runs a command in a running container of the pod with this uid, as `kubectl exec` would (see PodWorker.exec). */
+  exec(options: { uid: string; container: string; command: readonly string[]; timeoutMs: number }): Promise<{ ok: true } | { ok: false; reason: string }>;
   /** Kills every pod at once and stops watching. Nodes stay registered. */
   stop(): Promise<void>;
 }
@@ -203,6 +205,11 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
     podIP(namespace, name) {
       for (const entry of workers.values()) if (entry.key === `${namespace}/${name}`) return entry.ip;
       return undefined;
+    },
+    async exec(options) {
+      const entry = workers.get(options.uid);
+      if (entry === undefined) return { ok: false, reason: `no pod with uid ${options.uid} runs here` };
+      return entry.worker.exec(options.container, options.command, options.timeoutMs);
     },
     async stop() {
       stopping = true;

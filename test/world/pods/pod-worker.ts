@@ -75,6 +75,11 @@ export interface PodWorker {
   update(pod: Pod): void;
   /** Kills everything at once (the pod was force-deleted or the world stops). */
   kill(): Promise<void>;
+  /**
+   * Runs a command in a running container's context (its path map, env and working folder), as
+   * `kubectl exec` would, until it exits or `timeoutMs` passes (then it is killed).
+   */
+  exec(container: string, command: readonly string[], timeoutMs: number): Promise<{ ok: true } | { ok: false; reason: string }>;
 }
 
 function now(): string {
@@ -554,6 +559,13 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
     update(next: Pod) {
       pod = next;
       if (pod.metadata.deletionTimestamp !== undefined) void terminate();
+    },
+    async exec(container, command, timeoutMs) {
+      const run = runs.find((r) => r.spec.name === container);
+      if (run?.process === undefined || run.process.exitCode !== null || run.process.signalCode !== null) return { ok: false, reason: `container ${container} is not running` };
+      const envResult = await containerEnv(run.spec);
+      const env = 'env' in envResult ? envResult.env : baseEnv;
+      return runHandler({ handler: { exec: { command: [...command] } }, container: run.spec, podIP: context.podIP, timeoutMs, exec: execContext(run, env) });
     },
     async kill() {
       terminating = true;
