@@ -2,6 +2,31 @@
 import type { Scenario } from '../scenario.ts';
 import { scenario as dnsLateOnePod } from './dns-late-one-pod.ts';
 import { scenario as feLeaderKilledWhileFollowerJoins } from './fe-leader-killed-while-follower-joins.ts';
+import { scenario as dnsLateAll } from './dns-late-all.ts';
+import { scenario as dnsServfailBursts } from './dns-servfail-bursts.ts';
+import { scenario as feGroupDownWhileBesStart } from './fe-group-down-while-bes-start.ts';
+import { scenario as wholeClusterRestart } from './whole-cluster-restart.ts';
+import { scenario as feMetaWiped } from './fe-meta-wiped.ts';
+import { scenario as fe0MetaWipedWhileOthersDown } from './fe0-meta-wiped-while-others-down.ts';
+import { scenario as fenceDeleted } from './fence-deleted.ts';
+import { scenario as feLeaderPartition } from './fe-leader-partition.ts';
+import { scenario as leaderSqlLatency } from './leader-sql-latency.ts';
+import { scenario as kubectlScaleStsFe } from './kubectl-scale-sts-fe.ts';
+import { scenario as forceDeleteFeLeader } from './force-delete-fe-leader.ts';
 
 /** The scenarios, in the order `npm run chaos` runs them. */
-export const SCENARIOS: readonly Scenario[] = [feLeaderKilledWhileFollowerJoins, dnsLateOnePod];
+export const SCENARIOS: readonly Scenario[] = [
+  feLeaderKilledWhileFollowerJoins,
+  dnsLateOnePod,
+  dnsLateAll,
+  dnsServfailBursts,
+  feGroupDownWhileBesStart,
+  wholeClusterRestart,
+  feMetaWiped,
+  fe0MetaWipedWhileOthersDown,
+  fenceDeleted,
+  feLeaderPartition,
+  leaderSqlLatency,
+  kubectlScaleStsFe,
+  forceDeleteFeLeader,
+];
