@@ -10,17 +10,13 @@ export const scenario: Scenario = {
     const bursts = ctx.rng.int(3, 6);
     for (let i = 0; i < bursts; i++) {
       await ctx.pause(1_000, 8_000);
-      if (ctx.rng.chance(0.5)) {
-        const times = ctx.rng.int(2, 20);
-        ctx.dns.add({ match: 'all', kind: 'servfail', times });
-        ctx.note(`DNS: the next ${times} queries answer SERVFAIL`);
-      } else {
-        const id = ctx.dns.add({ match: 'all', kind: 'servfail' });
-        ctx.note('DNS: every query answers SERVFAIL');
-        await ctx.pause(500, 4_000);
-        ctx.dns.remove(id);
-        ctx.note('DNS: answers again');
-      }
+      const times = ctx.rng.chance(0.5) ? ctx.rng.int(2, 20) : undefined;
+      const id = ctx.dns.add({ match: 'all', kind: 'servfail', times });
+      ctx.note(times === undefined ? 'DNS: every query answers SERVFAIL' : `DNS: the next ${times} queries answer SERVFAIL`);
+      // A counted burst ends when its queries came (or with the pause); a timed one with the pause.
+      await ctx.pause(500, 4_000);
+      ctx.dns.remove(id);
+      ctx.note(`DNS: answers again (SERVFAIL so far: ${ctx.dns.faulted().servfail ?? 0})`);
     }
   },
 };
