@@ -135,15 +135,26 @@ export async function crashLoop(ctx: ScenarioContext, options: { component: Comp
 /**
  * Empties a pod's data volume (FE meta, BE storage) and SIGKILLs its process, so the container
  * restarts over an empty folder: a volume replaced under a running pod (the claim's folder is what
- * the world mounts; test/e2e/safety-faults-world.test.ts does the same).
+ * the world mounts; test/e2e/safety-faults-world.test.ts does the same). Unless `restarted` is
+ * false, waits (bounded) until the container restarted, so the invariants are checked after the
+ * pod came back over the empty volume, not before anything noticed.
  */
-export async function wipeVolume(ctx: ScenarioContext, component: 'fe' | 'be', ordinal: number): Promise<void> {
+export async function wipeVolume(ctx: ScenarioContext, component: 'fe' | 'be', ordinal: number, options: { restarted?: boolean } = {}): Promise<void> {
   const pod = podName(ctx.cluster, component, ordinal);
   await ctx.step(`wipe the ${DATA_VOLUMES[component]} volume of ${pod} and kill its process`, async () => {
+    const before = await ctx.cluster.pod(pod);
     const claim = ctx.cluster.world.runner.claimDir(ctx.cluster.namespace, `${DATA_VOLUMES[component]}-${pod}`);
     for (const entry of readdirSync(claim)) rmSync(join(claim, entry), { recursive: true, force: true });
-    const ip = (await ctx.cluster.pod(pod))?.ip;
+    const ip = before?.ip;
     if (ip !== undefined && ctx.cluster.sim.pidOf(ip) !== undefined) ctx.cluster.sim.kill(ip);
+    if (options.restarted === false || before === undefined) return;
+    const deadline = Date.now() + 60_000;
+    for (let i = 0; i < 600 && Date.now() < deadline; i++) {
+      const now = await ctx.cluster.pod(pod);
+      if (now === undefined || now.uid !== before.uid || now.restarts > before.restarts) return;
+      await sleep(100);
+    }
+    ctx.note(`${pod}'s container did not restart within 60 s`);
   });
 }
 

@@ -20,7 +20,7 @@ export const scenario: Scenario = {
       ms: downMs,
       during: async () => {
         await ctx.pause(wipeAtMs, wipeAtMs);
-        await wipeVolume(ctx, 'fe', 0);
+        await wipeVolume(ctx, 'fe', 0, { restarted: false });
       },
     });
   },
