@@ -8,7 +8,7 @@ import { sleep } from '../../agent/contract/backoff.ts';
 import { names } from '../../agent/contract/index.ts';
 import type { Component } from '../../agent/contract/index.ts';
 import { DATA_VOLUMES } from '../../controller/render/volumes.ts';
-import type { WorldCluster } from '../e2e/fixtures/world-cluster.ts';
+import type { PodInfo, WorldCluster } from '../e2e/fixtures/world-cluster.ts';
 import { unlessNotFound } from '../world/kube.ts';
 import type { ScenarioContext } from './scenario.ts';
 
@@ -147,15 +147,22 @@ export async function wipeVolume(ctx: ScenarioContext, component: 'fe' | 'be', o
     for (const entry of readdirSync(claim)) rmSync(join(claim, entry), { recursive: true, force: true });
     const ip = before?.ip;
     if (ip !== undefined && ctx.cluster.sim.pidOf(ip) !== undefined) ctx.cluster.sim.kill(ip);
-    if (options.restarted === false || before === undefined) return;
-    const deadline = Date.now() + 60_000;
-    for (let i = 0; i < 600 && Date.now() < deadline; i++) {
-      const now = await ctx.cluster.pod(pod);
-      if (now === undefined || now.uid !== before.uid || now.restarts > before.restarts) return;
-      await sleep(100);
-    }
-    ctx.note(`${pod}'s container did not restart within 60 s`);
+    if (options.restarted !== false && before !== undefined) await waitRestarted(ctx, before);
   });
+}
+
+/**
+ * Waits (bounded) until a pod's container restarted since `before` (or the pod was replaced):
+ * a fault's effect is visible before the invariants are checked.
+ */
+export async function waitRestarted(ctx: ScenarioContext, before: PodInfo, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let i = 0; i < 10_000 && Date.now() < deadline; i++) {
+    const now = await ctx.cluster.pod(before.name);
+    if (now === undefined || now.uid !== before.uid || now.restarts > before.restarts) return;
+    await sleep(100);
+  }
+  ctx.note(`${before.name}'s container did not restart within ${timeoutMs} ms`);
 }
 
 /** Cuts a pod's StarRocks process off the others (heartbeats, forwarding, votes) until `healPod`. */
