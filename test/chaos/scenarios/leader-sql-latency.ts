@@ -1,5 +1,6 @@
 /** Every statement on the FE leader takes 1-4 s more for a while, during a BE scale-out. */
 import { leaderOrdinal, scale, sqlLatency } from '../actions.ts';
+import { describeView } from '../../e2e/fixtures/world-cluster.ts';
 import type { Scenario } from '../scenario.ts';
 
 export const scenario: Scenario = {
@@ -14,6 +15,9 @@ export const scenario: Scenario = {
       await ctx.pause(0, 3_000);
       await scale(ctx, 'be', ctx.rng.int(2, 3));
       await ctx.pause(10_000, 30_000);
+      // Whether the scale-out got through while every statement on the leader was slow.
+      const v = await ctx.cluster.view().catch(() => undefined);
+      ctx.note(`before the latency ends: ${v === undefined ? 'no leader view' : describeView(v)}`);
     } finally {
       await sqlLatency(ctx, leader, 0);
     }
