@@ -3,11 +3,12 @@
  * world the way a user, kubelet or the network would; none talks to an agent.
  */
 import { sleep } from '../../agent/contract/backoff.ts';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CRD, ENV, LABELS, names } from '../../agent/contract/index.ts';
 import type { Component } from '../../agent/contract/index.ts';
-import type { WorldCluster } from '../e2e/fixtures/world-cluster.ts';
+import { DATA_VOLUMES } from '../../controller/render/volumes.ts';
+import type { PodInfo, WorldCluster } from '../e2e/fixtures/world-cluster.ts';
 import { unlessNotFound } from '../world/kube.ts';
 import type { ScenarioContext } from './scenario.ts';
 
@@ -220,4 +221,121 @@ export async function waitTerminating(ctx: ScenarioContext, name: string, timeou
   }
   ctx.note(`${name} not terminating within ${timeoutMs} ms`);
   return false;
+}
+
+/** SIGSTOPs the StarRocks processes of these ordinals (a frozen JVM); returns their addresses for `resumeProcesses`. */
+export async function pauseProcesses(ctx: ScenarioContext, component: Component, ordinals: readonly number[]): Promise<string[]> {
+  const ips = await Promise.all(ordinals.map((o) => podIp(ctx.cluster, component, o)));
+  await ctx.step(`SIGSTOP the StarRocks processes of ${component} ${ordinals.join(', ')} (${ips.join(', ')})`, async () => {
+    for (const ip of ips) ctx.cluster.sim.pause(ip);
+  });
+  return ips;
+}
+
+/** SIGCONTs processes `pauseProcesses` stopped; one that is gone meanwhile (its container restarted) is skipped. */
+export async function resumeProcesses(ctx: ScenarioContext, ips: readonly string[]): Promise<void> {
+  await ctx.step(`SIGCONT ${ips.join(', ')}`, async () => {
+    for (const ip of ips) {
+      if (ctx.cluster.sim.pidOf(ip) === undefined) ctx.note(`no process at ${ip} any more`);
+      else ctx.cluster.sim.resume(ip);
+    }
+  });
+}
+
+/**
+ * Keeps these ordinals' StarRocks processes down for `ms`: each start is SIGKILLed within 100 ms,
+ * so their ports refuse and the world backs off restarting the containers (a crash loop, as in
+ * test/e2e/safety-faults-world.test.ts). `during` runs once the loop is going.
+ */
+export async function crashLoop(ctx: ScenarioContext, options: { component: Component; ordinals: readonly number[]; ms: number; during?: () => Promise<void> }): Promise<void> {
+  const { component, ordinals, ms } = options;
+  await ctx.step(`crash-loop ${component} ${ordinals.join(', ')} for ${ms} ms`, async () => {
+    const until = Date.now() + ms;
+    let kills = 0;
+    const loop = (async () => {
+      for (let i = 0; i < 10_000 && Date.now() < until; i++) {
+        for (const o of ordinals) {
+          const ip = (await ctx.cluster.pod(podName(ctx.cluster, component, o)))?.ip;
+          if (ip === undefined || ctx.cluster.sim.pidOf(ip) === undefined) continue;
+          try {
+            ctx.cluster.sim.kill(ip);
+            kills++;
+          } catch {
+            // It died between the look-up and the signal.
+          }
+        }
+        await sleep(100);
+      }
+    })();
+    try {
+      await options.during?.();
+    } finally {
+      await loop;
+    }
+    ctx.note(`crash loop of ${component} ${ordinals.join(', ')} over: ${kills} kills`);
+  });
+}
+
+/**
+ * Empties a pod's data volume (FE meta, BE storage) and SIGKILLs its process, so the container
+ * restarts over an empty folder: a volume replaced under a running pod (the claim's folder is what
+ * the world mounts; test/e2e/safety-faults-world.test.ts does the same). Unless `restarted` is
+ * false, waits (bounded) until the container restarted, so the invariants are checked after the
+ * pod came back over the empty volume, not before anything noticed.
+ */
+export async function wipeVolume(ctx: ScenarioContext, component: 'fe' | 'be', ordinal: number, options: { restarted?: boolean } = {}): Promise<void> {
+  const pod = podName(ctx.cluster, component, ordinal);
+  await ctx.step(`wipe the ${DATA_VOLUMES[component]} volume of ${pod} and kill its process`, async () => {
+    const before = await ctx.cluster.pod(pod);
+    const claim = ctx.cluster.world.runner.claimDir(ctx.cluster.namespace, `${DATA_VOLUMES[component]}-${pod}`);
+    for (const entry of readdirSync(claim)) rmSync(join(claim, entry), { recursive: true, force: true });
+    const ip = before?.ip;
+    if (ip !== undefined && ctx.cluster.sim.pidOf(ip) !== undefined) ctx.cluster.sim.kill(ip);
+    if (options.restarted !== false && before !== undefined) await waitRestarted(ctx, before);
+  });
+}
+
+/**
+ * Waits (bounded) until a pod's container restarted since `before` (or the pod was replaced):
+ * a fault's effect is visible before the invariants are checked.
+ */
+export async function waitRestarted(ctx: ScenarioContext, before: PodInfo, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let i = 0; i < 10_000 && Date.now() < deadline; i++) {
+    const now = await ctx.cluster.pod(before.name);
+    if (now === undefined || now.uid !== before.uid || now.restarts > before.restarts) return;
+    await sleep(100);
+  }
+  ctx.note(`${before.name}'s container did not restart within ${timeoutMs} ms`);
+}
+
+/** Cuts a pod's StarRocks process off the others (heartbeats, forwarding, votes) until `healPod`. */
+export async function partitionPod(ctx: ScenarioContext, component: Component, ordinal: number): Promise<string> {
+  const ip = await podIp(ctx.cluster, component, ordinal);
+  await ctx.step(`partition ${podName(ctx.cluster, component, ordinal)} (${ip})`, async () => ctx.cluster.sim.partition(ip));
+  return ip;
+}
+
+/** Undoes `partitionPod`. */
+export async function healPod(ctx: ScenarioContext, ip: string): Promise<void> {
+  await ctx.step(`heal ${ip}`, async () => ctx.cluster.sim.heal(ip));
+}
+
+/** Delays every statement the FE at this ordinal receives by `ms` (0 removes it); returns its address. */
+export async function sqlLatency(ctx: ScenarioContext, ordinal: number, ms: number): Promise<string> {
+  const ip = await podIp(ctx.cluster, 'fe', ordinal);
+  await ctx.step(`SQL latency ${ms} ms on ${podName(ctx.cluster, 'fe', ordinal)} (${ip})`, async () => ctx.cluster.sim.setSqlLatency(ip, ms));
+  return ip;
+}
+
+/** `kubectl scale sts` by hand, past the controller (which owns the StatefulSet). */
+export async function scaleStatefulSet(ctx: ScenarioContext, component: Component, replicas: number): Promise<void> {
+  const sts = names(ctx.cluster.name).statefulSet(component);
+  await ctx.step(`kubectl scale sts ${sts} --replicas ${replicas}`, () => ctx.cluster.kubectl('scale', 'sts', sts, '--replicas', String(replicas), '-n', ctx.cluster.namespace));
+}
+
+/** `kubectl delete configmap` of the FE bootstrap fence (DESIGN.md §3). */
+export async function deleteFence(ctx: ScenarioContext): Promise<void> {
+  const fence = names(ctx.cluster.name).fence;
+  await ctx.step(`kubectl delete configmap ${fence}`, () => ctx.cluster.kubectl('delete', 'configmap', fence, '-n', ctx.cluster.namespace, '--ignore-not-found'));
 }

@@ -45,6 +45,8 @@ export interface RunReport {
 
 const RUN_LIMIT_MS = 420_000;
 const SAMPLE_MS = 250;
+/** How long every invariant must keep holding before a run counts as converged. */
+const STABLE_MS = 3_000;
 
 /** Runs `scenario` with `seed` against `agent`. */
 export async function runScenario(options: RunOptions): Promise<RunReport> {
@@ -129,9 +131,12 @@ export async function runScenario(options: RunOptions): Promise<RunReport> {
     const faultsEnded = Date.now();
     note(`faults over; desired ${desired.fe} FE, ${desired.be} BE, ${desired.cn} CN; bound ${(scenario.boundMs ?? 120_000) / 1000} s`);
 
-    // Every invariant but the secret scan, polled until all hold or the bound passes.
+    // Every invariant but the secret scan, polled until all hold for STABLE_MS on end (a late
+    // effect of a fault, such as a pod leaving after the first all-clear, resets the wait) or the
+    // bound passes.
     const deadline = faultsEnded + (scenario.boundMs ?? 120_000);
     let last: Violation[] = [];
+    let holdingSince: number | undefined;
     for (let i = 0; i < 10_000; i++) {
       last = checkFinal({
         clusterIds: c.sim.clusterIdsCreated(),
@@ -144,9 +149,16 @@ export async function runScenario(options: RunOptions): Promise<RunReport> {
         quorumBreaks,
       });
       if (last.length === 0) {
-        convergeMs = Date.now() - faultsEnded;
-        note(`every invariant holds, ${convergeMs} ms after the faults`);
-        break;
+        if (holdingSince === undefined) {
+          holdingSince = Date.now();
+          convergeMs = holdingSince - faultsEnded;
+          note(`every invariant holds, ${convergeMs} ms after the faults`);
+        }
+        if (Date.now() - holdingSince >= STABLE_MS) break;
+      } else if (holdingSince !== undefined) {
+        note(`broken again after holding ${Date.now() - holdingSince} ms: ${last.map((v) => v.invariant).join(', ')}`);
+        holdingSince = undefined;
+        convergeMs = undefined;
       }
       if (Date.now() > deadline) break;
       await sleep(500);
