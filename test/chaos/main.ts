@@ -1,12 +1,16 @@
 /**
- * `npm run chaos`: every scenario with N seeds (default 5) for our agent and the baseline, one
- * run at a time, then a table: scenario | runs | invariants broken (ours) | (baseline) | time to
- * converge (median, ours / baseline). A broken run prints its seed and timeline.
+ * `npm run chaos`: every scenario with N seeds (default 5) for our agent and the baseline, then a
+ * table: scenario | runs | invariants broken (ours) | (baseline) | time to converge (median, ours /
+ * baseline). A broken run prints its seed and timeline. Runs go seed by seed (every scenario with
+ * seed 1 first), so a sweep cut short still covers every scenario.
  *
  *   npm run chaos                                   # every scenario, seeds 1..5, both agents
  *   npm run chaos -- --seeds 2 --agent ours         # fewer runs, one agent
  *   npm run chaos -- --scenario NAME --seed S       # replay one run (both agents unless --agent)
+ *   npm run chaos -- --jobs 2 --record runs.jsonl   # two worlds at once; one JSON line per run
+ *   npm run chaos -- --table runs.jsonl             # the table of recorded runs, nothing run
  */
+import { appendFileSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runScenario } from './run-scenario.ts';
 import type { RunReport } from './run-scenario.ts';
@@ -20,6 +24,9 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     seeds: { type: 'string', default: '5' },
     agent: { type: 'string' },
+    jobs: { type: 'string', default: '1' },
+    record: { type: 'string' },
+    table: { type: 'string' },
     verbose: { type: 'boolean', default: false },
   },
 });
@@ -28,6 +35,13 @@ const fail = (message: string): never => {
   process.stderr.write(`chaos: ${message}\n`);
   process.exit(2);
 };
+
+if (values.table !== undefined) {
+  const recorded = readFileSync(values.table, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as RunReport);
+  process.stdout.write(`${chaosTable(recorded)}\n`);
+  process.exit(0);
+}
+
 const scenarios = values.scenario === undefined ? SCENARIOS : SCENARIOS.filter((s) => s.name === values.scenario);
 if (scenarios.length === 0) fail(`no scenario named "${values.scenario}"; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
 const seedCount = Number(values.seeds);
@@ -36,24 +50,34 @@ const seeds = values.seed === undefined ? Array.from({ length: seedCount }, (_, 
 if (seeds.some((s) => !Number.isInteger(s))) fail(`--seed ${values.seed} must be a whole number`);
 if (values.agent !== undefined && values.agent !== 'ours' && values.agent !== 'baseline') fail(`--agent ${values.agent} must be ours or baseline`);
 const agents: AgentKind[] = values.agent === undefined ? ['ours', 'baseline'] : [values.agent as AgentKind];
+// Each world is a control plane, a simulator and a dozen agents; on 2 cores, 2 at once is what
+// the regular suite already does (chaos-world-a/b side by side).
+const jobs = Number(values.jobs);
+if (!Number.isInteger(jobs) || jobs < 1 || jobs > 4) fail(`--jobs ${values.jobs} must be a whole number from 1 to 4`);
 
+const plan = seeds.flatMap((seed) => scenarios.flatMap((scenario) => agents.map((agent) => ({ scenario, seed, agent }))));
 const reports: RunReport[] = [];
-const total = scenarios.length * seeds.length * agents.length;
-for (const scenario of scenarios) {
-  for (const seed of seeds) {
-    for (const agent of agents) {
-      const started = Date.now();
-      const report = await runScenario({ scenario, seed, agent, ...(values.verbose ? { onLine: (l: string) => process.stdout.write(`  ${l}\n`) } : {}) });
-      reports.push(report);
-      const outcome = report.violations.length === 0 ? `ok, converged in ${((report.convergeMs ?? 0) / 1000).toFixed(1)} s` : `${report.violations.length} invariants broken`;
-      process.stdout.write(`[${reports.length}/${total}] ${scenario.name} seed ${seed} ${agent}: ${outcome} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
-      if (report.violations.length > 0) {
-        for (const v of report.violations) process.stdout.write(`    ${v.invariant}: ${v.detail}\n`);
-        process.stdout.write(`    replay: npm run chaos -- --scenario ${scenario.name} --seed ${seed} --agent ${agent}\n`);
-        if (agent === 'ours' || values.verbose) process.stdout.write(`${report.timeline.map((l) => `    | ${l}`).join('\n')}\n`);
-      }
+
+async function worker(): Promise<void> {
+  for (let next = plan.shift(); next !== undefined; next = plan.shift()) {
+    const { scenario, seed, agent } = next;
+    const started = Date.now();
+    const report = await runScenario({ scenario, seed, agent, ...(values.verbose ? { onLine: (l: string) => process.stdout.write(`  ${l}\n`) } : {}) });
+    reports.push(report);
+    if (values.record !== undefined) appendFileSync(values.record, `${JSON.stringify({ ...report, timeline: [] })}\n`);
+    const outcome = report.violations.length === 0 ? `ok, converged in ${((report.convergeMs ?? 0) / 1000).toFixed(1)} s` : `${report.violations.length} invariants broken`;
+    const lines = [`[${reports.length}/${total}] ${scenario.name} seed ${seed} ${agent}: ${outcome} (${((Date.now() - started) / 1000).toFixed(0)} s)`];
+    if (report.violations.length > 0) {
+      lines.push(...report.violations.map((v) => `    ${v.invariant}: ${v.detail}`));
+      lines.push(`    replay: npm run chaos -- --scenario ${scenario.name} --seed ${seed} --agent ${agent}`);
+      if (agent === 'ours' || values.verbose) lines.push(...report.timeline.map((l) => `    | ${l}`));
     }
+    process.stdout.write(`${lines.join('\n')}\n`);
   }
 }
+
+const total = plan.length;
+await Promise.all(Array.from({ length: Math.min(jobs, total) }, () => worker()));
+reports.sort((a, b) => SCENARIOS.findIndex((s) => s.name === a.scenario) - SCENARIOS.findIndex((s) => s.name === b.scenario) || a.seed - b.seed);
 process.stdout.write(`\n${chaosTable(reports)}\n`);
 process.exit(reports.some((r) => r.agent === 'ours' && r.violations.length > 0) ? 1 : 0);
