@@ -21,6 +21,7 @@ import type { PrestopArgs, PrestopHook } from '../config.ts';
 import { childEnv } from '../process/child-env.ts';
 import { holdPrestopLock } from '../process/prestop-lock.ts';
 import { runUserHook } from '../process/user-hook.ts';
+import { isTransientKubeError } from '../kube/rest.ts';
 import { hostPort } from '../sql/host-port.ts';
 import type { HostPort } from '../sql/host-port.ts';
 import type { SqlFailure } from '../sql/sql-error.ts';
@@ -78,26 +79,53 @@ async function userHook(ctx: Context, hook: PrestopHook): Promise<void> {
   await ctx.kube?.emitEvent({ type: 'Warning', reason: 'PreStopCommandFailed', message: `${message}; the agent's preStop went on` });
 }
 
+/**
+ * How long the preStop keeps trying to read its StatefulSet and StarRocksCluster while the API
+ * server cannot be reached (a restart, a failover) before it assumes a restart. Without it, a
+ * scale-in during a blip stops the node as for a restart and leaves its row to the ghost keeper.
+ */
+const INTENT_READ_BUDGET_MS = 20_000;
+
+// Tries `read` again on transient failures (server not reached, 429, 5xx) until the budget is
+// spent; a refusal (403, 404) is an answer and ends the wait at once.
+async function retryTransient<T>(ctx: Context, what: string, read: () => Promise<T>, deadline: number): Promise<T> {
+  const backoff = createBackoff({ baseMs: 250, maxMs: 2_000 });
+  for (;;) {
+    try {
+      return await read();
+    } catch (error) {
+      const delay = backoff.next();
+      if (!isTransientKubeError(error) || Date.now() + delay > deadline) throw error;
+      ctx.log.warn({ err: describeError(error), retryInMs: delay }, `${what}: the API server cannot be reached; trying again`);
+      await sleep(delay);
+    }
+  }
+}
+
 async function replicas(ctx: Context): Promise<ShutdownIntentInput> {
   const ordinal = ctx.config.ordinal;
   if (ctx.kube === undefined) return { ordinal, replicas: undefined, unknownReason: 'no Kubernetes API (STARROCKS_AGENT_NO_KUBERNETES)', intended: 'statefulset' };
+  const kube = ctx.kube;
+  const deadline = Date.now() + INTENT_READ_BUDGET_MS;
   let replicas: number | undefined;
   let unknownReason: string | undefined;
   try {
-    replicas = await ctx.kube.statefulSetReplicas(names(ctx.config.cluster).statefulSet(ctx.config.component));
+    const name = names(ctx.config.cluster).statefulSet(ctx.config.component);
+    replicas = await retryTransient(ctx, `reading StatefulSet ${name}`, () => kube.statefulSetReplicas(name), deadline);
   } catch (error) {
     unknownReason = describeError(error);
     await ctx.kube.emitEvent({ type: 'Warning', reason: 'ScaleInUnknown', message: `assuming a restart: ${unknownReason}` });
   }
-  return { ordinal, replicas, unknownReason, intended: await intendedReplicas(ctx) };
+  return { ordinal, replicas, unknownReason, intended: await intendedReplicas(ctx, deadline) };
 }
 
 // The user's intent for this component (shutdown.ts): the StarRocksCluster's replicas, or the
 // StatefulSet's count where that is the intent (no StarRocksCluster; CN under an HPA).
-async function intendedReplicas(ctx: Context): Promise<ShutdownIntentInput['intended']> {
+async function intendedReplicas(ctx: Context, deadline: number): Promise<ShutdownIntentInput['intended']> {
   if (ctx.kube === undefined) return 'statefulset';
+  const kube = ctx.kube;
   try {
-    const desired = parseDesiredState(await ctx.kube.readStarRocksCluster());
+    const desired = parseDesiredState(await retryTransient(ctx, 'reading the StarRocksCluster', () => kube.readStarRocksCluster(), deadline));
     const intent = desired.components[ctx.config.component];
     if (!desired.exists || intent.autoscaled) return 'statefulset';
     return intent.replicas ?? { unknown: `the StarRocksCluster's ${ctx.config.component} replicas is not a whole number` };

@@ -51,6 +51,18 @@ export function httpStatusOf(error: unknown): number | undefined {
   return error instanceof KubeCallError ? error.httpStatus : undefined;
 }
 
+/**
+ * Whether a failed call may succeed when tried again: the server not reached (status 0), 429 or
+ * 5xx, on the error or any error in its `cause` chain (AgentKube wraps the call's error).
+ */
+export function isTransientKubeError(error: unknown): boolean {
+  let e: unknown = error;
+  for (let depth = 0; depth < 5 && e instanceof Error; depth++, e = e.cause) {
+    if (e instanceof KubeCallError) return e.httpStatus === 0 || e.httpStatus === 429 || e.httpStatus >= 500;
+  }
+  return false;
+}
+
 /** The metadata of an object the agent writes: its namespace always, its name or generateName. */
 interface WriteMetadata {
   namespace: string;

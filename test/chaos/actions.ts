@@ -5,11 +5,13 @@
 import { sleep } from '../../agent/contract/backoff.ts';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CRD, ENV, LABELS, names } from '../../agent/contract/index.ts';
+import { CRD, ENV, LABELS, PORTS, names } from '../../agent/contract/index.ts';
 import type { Component } from '../../agent/contract/index.ts';
 import { DATA_VOLUMES } from '../../controller/render/volumes.ts';
 import type { PodInfo, WorldCluster } from '../e2e/fixtures/world-cluster.ts';
 import { unlessNotFound } from '../world/kube.ts';
+import { createFeClient } from '../../agent/sql/fe-client.ts';
+import { ROOT_PASSWORD_SECRET } from './scenario.ts';
 import type { ScenarioContext } from './scenario.ts';
 
 const SPEC_KEY: Readonly<Record<Component, string>> = { fe: 'starRocksFeSpec', be: 'starRocksBeSpec', cn: 'starRocksCnSpec' };
@@ -210,6 +212,42 @@ export async function apiServerUnreachable(ctx: ScenarioContext, ms: number): Pr
       apiserver.signal('SIGCONT');
     }
   });
+}
+
+/** Restarts kube-apiserver (SIGTERM, down for `downMs`, started again; see ControlPlane.restartApiServer). */
+export async function restartApiServer(ctx: ScenarioContext, downMs: number): Promise<void> {
+  await ctx.step(`kube-apiserver restarted (down ${downMs} ms)`, () => ctx.cluster.world.controlPlane.restartApiServer(downMs));
+}
+
+/** Changes root's password in its Secret (the user's rotation); the runner logs in with the new one first. */
+export async function rotateRootPassword(ctx: ScenarioContext, next: string): Promise<void> {
+  const c = ctx.cluster;
+  await ctx.step(`rotate root's password (Secret ${ROOT_PASSWORD_SECRET})`, () =>
+    c.world.kube.core.replaceNamespacedSecret({ namespace: c.namespace, name: ROOT_PASSWORD_SECRET, body: { metadata: { name: ROOT_PASSWORD_SECRET }, data: { password: Buffer.from(next).toString('base64') } } }),
+  );
+  ctx.rootPasswords.unshift(next);
+}
+
+/** Waits (bounded) until the FE leader accepts root's login with `password`; false when it never does. */
+export async function waitRootPassword(ctx: ScenarioContext, password: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (let i = 0; i < 10_000 && Date.now() < deadline; i++) {
+    const ordinal = await leaderOrdinal(ctx.cluster);
+    if (ordinal !== undefined) {
+      const client = createFeClient({ host: await podIp(ctx.cluster, 'fe', ordinal), port: PORTS.fe.query, password, timeoutMs: 3_000 });
+      try {
+        if ((await client.showFrontends()).ok) {
+          ctx.note(`FE ${ordinal} (leader) accepts root's new password`);
+          return true;
+        }
+      } finally {
+        await client.close();
+      }
+    }
+    await sleep(500);
+  }
+  ctx.note(`root's new password not accepted within ${timeoutMs} ms`);
+  return false;
 }
 
 /** Waits (bounded) until a pod has a deletion timestamp (its preStop is due or running). */

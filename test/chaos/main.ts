@@ -7,6 +7,7 @@
  *   npm run chaos                                   # every scenario, seeds 1..5, both agents
  *   npm run chaos -- --seeds 2 --agent ours         # fewer runs, one agent
  *   npm run chaos -- --scenario NAME --seed S       # replay one run (both agents unless --agent)
+ *   npm run chaos -- --scenario A,B                 # some scenarios, every seed
  *   npm run chaos -- --jobs 2 --record runs.jsonl   # two worlds at once; one JSON line per run
  *   npm run chaos -- --table runs.jsonl             # the table of recorded runs, nothing run
  */
@@ -42,8 +43,10 @@ if (values.table !== undefined) {
   process.exit(0);
 }
 
-const scenarios = values.scenario === undefined ? SCENARIOS : SCENARIOS.filter((s) => s.name === values.scenario);
-if (scenarios.length === 0) fail(`no scenario named "${values.scenario}"; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+const wanted = values.scenario?.split(',').map((n) => n.trim());
+const unknown = wanted?.filter((n) => !SCENARIOS.some((s) => s.name === n)) ?? [];
+if (unknown.length > 0) fail(`no scenario named "${unknown.join('", "')}"; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+const scenarios = wanted === undefined ? SCENARIOS : SCENARIOS.filter((s) => wanted.includes(s.name));
 const seedCount = Number(values.seeds);
 if (!Number.isInteger(seedCount) || seedCount < 1) fail(`--seeds ${values.seeds} must be a whole number >= 1`);
 const seeds = values.seed === undefined ? Array.from({ length: seedCount }, (_, i) => i + 1) : [Number(values.seed)];
@@ -70,8 +73,8 @@ async function worker(): Promise<void> {
     if (report.violations.length > 0) {
       lines.push(...report.violations.map((v) => `    ${v.invariant}: ${v.detail}`));
       lines.push(`    replay: npm run chaos -- --scenario ${scenario.name} --seed ${seed} --agent ${agent}`);
-      if (agent === 'ours' || values.verbose) lines.push(...report.timeline.map((l) => `    | ${l}`));
     }
+    if ((report.violations.length > 0 && agent === 'ours') || values.verbose) lines.push(...report.timeline.map((l) => `    | ${l}`));
     process.stdout.write(`${lines.join('\n')}\n`);
   }
 }

@@ -4,7 +4,8 @@
  * with timing from the seed, then the invariants until they all hold or the bound passes. A run
  * that breaks one returns its violations and a timeline (actions, faults, statements, agent events).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sleep } from '../../agent/contract/backoff.ts';
 import { PORTS, names } from '../../agent/contract/index.ts';
@@ -15,6 +16,7 @@ import type { DnsFaultProxy } from './dns-fault-proxy.ts';
 import { checkFinal, quorumBreak } from './invariants.ts';
 import type { DesiredHosts, QuorumBreak, Rows, Violation, VoterSample } from './invariants.ts';
 import { seededRandom } from './rng.ts';
+import { ROOT_PASSWORD_SECRET } from './scenario.ts';
 import type { AgentKind, Scenario, ScenarioContext } from './scenario.ts';
 
 /** The images each agent's pods run (the world's image table knows both). */
@@ -65,6 +67,7 @@ export async function runScenario(options: RunOptions): Promise<RunReport> {
 
   let proxy: DnsFaultProxy | undefined;
   let cluster: WorldCluster | undefined;
+  const rootPasswords: string[] = scenario.rootPassword === undefined ? [] : [scenario.rootPassword];
   const violations: Violation[] = [];
   let convergeMs: number | undefined;
   try {
@@ -72,8 +75,10 @@ export async function runScenario(options: RunOptions): Promise<RunReport> {
       shape: scenario.shape,
       nodes: scenario.nodes ?? 1,
       ...(scenario.graceSeconds === undefined ? {} : { graceSeconds: scenario.graceSeconds }),
-      agent: scenario.agent ?? {},
+      agent: { ...scenario.agent, ...(scenario.rootPassword === undefined ? {} : { passwordSecret: { name: ROOT_PASSWORD_SECRET, key: 'password' } }) },
       components: withImages(scenario.components, agent),
+      rootPasswords: () => rootPasswords,
+      ...(scenario.rootPassword === undefined ? {} : { beforeApply: (kubectl: (...args: string[]) => Promise<string>) => createRootSecret(kubectl, scenario.rootPassword ?? '') }),
       podDns: async (coreDns) => {
         proxy = await startDnsFaultProxy({ upstream: coreDns });
         scenario.beforeStart?.({ rng, dns: proxy, note, fqdn });
@@ -105,6 +110,7 @@ export async function runScenario(options: RunOptions): Promise<RunReport> {
       note,
       fqdn,
       desired,
+      rootPasswords,
       async step(what, action) {
         note(`> ${what}`);
         try {
@@ -166,7 +172,7 @@ export async function runScenario(options: RunOptions): Promise<RunReport> {
     sampling = false;
     await sampler;
     violations.push(...last);
-    for (const hit of await secretHits(c)) violations.push({ invariant: 'no-secret', detail: `the agent password appears in ${hit}` });
+    for (const hit of await secretHits(c, rootPasswords)) violations.push({ invariant: 'no-secret', detail: `${hit}` });
     for (const s of c.sim.statements()) if (/^\s*(ALTER|CREATE|DROP|SET|GRANT)/i.test(s.sql)) timeline.push(`${((s.at - started) / 1000).toFixed(1).padStart(6)} s  sql ${s.fe} ${s.result}: ${redact(s.sql)}${s.error === undefined ? '' : ` (${s.error})`}`);
     for (const e of await c.agentEvents().catch(() => [])) timeline.push(`        event ${e.pod} ${e.type} ${e.reason}: ${e.message}`);
     if (violations.length > 0) timeline.push(c.diagnostics());
@@ -228,14 +234,33 @@ async function samplerLoop(c: WorldCluster, out: QuorumBreak[], running: () => b
   }
 }
 
-// The generated agent password (every cluster has it): it must not appear in any pod log, event,
-// annotation or agent metric.
-async function secretHits(c: WorldCluster): Promise<string[]> {
+// Creates root's password Secret from a file (a password never goes into a command line).
+async function createRootSecret(kubectl: (...args: string[]) => Promise<string>, password: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'chaos-root-'));
+  try {
+    writeFileSync(join(dir, 'password'), password, { mode: 0o600 });
+    await kubectl('-n', 'e2e', 'create', 'secret', 'generic', ROOT_PASSWORD_SECRET, `--from-file=password=${join(dir, 'password')}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// The generated agent password (every cluster has it) and every root password the scenario set:
+// none may appear in any pod log, event, annotation or agent metric.
+async function secretHits(c: WorldCluster, rootPasswords: readonly string[]): Promise<string[]> {
   const secret = await c.world.kube.core.readNamespacedSecret({ namespace: c.namespace, name: `${c.name}-starrocks-agent-password` }).catch(() => undefined);
   const encoded = secret?.data?.password;
-  if (encoded === undefined) return [];
-  const password = Buffer.from(encoded, 'base64').toString('utf8');
-  if (password.length < 8) return [];
+  const agentPassword = encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8');
+  const named = [
+    ...(agentPassword === undefined ? [] : [{ what: 'the agent password', value: agentPassword }]),
+    ...rootPasswords.map((value, i) => ({ what: i === 0 ? "root's password" : "root's previous password", value })),
+  ].filter((p) => p.value.length >= 8);
+  const hits: string[] = [];
+  for (const { what, value } of named) for (const where of await secretWhere(c, value)) hits.push(`${what} appears in ${where}`);
+  return hits;
+}
+
+async function secretWhere(c: WorldCluster, password: string): Promise<string[]> {
   const hits: string[] = [];
   const podsDir = join(c.world.dir, 'pods');
   for (const uid of safeList(podsDir)) {

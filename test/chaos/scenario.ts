@@ -7,6 +7,9 @@ import type { Shape, WorldCluster, WorldClusterOptions } from '../e2e/fixtures/w
 import type { DnsFaultProxy } from './dns-fault-proxy.ts';
 import type { Rng } from './rng.ts';
 
+/** The Secret (key `password`) holding root's password when a scenario sets `rootPassword`. */
+export const ROOT_PASSWORD_SECRET = 'sr-root-password';
+
 /** Which agent the pods run: this project's, or the baseline modelled on the official scripts. */
 export type AgentKind = 'ours' | 'baseline';
 
@@ -24,6 +27,11 @@ export interface Scenario {
   components?: WorldClusterOptions['components'];
   /** Merged into `spec.agent` (our agent's settings; the baseline ignores them). */
   agent?: Record<string, unknown>;
+  /**
+   * Root's password from the start: the runner creates ROOT_PASSWORD_SECRET with it and points
+   * `spec.agent.passwordSecret` at it (our agent sets it on the cluster; the baseline ignores it).
+   */
+  rootPassword?: string;
   /** Tables created once the cluster converged: the simulator's tablets on the BEs. */
   tables?: readonly { buckets: number; replicationNum: number }[];
   /** Runs before the StarRocksCluster is applied (faults armed before the first pod starts). */
@@ -52,6 +60,8 @@ export interface ScenarioContext extends StartContext {
   agent: AgentKind;
   /** The desired shape: the runner checks registration and ghosts against it at the end. */
   desired: Shape;
+  /** Root's passwords, newest first (a rotation adds one): the runner logs in with them and scans for them. */
+  rootPasswords: string[];
   /** Runs an action or fault and records it (start, end, failure) in the timeline. */
   step<T>(what: string, action: () => Promise<T>): Promise<T>;
   /** Waits a random time in [minMs, maxMs], recorded. */

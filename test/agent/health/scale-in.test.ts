@@ -1,11 +1,11 @@
 // Scale-in through the real `prestop` command on the simulator (issue 6), with a fake Kubernetes
 // API answering the StatefulSet's replicas: a CN restart keeps the CN and a CN scale-in drops it;
 // BE 4 -> 3 decommissions the highest ordinal, migrates every tablet and leaves no ghost; a
-// decommission StarRocks refuses keeps the BE registered with the reason visible; an API that
-// cannot be reached deregisters nothing.
+// decommission StarRocks refuses keeps the BE registered with the reason visible; an API server
+// away for a moment is waited for; one that cannot be reached within the budget deregisters nothing.
 import t from 'tap';
 import { getAgent, runPrestop } from '../fixtures/health-pods.ts';
-import type { FakeKubeCall, PrestopRun } from '../fixtures/health-pods.ts';
+import type { FakeKubeCall, FakeReplicas, PrestopRun } from '../fixtures/health-pods.ts';
 import { converged, dumpPods, eventually, startSimCluster } from '../fixtures/sim-pods.ts';
 import type { SimPod } from '../fixtures/sim-pods.ts';
 import { sleep } from '../../../agent/contract/backoff.ts';
@@ -27,7 +27,7 @@ const [, be0, be1, be2, be3, cn0] = pods as [SimPod, SimPod, SimPod, SimPod, Sim
 await converged(sim, { fe: 1, be: 4, cn: 1 }, 100_000);
 sim.world.createTable({ db: 'db1', table: 'orders', buckets: 12, replicationNum: 3 });
 
-const prestop = (pod: SimPod, replicas: number | 'unreachable'): PrestopRun => {
+const prestop = (pod: SimPod, replicas: FakeReplicas): PrestopRun => {
   const run = runPrestop(pod, replicas);
   runs.push(run);
   return run;
@@ -59,6 +59,22 @@ t.test('CN: a restart keeps it registered, a scale-in drops it', async (t) => {
   const view = await sim.view();
   t.same(view?.computeNodes, [], 'no CN row is left behind');
   t.equal(statementsFor(/DROP COMPUTE NODE/i, fqdn(cn0)).length, 1, 'dropped once, with the host form it was added with');
+});
+
+t.test('CN scale-in with the API server away for 3 calls: the preStop waits for it and still drops the CN', async (t) => {
+  const cn = sim.startPod('cn', 0);
+  pods.push(cn);
+  await converged(sim, { fe: 1, be: 4, cn: 1 }, 60_000);
+  const scaleIn = prestop(cn, { unreachableCalls: 3, replicas: 0 });
+  t.equal(await finished(scaleIn, 'CN scale-in after a blip'), 0, 'the scale-in preStop ended');
+  t.same(
+    scaleIn.calls().flatMap((c) => (c.call === 'statefulSetReplicas' ? [c.answer] : [])),
+    ['unreachable', 'unreachable', 'unreachable', 0],
+    'the StatefulSet was read again until the API server answered',
+  );
+  t.match(scaleIn.output(), /cannot be reached; trying again/, 'the log says it is waiting for the API server');
+  t.match(events(scaleIn), [{ reason: 'ScalingIn' }, { type: 'Normal', reason: 'Deregistered' }]);
+  t.same((await sim.view())?.computeNodes, [], 'no CN row is left behind');
 });
 
 t.test('BE 4 -> 3: the highest ordinal decommissions, every tablet migrates, no ghost', async (t) => {
@@ -113,6 +129,8 @@ t.test('an unreachable API server: assume a restart, deregister nothing', async 
     { type: 'Normal', reason: 'Restarting', message: /nothing is deregistered on doubt/ },
   ]);
   t.match(run.output(), /assuming a restart/, 'the log says so');
+  const reads = run.calls().filter((c) => c.call === 'statefulSetReplicas').length;
+  t.ok(reads > 3, `the StatefulSet read was tried again for the budget before doubt won (${reads} reads)`);
   t.same(statementsFor(/DECOMMISSION|DROP/i, fqdn(be1)), [], 'no DECOMMISSION or DROP for BE 1');
   t.equal(await be1.exited, 0, 'the BE stopped (a restart)');
   const view = await sim.view();

@@ -1,6 +1,7 @@
 /** Every chaos scenario, by name (one file each). */
 import type { Scenario } from '../scenario.ts';
 import { scenario as agentKilledAfterAdd } from './agent-killed-after-add.ts';
+import { scenario as apiserverRestartedDuringPrestopAndInit } from './apiserver-restarted-during-prestop-and-init.ts';
 import { scenario as apiserverUnreachableDuringPrestop } from './apiserver-unreachable-during-prestop.ts';
 import { scenario as beRollingUpgradeWithTables } from './be-rolling-upgrade-with-tables.ts';
 import { scenario as beScaleInDuringRollingUpgrade } from './be-scale-in-during-rolling-upgrade.ts';
@@ -23,6 +24,7 @@ import { scenario as kubectlScaleStsFe } from './kubectl-scale-sts-fe.ts';
 import { scenario as leaderSqlLatency } from './leader-sql-latency.ts';
 import { scenario as prestopRunTwice } from './prestop-run-twice.ts';
 import { scenario as pvcReusedAfterScaleInThenOut } from './pvc-reused-after-scale-in-then-out.ts';
+import { scenario as rootPasswordRotated } from './root-password-rotated.ts';
 import { scenario as wholeClusterRestart } from './whole-cluster-restart.ts';
 
 /** The scenarios, in the order `npm run chaos` runs them (the regular suite's two files take every other one). */
@@ -51,4 +53,6 @@ export const SCENARIOS: readonly Scenario[] = [
   drainTwoNodes,
   controllerKilledMidReconcile,
   apiserverUnreachableDuringPrestop,
+  apiserverRestartedDuringPrestopAndInit,
+  rootPasswordRotated,
 ];

@@ -6,6 +6,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Health, KubeConfig } from '@kubernetes/client-node';
+import { sleep } from '../../../agent/contract/backoff.ts';
 import { freePort } from '../address-plan.ts';
 import type { BinaryPaths } from '../binaries.ts';
 import { startChild } from '../child.ts';
@@ -69,6 +70,12 @@ export interface ControlPlane {
   dns: { host: string; port: number };
   children: readonly Child[];
   logDir: string;
+  /**
+   * Stops kube-apiserver (SIGTERM, as a rolling control-plane upgrade does), keeps it down for
+   * `downMs`, starts it again with the same flags, port and certificates, and waits for /readyz.
+   * Every watch and connection breaks; clients must come back by themselves.
+   */
+  restartApiServer(downMs: number): Promise<void>;
   /** Stops every component, newest first. */
   stop(): Promise<void>;
 }
@@ -116,7 +123,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     });
 
     const apiServerUrl = `https://${ip}:${apiPort}`;
-    const apiserver = startChild({
+    const apiserverOptions = {
       groups: options.groups,
       name: 'kube-apiserver',
       command: binaries['kube-apiserver'],
@@ -142,7 +149,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         '--profiling=false',
         '--v=1',
       ],
-    });
+    };
+    const apiserver = startChild(apiserverOptions);
     children.push(apiserver);
     const token = pki.adminToken;
     const kubeconfigPath = join(dir, 'kubeconfig');
@@ -153,8 +161,19 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     // Refused connections while it starts are "not yet", as a non-200 answer is.
     const ready = (): Promise<boolean> => health.readyz({ signal: AbortSignal.timeout(5_000) }).catch(() => false);
     await waitFor(async () => ((await ready()) ? true : undefined), { what: 'kube-apiserver /readyz', timeoutMs, watch: [etcd, apiserver] });
+    const restartApiServer = async (downMs: number): Promise<void> => {
+      const at = children.findIndex((c) => c.name === 'kube-apiserver');
+      const old = children[at];
+      if (old === undefined) throw new Error('the control plane has no kube-apiserver to restart');
+      // SIGKILL after 5 s: kube-apiserver drains open watches for far longer, and the outage is the point.
+      await old.stop(5_000);
+      await sleep(downMs);
+      const fresh = startChild(apiserverOptions);
+      children[at] = fresh;
+      await waitFor(async () => ((await ready()) ? true : undefined), { what: 'kube-apiserver /readyz after a restart', timeoutMs, watch: [etcd, fresh] });
+    };
     if (options.apiServerOnly === true) {
-      return { apiServerUrl, kubeconfigPath, caPem, adminToken: token, dns: { host: ip, port: 0 }, children, logDir, stop };
+      return { apiServerUrl, kubeconfigPath, caPem, adminToken: token, dns: { host: ip, port: 0 }, children, logDir, restartApiServer, stop };
     }
 
     const secure = (port: number): string[] => [
@@ -231,6 +250,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       dns: { host: ip, port: dnsPort },
       children,
       logDir,
+      restartApiServer,
       stop,
     };
   } catch (error) {

@@ -4,7 +4,7 @@
  * comes back for the same claim), ConfigMap, Secret, downward-API and projected volumes as files,
  * the service-account token from the TokenRequest API, as kubelet projects it.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { unlessNotFound } from '../kube.ts';
 import type { WorldKube } from '../kube.ts';
@@ -61,13 +61,31 @@ export async function serviceAccountToken(kube: WorldKube, pod: Pod, expirationS
   return token;
 }
 
+// Each file is replaced whole (a rename), as kubelet swaps its `..data` link: a reader sees the
+// old content or the new, never half of it. Unchanged files are left alone (same inode, same mtime).
 async function writeKeyed(dir: string, data: Record<string, string>, items: readonly KeyToPath[] | undefined): Promise<void> {
   const entries = items === undefined ? Object.entries(data).map(([key, value]) => [key, value] as const) : items.map((item) => [item.path, data[item.key ?? ''] ?? ''] as const);
   for (const [path, value] of entries) {
     const file = join(dir, path);
+    if ((await readFile(file, 'utf8').catch(() => undefined)) === value) continue;
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, value);
+    await writeFile(`${file}.new`, value);
+    await rename(`${file}.new`, file);
   }
+}
+
+/**
+ * Brings a ConfigMap or Secret volume up to date with its object, as kubelet's periodic sync does
+ * (a changed value reaches the running pod's file; a deleted object leaves the last files).
+ * Other kinds of volume are left as they are.
+ */
+export async function refreshVolume(volume: Volume, dir: string, context: Pick<VolumeContext, 'kube' | 'pod'>): Promise<void> {
+  const source = volume.secret ?? volume.configMap;
+  if (source === undefined) return;
+  const isSecret = volume.secret !== undefined;
+  const name = volume.secret?.secretName ?? volume.configMap?.name ?? '';
+  const data = await fetchData(context.kube, context.pod.metadata.namespace ?? 'default', isSecret ? 'secrets' : 'configmaps', name);
+  if (data !== undefined) await writeKeyed(dir, data, source.items);
 }
 
 async function writeDownward(dir: string, items: readonly KeyToPath[], context: VolumeContext): Promise<void> {

@@ -10,6 +10,7 @@ import type { ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
+import { sleep } from '../../../agent/contract/backoff.ts';
 import { PATHS, ENV } from '../../../agent/contract/index.ts';
 import { MERGE_PATCH, unlessNotFound } from '../kube.ts';
 import type { WorldKube } from '../kube.ts';
@@ -25,7 +26,7 @@ import { rewritePaths, sortMappings, toHostPath } from './path-map.ts';
 import type { PathMapping } from './path-map.ts';
 import { podConditions, podPhase, restartDelayMs, shouldRestart } from './pod-status.ts';
 import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, Probe } from './pod-types.ts';
-import { fetchData, materializeVolume, serviceAccountToken } from './pod-volumes.ts';
+import { fetchData, materializeVolume, refreshVolume, serviceAccountToken } from './pod-volumes.ts';
 import { kubeconfigYaml } from '../control-plane/kubeconfig.ts';
 
 /** A hook that lays out the StarRocks tree a pod's containers see; returns its root folder. */
@@ -51,6 +52,8 @@ export interface PodWorkerContext {
   groups?: ProcessGroups;
   /** Env every container gets from the world (services the world runs beside the pods), winning over the spec. */
   podEnv?: () => Readonly<Record<string, string>>;
+  /** How often a running pod's Secret and ConfigMap volumes are brought up to date (kubelet: about a minute; default 5 s). */
+  volumeSyncMs?: number;
 }
 
 interface ContainerRun {
@@ -121,19 +124,21 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
   let baseEnv: Record<string, string> = {};
   let worldEnv: Record<string, string> = {};
   let prepareTimer: NodeJS.Timeout | undefined;
+  let volumeTimer: NodeJS.Timeout | undefined;
   let statusTimer: NodeJS.Timeout | undefined;
   let statusChain: Promise<void> = Promise.resolve();
   let terminateDone: Promise<void> | undefined;
 
   const log = (line: string): void => context.log(`${ns}/${name}: ${line}`);
 
-  // Status writes are coalesced and sent one at a time, newest state wins.
-  const pushStatus = (): void => {
+  // Status writes are coalesced and sent one at a time, newest state wins; a failed write is sent
+  // again a second later (kubelet keeps syncing status while the API server is away).
+  const pushStatus = (delayMs = 30): void => {
     if (statusTimer !== undefined || finished) return;
     statusTimer = setTimeout(() => {
       statusTimer = undefined;
       statusChain = statusChain.then(writeStatus, writeStatus);
-    }, 30);
+    }, delayMs);
   };
   const writeStatus = async (): Promise<void> => {
     if (finished) return;
@@ -156,7 +161,10 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
       };
       await context.kube.core.patchNamespacedPodStatus({ namespace: ns, name, body }, MERGE_PATCH);
     } catch (error) {
-      if (!finished) log(`status update failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!finished) {
+        log(`status update failed, again in 1 s: ${error instanceof Error ? error.message : String(error)}`);
+        pushStatus(1_000);
+      }
     }
   };
 
@@ -178,6 +186,7 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
     for (const volume of pod.spec.volumes ?? []) {
       volumeDirs.set(volume.name, await materializeVolume(volume, { kube: context.kube, pod, ips, podDir: context.podDir, claimDir: context.claimDir, caPem: context.apiServer.caPem }));
     }
+    syncVolumes(volumeDirs);
     const containerRoot = PATHS.starrocksRoot;
     const containers = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
     const images = containers.flatMap((c) => findImage(c.image) ?? []);
@@ -231,6 +240,23 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
     Object.assign(baseEnv, worldEnv);
     const stateDir = toHostPath(PATHS.agentStateDir, mappings);
     if (stateDir !== PATHS.agentStateDir) baseEnv[ENV.AGENT_STATE_DIR] = stateDir;
+  };
+
+  // Secret and ConfigMap volumes follow their objects while the pod runs, except where a container
+  // mounts them with subPath (kubelet never updates those either).
+  const syncVolumes = (volumeDirs: ReadonlyMap<string, string>): void => {
+    const subPathMounted = new Set([...(pod.spec.initContainers ?? []), ...pod.spec.containers].flatMap((c) => (c.volumeMounts ?? []).filter((m) => m.subPath !== undefined).map((m) => m.name)));
+    const synced = (pod.spec.volumes ?? []).filter((v) => (v.secret !== undefined || v.configMap !== undefined) && !subPathMounted.has(v.name));
+    if (synced.length === 0) return;
+    clearInterval(volumeTimer);
+    let busy = false;
+    volumeTimer = setInterval(() => {
+      if (busy || terminating) return;
+      busy = true;
+      void Promise.all(synced.map((v) => refreshVolume(v, volumeDirs.get(v.name) ?? '', { kube: context.kube, pod })))
+        .catch((error: unknown) => log(`volume sync failed: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => (busy = false));
+    }, context.volumeSyncMs ?? 5_000);
   };
 
   // The StarRocks images hold the simulator's install tree, unless the world lays out its own.
@@ -524,6 +550,7 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
     terminateDone ??= (async () => {
       terminating = true;
       if (prepareTimer !== undefined) clearTimeout(prepareTimer);
+      clearInterval(volumeTimer);
       const deadline = Date.now() + graceMs();
       for (const r of [...initRuns, ...runs]) if (r.restartTimer !== undefined) clearTimeout(r.restartTimer);
       await Promise.all([...initRuns, ...runs].map((r) => stopContainer(r, 'delete', deadline)));
@@ -533,11 +560,16 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
       if (statusTimer !== undefined) clearTimeout(statusTimer);
       await preparing.catch(() => undefined);
       await cleanup();
-      try {
-        // The options go in the body (the API server reads query options only when there is no body).
-        await unlessNotFound(context.kube.core.deleteNamespacedPod({ namespace: ns, name, body: { gracePeriodSeconds: 0, preconditions: { uid } } }));
-      } catch (error) {
-        log(`final delete failed: ${error instanceof Error ? error.message : String(error)}`);
+      // Retried while the API server is away, as kubelet does; bounded so a world being torn down ends.
+      for (let attempt = 1; attempt <= 300; attempt++) {
+        try {
+          // The options go in the body (the API server reads query options only when there is no body).
+          await unlessNotFound(context.kube.core.deleteNamespacedPod({ namespace: ns, name, body: { gracePeriodSeconds: 0, preconditions: { uid } } }));
+          break;
+        } catch (error) {
+          log(`final delete failed (attempt ${attempt}, again in 1 s): ${error instanceof Error ? error.message : String(error)}`);
+          await sleep(1_000);
+        }
       }
       context.onFinished();
     })();
@@ -571,6 +603,7 @@ export function startPodWorker(initial: Pod, context: PodWorkerContext): PodWork
       terminating = true;
       finished = true;
       if (prepareTimer !== undefined) clearTimeout(prepareTimer);
+      clearInterval(volumeTimer);
       if (statusTimer !== undefined) clearTimeout(statusTimer);
       const procs = [...initRuns, ...runs].flatMap((r) => {
         if (r.restartTimer !== undefined) clearTimeout(r.restartTimer);
