@@ -8,10 +8,11 @@
  *   npm run chaos -- --seeds 2 --agent ours         # fewer runs, one agent
  *   npm run chaos -- --scenario NAME --seed S       # replay one run (both agents unless --agent)
  *   npm run chaos -- --scenario A,B                 # some scenarios, every seed
- *   npm run chaos -- --jobs 2 --record runs.jsonl   # two worlds at once; one JSON line per run
+ *   npm run chaos -- --jobs 2 --record runs.jsonl   # two worlds at once; one JSON line per run (runs
+ *                                                   # already in the file are not run again: resume)
  *   npm run chaos -- --table runs.jsonl             # the table of recorded runs, nothing run
  */
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runScenario } from './run-scenario.ts';
 import type { RunReport } from './run-scenario.ts';
@@ -37,9 +38,12 @@ const fail = (message: string): never => {
   process.exit(2);
 };
 
+function readRecorded(file: string): RunReport[] {
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as RunReport);
+}
+
 if (values.table !== undefined) {
-  const recorded = readFileSync(values.table, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as RunReport);
-  process.stdout.write(`${chaosTable(recorded)}\n`);
+  process.stdout.write(`${chaosTable(readRecorded(values.table))}\n`);
   process.exit(0);
 }
 
@@ -56,10 +60,17 @@ const agents: AgentKind[] = values.agent === undefined ? ['ours', 'baseline'] : 
 // Each world is a control plane, a simulator and a dozen agents; on 2 cores, 2 at once is what
 // the regular suite already does (chaos-world-a/b side by side).
 const jobs = Number(values.jobs);
-if (!Number.isInteger(jobs) || jobs < 1 || jobs > 4) fail(`--jobs ${values.jobs} must be a whole number from 1 to 4`);
+if (!Number.isInteger(jobs) || jobs < 1 || jobs > 6) fail(`--jobs ${values.jobs} must be a whole number from 1 to 6`);
 
-const plan = seeds.flatMap((seed) => scenarios.flatMap((scenario) => agents.map((agent) => ({ scenario, seed, agent }))));
-const reports: RunReport[] = [];
+// A sweep cut short goes on where it stopped: runs already in the --record file are not run again
+// and count in the table.
+const recordedBefore = values.record !== undefined && existsSync(values.record) ? readRecorded(values.record) : [];
+const key = (r: { scenario: string; seed: number; agent: AgentKind }): string => `${r.scenario} ${r.seed} ${r.agent}`;
+const done = new Set(recordedBefore.map(key));
+const everyRun = seeds.flatMap((seed) => scenarios.flatMap((scenario) => agents.map((agent) => ({ scenario, seed, agent }))));
+const plan = everyRun.filter((r) => !done.has(key({ ...r, scenario: r.scenario.name })));
+const reports: RunReport[] = recordedBefore.filter((r) => everyRun.some((p) => key({ ...p, scenario: p.scenario.name }) === key(r)));
+if (reports.length > 0) process.stdout.write(`${reports.length} runs already recorded in ${values.record ?? ''}: not run again\n`);
 
 async function worker(): Promise<void> {
   for (let next = plan.shift(); next !== undefined; next = plan.shift()) {
@@ -79,7 +90,7 @@ async function worker(): Promise<void> {
   }
 }
 
-const total = plan.length;
+const total = reports.length + plan.length;
 await Promise.all(Array.from({ length: Math.min(jobs, total) }, () => worker()));
 reports.sort((a, b) => SCENARIOS.findIndex((s) => s.name === a.scenario) - SCENARIOS.findIndex((s) => s.name === b.scenario) || a.seed - b.seed);
 process.stdout.write(`\n${chaosTable(reports)}\n`);
