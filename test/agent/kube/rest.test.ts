@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { stringify } from 'yaml';
 import { isAgentError } from '../../../agent/contract/errors.ts';
-import { connectionFromKubeconfig, httpStatusOf, KubeCallError, loadConnection } from '../../../agent/kube/rest.ts';
+import { connectionFromKubeconfig, httpStatusOf, isTransientKubeError, KubeCallError, loadConnection } from '../../../agent/kube/rest.ts';
 
 const kubeconfig = (user: Record<string, unknown>, cluster: Record<string, unknown> = {}): string =>
   stringify({
@@ -57,4 +57,15 @@ t.test('exec plugins, a missing server and no credentials at all are refused wit
 t.test('httpStatusOf reads the status of a failed call only', async (t) => {
   t.equal(httpStatusOf(new KubeCallError(409, 'exists')), 409);
   t.equal(httpStatusOf(new Error('x')), undefined);
+});
+
+t.test('transient failures are the ones worth trying again: not reached, 429, 5xx; a refusal is an answer', async (t) => {
+  const wrapped = (status: number): Error => new Error('reading StatefulSet data/sr-be failed', { cause: new KubeCallError(status, `HTTP ${status}`) });
+  t.equal(isTransientKubeError(new KubeCallError(0, 'connect ECONNREFUSED')), true, 'server not reached');
+  t.equal(isTransientKubeError(wrapped(0)), true, 'found through the cause');
+  t.equal(isTransientKubeError(wrapped(429)), true, '429');
+  t.equal(isTransientKubeError(wrapped(503)), true, '503');
+  t.equal(isTransientKubeError(wrapped(403)), false, '403 (RBAC) is an answer');
+  t.equal(isTransientKubeError(wrapped(404)), false, '404 is an answer');
+  t.equal(isTransientKubeError(new Error('StatefulSet data/sr-be does not exist')), false, 'an error with no call behind it');
 });
